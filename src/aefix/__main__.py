@@ -1,0 +1,5 @@
+"""`python -m aefix` runs the CLI."""
+
+from aefix.cli import main
+
+main()

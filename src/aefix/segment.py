@@ -1,0 +1,121 @@
+"""Product masks: the Segmenter protocol, the rembg-backed segmenter, and a deterministic double.
+
+A segmenter returns a soft mask in [0, 1] at the source resolution. `mask_from_soft` turns it
+into the product mask the later stages use.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import cv2
+import numpy as np
+
+from aefix.errors import NoProductError
+from aefix.models import resolve_model
+
+log = logging.getLogger("aefix")
+
+
+class Segmenter(Protocol):
+    """Anything that maps an RGB photo to a soft product mask of the same height and width."""
+
+    name: str
+
+    def predict(self, rgb: np.ndarray) -> np.ndarray: ...
+
+
+class RembgSegmenter:
+    """One rembg session, created once and reused for every image a worker handles."""
+
+    def __init__(self, model: str, models_dir: Path, max_side_px: int = 1024) -> None:
+        resolve_model(model, models_dir)  # checksum first: rembg only checks the file exists
+        # rembg reads U2NET_HOME when the session is built; the flat file there is found first.
+        os.environ["U2NET_HOME"] = str(models_dir.resolve())
+        import onnxruntime as ort
+        from rembg import new_session
+
+        options = ort.SessionOptions()
+        options.log_severity_level = 3  # onnxruntime's warnings are not the user's business
+        self.name = model
+        self.max_side_px = max_side_px
+        self._session = new_session(model, sess_opts=options, providers=["CPUExecutionProvider"])
+
+    def predict(self, rgb: np.ndarray) -> np.ndarray:
+        from PIL import Image
+
+        height, width = rgb.shape[:2]
+        # The network sees 320-1024 px; a smaller copy gives it the same input for far less work.
+        scale = min(1.0, self.max_side_px / max(height, width))
+        small = rgb
+        if scale < 1.0:
+            small = cv2.resize(rgb, (round(width * scale), round(height * scale)), interpolation=cv2.INTER_AREA)
+        mask: np.ndarray = np.asarray(self._session.predict(Image.fromarray(small))[0], dtype=np.float32) / 255.0
+        if mask.shape != (height, width):
+            mask = cv2.resize(mask, (width, height), interpolation=cv2.INTER_LINEAR)
+        return np.clip(mask, 0.0, 1.0)
+
+
+class BackgroundDistanceSegmenter:
+    """Deterministic, model-free segmenter: product = pixels far in colour from the frame's median.
+
+    The in-package test double for unit tests (no model, no randomness), and good enough for a
+    plain product on a near-uniform backdrop.
+    """
+
+    name = "background-distance"
+
+    def __init__(self, threshold: float = 40.0, ramp: float = 20.0) -> None:
+        self.threshold = threshold
+        self.ramp = ramp
+
+    def predict(self, rgb: np.ndarray) -> np.ndarray:
+        frame = np.concatenate([rgb[0], rgb[-1], rgb[:, 0], rgb[:, -1]]).astype(np.float32)
+        background = np.median(frame, axis=0)
+        distance = np.linalg.norm(rgb.astype(np.float32) - background, axis=2)
+        return np.clip((distance - self.threshold) / self.ramp + 0.5, 0.0, 1.0)
+
+
+@dataclass(frozen=True)
+class ProductMask:
+    """`hard`: which pixels are product; `alpha`: its opacity in [0, 1], exactly 0 outside `hard`."""
+
+    hard: np.ndarray
+    alpha: np.ndarray
+    soft: np.ndarray
+
+
+# A component under this share of the largest one is noise from the network, not product.
+MIN_COMPONENT_SHARE = 0.02
+# Soft values this far above 0.5 are fully opaque; below, the edge ramps to white.
+OPAQUE_SOFT = 0.9
+
+
+def mask_from_soft(soft: np.ndarray) -> ProductMask:
+    """Threshold at 0.5, drop specks, and ramp alpha from 0 at the mask's edge to 1 inside.
+
+    Invariant: alpha is exactly 0 wherever `hard` is False, so that pixel becomes pure white.
+    Holes (a mug's handle) stay open: nothing is filled.
+    """
+    hard = soft >= 0.5
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(hard.astype(np.uint8), connectivity=8)
+    if count <= 1:
+        raise NoProductError("no product found (the mask is empty)")
+    areas = stats[1:, cv2.CC_STAT_AREA]
+    keep = np.flatnonzero(areas >= max(16, MIN_COMPONENT_SHARE * areas.max())) + 1
+    hard = np.isin(labels, keep)
+    alpha = np.where(hard, np.clip((soft - 0.5) / (OPAQUE_SOFT - 0.5), 0.0, 1.0), 0.0).astype(np.float32)
+    return ProductMask(hard=hard, alpha=alpha, soft=soft)
+
+
+def mask_from_alpha(alpha: np.ndarray) -> ProductMask:
+    """The file's own transparency is the mask: the product was already cut out."""
+    opacity = alpha.astype(np.float32) / 255.0
+    hard = alpha > 0
+    if not hard.any():
+        raise NoProductError("no product found (the image is fully transparent)")
+    return ProductMask(hard=hard, alpha=opacity, soft=opacity)
