@@ -1,0 +1,52 @@
+import numpy as np
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
+
+from aefix.settings import Settings
+from aefix.stages.crop import crop_to_canvas, product_box
+from aefix.stages.whiten import fill_white
+
+
+@hsettings(max_examples=60, deadline=None)
+@given(
+    width=st.integers(40, 700),
+    height=st.integers(40, 700),
+    box=st.tuples(st.floats(0, 0.9), st.floats(0, 0.9), st.floats(0.05, 1), st.floats(0.05, 1)),
+    size=st.sampled_from([200, 333, 1000]),
+    margin=st.sampled_from([0.0, 0.075, 0.2]),
+)
+def test_product_is_whole_centred_and_fills_the_margin(width, height, box, size, margin):
+    x0, y0 = int(box[0] * width), int(box[1] * height)
+    x1 = min(width, x0 + max(1, int(box[2] * width)))
+    y1 = min(height, y0 + max(1, int(box[3] * height)))
+    alpha = np.zeros((height, width), np.float32)
+    alpha[y0:y1, x0:x1] = 1.0
+    rgb = np.full((height, width, 3), 90, np.uint8)
+    layers = crop_to_canvas(rgb, alpha, Settings(size_px=size, margin_ratio=margin))
+
+    assert layers.premultiplied.shape == (size, size, 3)
+    left, top, right, bottom = layers.box
+    assert left >= 0 and top >= 0 and right <= size and bottom <= size  # never cut
+    target = size * (1 - 2 * margin)
+    assert abs(max(right - left, bottom - top) - target) <= 1.0  # longer side fills the margin
+    assert abs(left - (size - right)) <= 1 and abs(top - (size - bottom)) <= 1  # centred
+    out = fill_white(layers)
+    outside = np.ones((size, size), bool)
+    outside[top:bottom, left:right] = False
+    assert (out[outside] == 255).all()
+
+
+def test_product_box_uses_every_nonzero_alpha():
+    alpha = np.zeros((50, 80), np.float32)
+    alpha[10:20, 30:41] = 0.2
+    alpha[45, 2] = 0.01
+    assert product_box(alpha) == (2, 10, 41, 46)
+
+
+def test_small_product_is_upscaled_and_reported_by_scale():
+    alpha = np.zeros((400, 400), np.float32)
+    alpha[100:200, 150:250] = 1.0
+    layers = crop_to_canvas(np.zeros((400, 400, 3), np.uint8), alpha, Settings(size_px=1000, margin_ratio=0.075))
+    assert layers.scale == 8.5
+    assert layers.box == (75, 75, 925, 925)

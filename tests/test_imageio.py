@@ -1,0 +1,122 @@
+import io
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image, ImageCms
+
+from aefix.errors import DecodeError, ImageLimitError
+from aefix.imageio import composite_on_white, load_image, sniff_format, write_atomic
+from aefix.settings import Settings
+
+
+def _save(path: Path, image: Image.Image, **options: object) -> Path:
+    image.save(path, **options)
+    return path
+
+
+def test_exif_orientation_is_applied(tmp_path: Path, settings: Settings) -> None:
+    upright = np.zeros((60, 100, 3), np.uint8)
+    upright[:, :50] = (255, 0, 0)  # red on the left when upright
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    stored = Image.fromarray(upright).transpose(Image.Transpose.ROTATE_90)
+    loaded = load_image(_save(tmp_path / "r.png", stored, exif=exif), settings)
+    assert loaded.size == (100, 60)
+    assert (loaded.rgb[:, :40, 0] == 255).all() and (loaded.rgb[:, 60:, 0] == 0).all()
+    assert "EXIF orientation 6 applied" in loaded.notes
+
+
+def test_cmyk_jpeg_becomes_rgb(tmp_path: Path, settings: Settings) -> None:
+    cmyk = Image.new("CMYK", (64, 64), (0, 255, 255, 0))  # pure red in CMYK
+    loaded = load_image(_save(tmp_path / "c.jpg", cmyk, quality=95), settings)
+    assert loaded.rgb.shape == (64, 64, 3)
+    red, green, blue = loaded.rgb[32, 32].astype(int)
+    assert red > 230 and green < 30 and blue < 30
+
+
+def test_palette_png_with_transparency_gives_mask(tmp_path: Path, settings: Settings) -> None:
+    image = Image.new("P", (50, 50), 0)
+    image.putpalette([255, 255, 255, 0, 128, 0] + [0] * 762)
+    image.paste(1, (10, 10, 40, 40))
+    loaded = load_image(_save(tmp_path / "p.png", image, transparency=0), settings)
+    assert loaded.alpha is not None
+    assert (loaded.alpha[10:40, 10:40] == 255).all() and loaded.alpha[0, 0] == 0
+    assert tuple(loaded.rgb[20, 20]) == (0, 128, 0)
+
+
+def test_la_and_16bit_grey(tmp_path: Path, settings: Settings) -> None:
+    la = Image.merge("LA", (Image.new("L", (40, 40), 100), Image.new("L", (40, 40), 255)))
+    assert load_image(_save(tmp_path / "la.png", la), settings).alpha is None  # fully opaque: no mask
+    sixteen = Image.fromarray(np.full((40, 40), 65535 // 2, np.uint16))
+    loaded = load_image(_save(tmp_path / "g16.png", sixteen), settings)
+    assert abs(int(loaded.rgb[0, 0, 0]) - 128) <= 1
+    assert "16-bit image reduced to 8 bits" in loaded.notes
+
+
+def test_icc_tagged_image_is_converted(tmp_path: Path, settings: Settings) -> None:
+    srgb = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    image = Image.new("RGB", (32, 32), (10, 200, 90))
+    loaded = load_image(_save(tmp_path / "icc.png", image, icc_profile=srgb), settings)
+    assert "ICC profile converted to sRGB" in loaded.notes
+    assert np.abs(loaded.rgb[0, 0].astype(int) - (10, 200, 90)).max() <= 2
+
+
+def test_semi_transparent_pixel_composites_over_white() -> None:
+    rgb = np.array([[[255, 0, 0]]], np.uint8)
+    assert tuple(composite_on_white(rgb, np.array([[128]], np.uint8))[0, 0]) == (255, 127, 127)
+    assert tuple(composite_on_white(rgb, np.array([[0]], np.uint8))[0, 0]) == (255, 255, 255)
+
+
+def test_animated_gif_uses_first_frame(tmp_path: Path, settings: Settings) -> None:
+    frames = [Image.new("RGB", (40, 40), colour) for colour in ((255, 0, 0), (0, 0, 255))]
+    path = tmp_path / "a.gif"
+    frames[0].save(path, save_all=True, append_images=frames[1:])
+    loaded = load_image(path, settings)
+    assert loaded.rgb[0, 0, 0] > 200 and "animated (2 frames): first frame used" in loaded.notes
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", r"empty file \(0 bytes\)"),
+        (b"<!DOCTYPE html><html><body>404</body></html>", "not an image"),
+        (bytes(np.random.default_rng(0).integers(0, 255, 4096, dtype=np.uint8)), "not an image"),
+    ],
+)
+def test_non_images_are_refused_with_a_reason(tmp_path: Path, settings: Settings, content: bytes, message: str) -> None:
+    path = tmp_path / "x.png"
+    path.write_bytes(content)
+    with pytest.raises(DecodeError, match=message):
+        load_image(path, settings)
+
+
+def test_truncated_jpeg(tmp_path: Path, settings: Settings) -> None:
+    buffer = io.BytesIO()
+    Image.fromarray(np.random.default_rng(0).integers(0, 255, (200, 200, 3), dtype=np.uint8)).save(buffer, "JPEG")
+    path = tmp_path / "t.jpg"
+    path.write_bytes(buffer.getvalue()[:3000])
+    with pytest.raises(DecodeError, match="cannot decode jpeg"):
+        load_image(path, settings)
+
+
+def test_pixel_limit_and_tiny_images(tmp_path: Path) -> None:
+    path = _save(tmp_path / "big.png", Image.new("RGB", (2000, 2000), "white"))
+    with pytest.raises(ImageLimitError, match="over the 1 MP limit"):
+        load_image(path, Settings(max_pixels=1_000_000))
+    with pytest.raises(ImageLimitError, match="1x1 px"):
+        load_image(_save(tmp_path / "one.png", Image.new("RGB", (1, 1))), Settings())
+
+
+def test_sniff_format_reads_bytes_not_names() -> None:
+    assert sniff_format(b"RIFF\x00\x00\x00\x00WEBPVP8 ") == "webp"
+    assert sniff_format(b"\xff\xd8\xff\xe0") == "jpeg"
+    assert sniff_format(b"<html>") is None
+
+
+def test_write_atomic_leaves_no_temp_file(tmp_path: Path) -> None:
+    target = tmp_path / "sub" / "out.jpg"
+    write_atomic(target, b"abc")
+    write_atomic(target, b"defg")
+    assert target.read_bytes() == b"defg"
+    assert [p.name for p in target.parent.iterdir()] == ["out.jpg"]

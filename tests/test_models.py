@@ -1,0 +1,42 @@
+from pathlib import Path
+
+import pytest
+
+from aefix.errors import ModelError
+from aefix.models import DEFAULT_MODEL, fetch_model, list_models, resolve_model
+
+
+def test_missing_model_names_the_file_to_drop_in(tmp_path: Path) -> None:
+    with pytest.raises(ModelError) as error:
+        resolve_model("isnet-general-use", tmp_path)
+    assert str(error.value) == (
+        f"model file {tmp_path / 'isnet-general-use.onnx'} not found: drop isnet-general-use.onnx into {tmp_path} "
+        "or run `aefix models --fetch isnet-general-use` where there is internet"
+    )
+
+
+def test_corrupt_model_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "u2netp.onnx").write_bytes(b"not a model")
+    with pytest.raises(ModelError, match="is corrupt: md5 "):
+        resolve_model("u2netp", tmp_path)
+
+
+def test_unknown_model_lists_the_known_ones(tmp_path: Path) -> None:
+    with pytest.raises(ModelError, match="unknown model 'sam'; known models: u2netp, u2net"):
+        resolve_model("sam", tmp_path)
+
+
+def test_listing_marks_present_and_default(tmp_path: Path) -> None:
+    (tmp_path / "birefnet-general.onnx").write_bytes(b"x")
+    states = {info.name: (info.present, info.is_default) for info in list_models(tmp_path)}
+    assert states["birefnet-general"] == (True, False)
+    assert states[DEFAULT_MODEL] == (False, True)
+
+
+def test_fetched_model_is_verified_and_refetch_is_a_no_op(settings) -> None:
+    # `make models` ran before the tests: the file is there with the right checksum.
+    path = resolve_model(DEFAULT_MODEL, settings.models_dir)
+    assert path.stat().st_size == 4_574_861
+    mtime = path.stat().st_mtime_ns
+    assert fetch_model(DEFAULT_MODEL, settings.models_dir) == path  # no network needed
+    assert path.stat().st_mtime_ns == mtime

@@ -1,0 +1,121 @@
+import hashlib
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from aefix.pipeline import plan_batch, process_image, run_batch
+from aefix.segment import BackgroundDistanceSegmenter
+from aefix.settings import Settings
+from conftest import dilate, place_on_canvas, save_rgb
+from synth import make_photo, standard_set
+
+
+def _touch(path: Path, data: bytes = b"x") -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    return path
+
+
+def test_plan_mirrors_tree_keeps_colliding_names_and_skips_clutter(tmp_path: Path) -> None:
+    src, dst = tmp_path / "raw", tmp_path / "raw" / "out"
+    for name in [
+        "b/a.jpg",
+        "b/a.png",
+        "b/A.webp",
+        "c/猫 shoe 👟.jpg",
+        "notes.txt",
+        ".DS_Store",
+        "._a.jpg",
+        "@eaDir/x.jpg",
+        "#recycle/y.jpg",
+        "Thumbs.db",
+        "out/old.jpg",
+    ]:
+        _touch(src / name)
+    plan = plan_batch(src, dst, Settings())
+    mapping = {str(item.relative): str(item.output.relative_to(dst)) for item in plan.items}
+    assert mapping == {
+        "b/A.webp": "b/A.jpg",
+        "b/a.jpg": "b/a_jpg.jpg",
+        "b/a.png": "b/a_png.jpg",
+        "c/猫 shoe 👟.jpg": "c/猫 shoe 👟.jpg",
+    }
+    assert plan.skipped == [str(src / "notes.txt")]
+    assert sum(item.note is not None for item in plan.items) == 2
+
+
+def test_limit_takes_the_first_n_in_sorted_order_and_counts_the_rest(tmp_path: Path) -> None:
+    for index in range(7):
+        _touch(tmp_path / "raw" / f"{index:02d}.jpg")
+    plan = plan_batch(tmp_path / "raw", tmp_path / "out", Settings(limit=3))
+    assert [item.source.name for item in plan.items] == ["00.jpg", "01.jpg", "02.jpg"]
+    assert plan.deferred == 4
+
+
+@pytest.mark.parametrize("output_format", ["png", "jpg"])
+def test_background_is_exactly_white_outside_the_dilated_true_mask(tmp_path: Path, output_format: str) -> None:
+    settings = Settings(output_format=output_format, masks_dir=tmp_path / "masks")
+    for photo in standard_set()[:3]:
+        save_rgb(tmp_path / "raw" / f"{photo.name}.png", photo.rgb)
+    plan = plan_batch(tmp_path / "raw", tmp_path / "out", settings)
+    results = list(run_batch(plan, settings, BackgroundDistanceSegmenter))
+    assert [r.status for r in results] == ["ok"] * 3, [r.findings for r in results]
+    photos = {photo.name: photo for photo in standard_set()[:3]}
+    for result in results:
+        photo = photos[Path(result.source).stem]
+        out = np.asarray(Image.open(result.output).convert("RGB"))
+        assert out.shape == (1000, 1000, 3)
+        predicted = np.asarray(Image.open(tmp_path / "masks" / f"{photo.name}.png")) > 0
+        truth = place_on_canvas(photo.mask, predicted)
+        band = 3 if output_format == "png" else 3 + 8  # JPEG: one 8x8 block of ringing allowed
+        dilated = dilate(truth, band)
+        assert (out[~dilated] == 255).all()
+        outside = (~dilated).sum()
+        print(f"{photo.name} [{output_format}]: {outside} pixels outside the dilated mask, all exactly 255")
+        # The margin: the product's bounding box spans 85% of the side, centred.
+        product_rows, product_cols = np.nonzero((out < 250).any(axis=2))
+        span = max(np.ptp(product_rows), np.ptp(product_cols)) + 1
+        assert 840 <= span <= (852 if output_format == "png" else 860)  # JPEG ringing may reach past the edge
+        assert abs(product_cols.min() - (999 - product_cols.max())) <= 3
+        assert abs(product_rows.min() - (999 - product_rows.max())) <= 3
+        assert predicted.shape == photo.mask.shape
+
+
+def test_originals_are_never_modified_and_bad_files_do_not_stop_the_batch(tmp_path: Path) -> None:
+    src = tmp_path / "raw"
+    photo = make_photo("p", 1)
+    good = save_rgb(src / "1-good.jpg", photo.rgb, quality=90)
+    _touch(src / "2-empty.jpg", b"")
+    _touch(src / "3-html.png", b"<html><body>not found</body></html>")
+    also_good = save_rgb(src / "4-good.png", photo.rgb)
+    before = {p: (hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_mtime_ns) for p in src.iterdir()}
+    os.chmod(good, 0o444)
+    settings = Settings()
+    results = list(run_batch(plan_batch(src, tmp_path / "out", settings), settings, BackgroundDistanceSegmenter))
+    assert [r.status for r in results] == ["ok", "error", "error", "ok"]
+    assert results[1].error == "empty file (0 bytes)"
+    assert results[2].error.startswith("not an image (starts with b'<html>")
+    assert results[1].output is None and not (tmp_path / "out" / "2-empty.jpg").exists()
+    after = {p: (hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_mtime_ns) for p in src.iterdir()}
+    assert before == after and also_good.exists()
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["1-good.jpg", "4-good.jpg"]
+
+
+def test_transparent_png_needs_no_model(tmp_path: Path) -> None:
+    rgba = np.zeros((400, 400, 4), np.uint8)
+    rgba[100:300, 150:250] = (20, 90, 200, 255)
+    path = tmp_path / "cutout.png"
+    Image.fromarray(rgba).save(path)
+    settings = Settings(limit=1)
+    plan = plan_batch(path, tmp_path / "out", settings)
+
+    def no_model():
+        raise AssertionError("the model must not be loaded for a cut-out")
+
+    result = process_image(plan.items[0], settings, no_model)
+    assert result.status == "ok" and result.segmenter == "alpha-channel"
+    out = np.asarray(Image.open(result.output))
+    assert (out[:, :70] == 255).all() and (out[:, 930:] == 255).all()
