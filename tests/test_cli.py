@@ -94,3 +94,19 @@ def test_check_exit_codes_and_json(tmp_path: Path) -> None:
     data = json.loads(result.stdout)
     assert data[str(good)]["score"] == 100.0
     assert data[str(bad)]["findings"][0]["code"] == "background.impure"
+
+
+def test_a_bad_file_is_one_error_line_the_batch_goes_on_and_exit_is_1(tmp_path: Path) -> None:
+    save_rgb(tmp_path / "raw" / "a.jpg", make_photo("a", 1).rgb)
+    (tmp_path / "raw" / "b.jpg").write_bytes(b"")
+    result = runner.invoke(app, ["run", str(tmp_path / "raw"), str(tmp_path / "out"), "--quiet"])
+    assert result.exit_code == 1
+    assert result.stderr == f"Error: {tmp_path / 'raw' / 'b.jpg'}: empty file (0 bytes)\n"
+    assert result.stdout.startswith("aefix: 2 images: 1 ok, 0 need review, 1 error in ")
+    report = json.loads((tmp_path / "out" / "aefix-report.json").read_text())
+    assert [(item["status"], item["error"]) for item in report["items"]] == [
+        ("ok", None),
+        ("error", "empty file (0 bytes)"),
+    ]
+    csv_bytes = (tmp_path / "out" / "aefix-report.csv").read_bytes()
+    assert csv_bytes.startswith(b"\xef\xbb\xbfsource,output,status,score")

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+from tqdm import tqdm
 
 from aefix import __version__
 from aefix.compliance import check_file
@@ -19,6 +20,7 @@ from aefix.errors import SetupError
 from aefix.models import DEFAULT_MODEL, default_models_dir, fetch_model, list_models, resolve_model
 from aefix.pipeline import ItemResult, find_images, plan_batch, run_batch
 from aefix.report import summarize, write_reports
+from aefix.segment import RembgSegmenter, Segmenter
 from aefix.settings import Profile, Settings, validate
 
 EXIT_OK, EXIT_FAILED, EXIT_SETUP = 0, 1, 2
@@ -42,7 +44,7 @@ ModelsDirOption = Annotated[
     Optional[Path],
     typer.Option(
         "--models-dir",
-        help="Folder holding the .onnx model files [default: $AEFIX_MODELS_DIR or the checkout's models/].",
+        help="Folder holding the .onnx model files (default: $AEFIX_MODELS_DIR, else the checkout's models/).",
     ),
 ]
 
@@ -138,26 +140,24 @@ def run(
     except OSError as error:
         raise _fail(f"{dst}: cannot create output folder: {error.strerror}") from None
 
-    def make_segmenter():  # type: ignore[no-untyped-def]
-        from aefix.segment import RembgSegmenter
-
+    def make_segmenter() -> Segmenter:
         return RembgSegmenter(settings.model, settings.models_dir, settings.segment_max_side_px)
 
     started = datetime.now(timezone.utc)
     clock = time.perf_counter()
     results: list[ItemResult] = []
     show_bar = not quiet and sys.stderr.isatty()
-    from tqdm import tqdm
-
-    with tqdm(total=len(plan.items), unit="img", disable=not show_bar, dynamic_ncols=True) as bar:
-        for index, result in enumerate(run_batch(plan, settings, make_segmenter), start=1):
-            results.append(result)
-            bar.update(1)
-            line = _item_line(index, len(plan.items), result)
-            if result.status == "error":
-                bar.write(f"Error: {result.source}: {result.error}", file=sys.stderr)
-            elif not quiet and not show_bar:
-                typer.echo(line)
+    try:
+        with tqdm(total=len(plan.items), unit="img", disable=not show_bar, dynamic_ncols=True) as bar:
+            for index, result in enumerate(run_batch(plan, settings, make_segmenter), start=1):
+                results.append(result)
+                bar.update(1)
+                if result.status == "error":
+                    bar.write(f"Error: {result.source}: {result.error}", file=sys.stderr)
+                elif not quiet and not show_bar:
+                    typer.echo(_item_line(index, len(plan.items), result))
+    except SetupError as error:  # the model session could not be built: nothing more can run
+        raise _fail(str(error)) from None
     summary = summarize(plan, results, time.perf_counter() - clock)
     try:
         report = write_reports(dst, plan, results, settings, summary, started)
@@ -168,8 +168,6 @@ def run(
 
 
 def _item_line(index: int, total: int, result: ItemResult) -> str:
-    if result.status == "error":
-        return f"[{index}/{total}] error {result.source}: {result.error}"
     seconds = sum(result.timings.values())
     detail = f"q{result.jpeg_quality}, " if result.jpeg_quality else ""
     return (

@@ -71,4 +71,8 @@ def check_bytes(name: str, data: bytes, profile: Profile) -> ComplianceResult:
 
 
 def check_file(path: Path, profile: Profile) -> ComplianceResult:
-    return check_bytes(str(path), path.read_bytes(), profile)
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        return check_input(CheckInput(str(path), b"", None, None, f"cannot read file: {error.strerror}"), profile)
+    return check_bytes(str(path), data, profile)
