@@ -8,12 +8,17 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
+from hypothesis import settings as hypothesis_settings
 from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).parent))
 
 from aefix.models import default_models_dir
 from aefix.settings import Settings
+
+# Property tests draw the same examples on every run: CI failures are reproducible.
+hypothesis_settings.register_profile("aefix", derandomize=True)
+hypothesis_settings.load_profile("aefix")
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"

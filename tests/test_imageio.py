@@ -6,7 +6,7 @@ import pytest
 from PIL import Image, ImageCms
 
 from aefix.errors import DecodeError, ImageLimitError
-from aefix.imageio import composite_on_white, load_image, sniff_format, write_atomic
+from aefix.imageio import load_image, sniff_format, write_atomic
 from aefix.settings import Settings
 
 
@@ -60,12 +60,6 @@ def test_icc_tagged_image_is_converted(tmp_path: Path, settings: Settings) -> No
     loaded = load_image(_save(tmp_path / "icc.png", image, icc_profile=srgb), settings)
     assert "ICC profile converted to sRGB" in loaded.notes
     assert np.abs(loaded.rgb[0, 0].astype(int) - (10, 200, 90)).max() <= 2
-
-
-def test_semi_transparent_pixel_composites_over_white() -> None:
-    rgb = np.array([[[255, 0, 0]]], np.uint8)
-    assert tuple(composite_on_white(rgb, np.array([[128]], np.uint8))[0, 0]) == (255, 127, 127)
-    assert tuple(composite_on_white(rgb, np.array([[0]], np.uint8))[0, 0]) == (255, 255, 255)
 
 
 def test_animated_gif_uses_first_frame(tmp_path: Path, settings: Settings) -> None:

@@ -40,3 +40,32 @@ def test_fetched_model_is_verified_and_refetch_is_a_no_op(settings) -> None:
     mtime = path.stat().st_mtime_ns
     assert fetch_model(DEFAULT_MODEL, settings.models_dir) == path  # no network needed
     assert path.stat().st_mtime_ns == mtime
+
+
+def test_another_rembg_model_loads_from_models_dir_offline(tmp_path: Path, settings, monkeypatch) -> None:
+    # No other model can be fetched here, so stand one in: u2net shares u2netp's input format, and
+    # a copy of u2netp under u2net's file name must be found and loaded by rembg's own u2net session.
+    import shutil
+
+    import numpy as np
+
+    import aefix.models
+    from aefix.segment import RembgSegmenter
+
+    shutil.copy(resolve_model(DEFAULT_MODEL, settings.models_dir), tmp_path / "u2net.onnx")
+    monkeypatch.setitem(aefix.models.KNOWN_MODELS, "u2net", aefix.models.KNOWN_MODELS[DEFAULT_MODEL])
+    monkeypatch.delenv("U2NET_HOME", raising=False)
+    segmenter = RembgSegmenter("u2net", tmp_path)
+    assert type(segmenter._session).__name__ == "U2netSession"
+    rgb = np.full((300, 400, 3), 240, np.uint8)
+    rgb[100:200, 150:250] = (200, 30, 30)
+    soft = segmenter.predict(rgb)
+    assert soft.shape == (300, 400)
+    assert soft[150, 200] > 0.9 and soft[10, 10] < 0.1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["u2net.onnx"]  # nothing downloaded beside it
+
+
+def test_listing_shows_unknown_onnx_files(tmp_path: Path) -> None:
+    (tmp_path / "my-finetune.onnx").write_bytes(b"x")
+    others = [info for info in list_models(tmp_path) if not info.known]
+    assert [(info.name, info.present) for info in others] == [("my-finetune", True)]

@@ -104,9 +104,10 @@ def test_originals_are_never_modified_and_bad_files_do_not_stop_the_batch(tmp_pa
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["1-good.jpg", "4-good.jpg"]
 
 
-def test_transparent_png_needs_no_model(tmp_path: Path) -> None:
+def test_transparent_png_needs_no_model_and_composites_over_white(tmp_path: Path) -> None:
     rgba = np.zeros((400, 400, 4), np.uint8)
     rgba[100:300, 150:250] = (20, 90, 200, 255)
+    rgba[180:220, 180:220] = (255, 0, 0, 128)  # a half-transparent red window in the product
     path = tmp_path / "cutout.png"
     Image.fromarray(rgba).save(path)
     settings = Settings(limit=1)
@@ -119,3 +120,29 @@ def test_transparent_png_needs_no_model(tmp_path: Path) -> None:
     assert result.status == "ok" and result.segmenter == "alpha-channel"
     out = np.asarray(Image.open(result.output))
     assert (out[:, :70] == 255).all() and (out[:, 930:] == 255).all()
+    red_over_white = out[480:520, 480:520].reshape(-1, 3).astype(int)
+    assert np.abs(red_over_white - (255, 127, 127)).max() <= 3  # JPEG q95 rounding only
+
+
+def test_one_session_serves_the_whole_batch_and_upscaling_is_flagged(tmp_path: Path) -> None:
+    small = make_photo("small", 6, "box", size=(900, 800), product_rgb=(110, 40, 130), backdrop=250)
+    for index in range(3):
+        save_rgb(tmp_path / "raw" / f"{index}.png", small.rgb)
+    built: list[BackgroundDistanceSegmenter] = []
+
+    def factory() -> BackgroundDistanceSegmenter:
+        built.append(BackgroundDistanceSegmenter())
+        return built[-1]
+
+    settings = Settings()
+    results = list(run_batch(plan_batch(tmp_path / "raw", tmp_path / "out", settings), settings, factory))
+    assert len(built) == 1 and [r.segmenter for r in results] == ["background-distance"] * 3
+    assert all(r.upscaled and r.scale > 1 for r in results)
+    assert any(note.startswith("product upscaled x") for note in results[0].notes)
+
+
+def test_masks_folder_inside_src_is_not_read_as_input(tmp_path: Path) -> None:
+    save_rgb(tmp_path / "a.png", make_photo("a", 1).rgb)
+    _touch(tmp_path / "masks" / "a.png")
+    plan = plan_batch(tmp_path, tmp_path / "out", Settings(masks_dir=tmp_path / "masks"))
+    assert [item.relative for item in plan.items] == [Path("a.png")]

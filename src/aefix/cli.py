@@ -227,7 +227,7 @@ def models(
     typer.echo(f"models folder: {directory}")
     for info in list_models(directory):
         state = "present" if info.present else "missing"
-        default = "  (default)" if info.is_default else ""
+        default = "  (default)" if info.is_default else "" if info.known else "  (not a model aefix knows: ignored)"
         typer.echo(f"  {info.name:<22} {state:<8} {info.path.name}{default}")
 
 

@@ -53,7 +53,8 @@ def sniff_format(head: bytes) -> str | None:
 class LoadedImage:
     """An upright sRGB 8-bit photo; `alpha` is set only when the file had real transparency.
 
-    With alpha, `rgb` holds the straight (unassociated) colour: compose with `composite_on_white`.
+    With alpha, `rgb` holds the straight (unassociated) colour; the crop premultiplies it and the
+    white fill composites it, so a half-transparent red pixel ends as (255, 128, 128).
     """
 
     rgb: np.ndarray
@@ -115,13 +116,6 @@ def load_image(path: Path, settings: Settings) -> LoadedImage:
         return LoadedImage(np.ascontiguousarray(rgb), None, source_format, notes)
     notes.append("transparency: mask taken from the alpha channel")
     return LoadedImage(np.ascontiguousarray(rgb), alpha, source_format, notes)
-
-
-def composite_on_white(rgb: np.ndarray, alpha: np.ndarray) -> np.ndarray:
-    """Straight (non-premultiplied) RGB over white; alpha 0 gives exactly 255."""
-    weight = alpha.astype(np.float32)[:, :, None] / 255.0
-    out = rgb.astype(np.float32) * weight + 255.0 * (1.0 - weight)
-    return np.clip(np.rint(out), 0, 255).astype(np.uint8)
 
 
 def _to_srgb(image: Image.Image, notes: list[str]) -> Image.Image:

@@ -53,6 +53,7 @@ class ModelInfo:
     path: Path
     present: bool
     is_default: bool
+    known: bool = True
 
 
 def default_models_dir() -> Path:
@@ -81,11 +82,13 @@ def file_md5(path: Path) -> str:
 
 
 def list_models(models_dir: Path) -> list[ModelInfo]:
-    """Every known model, whether its file is present, and which is the default."""
-    return [
+    """Every known model (present or not, which is the default), then any other .onnx file found."""
+    known = [
         ModelInfo(name, model_path(name, models_dir), model_path(name, models_dir).is_file(), name == DEFAULT_MODEL)
         for name in KNOWN_MODELS
     ]
+    others = sorted(path for path in models_dir.glob("*.onnx") if path.stem not in KNOWN_MODELS)
+    return known + [ModelInfo(path.stem, path, True, False, known=False) for path in others]
 
 
 def resolve_model(name: str, models_dir: Path) -> Path:

@@ -79,23 +79,23 @@ class ItemResult:
     upscaled: bool = False
 
 
-def find_images(src: Path, exclude: Path | None = None) -> tuple[list[Path], list[str]]:
+def find_images(src: Path, exclude: tuple[Path, ...] = ()) -> tuple[list[Path], list[str]]:
     """Image files under `src` in sorted order, and the non-image files passed over.
 
-    Symlinked folders are not followed (no loops); NAS clutter and `exclude` (DST inside SRC) are
-    skipped silently.
+    Symlinked folders are not followed (no loops); NAS clutter and the `exclude` folders (DST or
+    the masks folder inside SRC) are skipped silently.
     """
     if src.is_file():
         return [src], []
     images: list[Path] = []
     skipped: list[str] = []
-    excluded = exclude.resolve() if exclude else None
+    excluded = {path.resolve() for path in exclude}
     for root, dirs, files in os.walk(src, followlinks=False):
         root_path = Path(root)
         dirs[:] = sorted(
             name
             for name in dirs
-            if name not in CLUTTER_DIRS and not name.startswith(".") and (root_path / name).resolve() != excluded
+            if name not in CLUTTER_DIRS and not name.startswith(".") and (root_path / name).resolve() not in excluded
         )
         for name in sorted(files):
             if name in CLUTTER_FILES or name.startswith("._") or name.startswith("."):
@@ -118,7 +118,7 @@ def plan_batch(src: Path, dst: Path, settings: Settings) -> BatchPlan:
         raise SetupError(f"{src}: source folder does not exist")
     if not os.access(src, os.R_OK):
         raise SetupError(f"{src}: source is not readable")
-    images, skipped = find_images(src, exclude=dst)
+    images, skipped = find_images(src, exclude=(dst, settings.masks_dir) if settings.masks_dir else (dst,))
     base = src if src.is_dir() else src.parent
     suffix = OUTPUT_SUFFIX[settings.output_format]
     taken: set[str] = set()

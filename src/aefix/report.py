@@ -64,10 +64,10 @@ def write_reports(
 ) -> Path:
     """Write DST/aefix-report.json and .csv atomically; return the JSON path."""
     report = {
+        "totals": asdict(summary),
         "aefix_version": __version__,
         "started": started.isoformat(timespec="seconds"),
         "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "totals": asdict(summary),
         "settings": settings.as_dict(),
         "skipped_files": plan.skipped,
         "items": [asdict(result) for result in results],

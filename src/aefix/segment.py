@@ -39,8 +39,9 @@ class RembgSegmenter:
         import onnxruntime as ort
         from rembg import new_session
 
+        ort.set_default_logger_severity(3)  # onnxruntime's warnings are not the user's business
         options = ort.SessionOptions()
-        options.log_severity_level = 3  # onnxruntime's warnings are not the user's business
+        options.log_severity_level = 3
         self.name = model
         self.max_side_px = max_side_px
         self._session = new_session(model, sess_opts=options, providers=["CPUExecutionProvider"])

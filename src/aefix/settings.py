@@ -54,10 +54,6 @@ class Settings:
     segment_max_side_px: int = 1024
     profile: Profile = Profile()
 
-    def replace(self, **changes: object) -> Settings:
-        """A validated copy with some fields changed."""
-        return validate(dataclasses.replace(self, **changes))  # type: ignore[arg-type]
-
     def as_dict(self) -> dict[str, object]:
         """JSON-ready view, for the report and the manifest."""
         data = dataclasses.asdict(self)
