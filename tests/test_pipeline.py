@@ -146,3 +146,20 @@ def test_masks_folder_inside_src_is_not_read_as_input(tmp_path: Path) -> None:
     _touch(tmp_path / "masks" / "a.png")
     plan = plan_batch(tmp_path, tmp_path / "out", Settings(masks_dir=tmp_path / "masks"))
     assert [item.relative for item in plan.items] == [Path("a.png")]
+
+
+def test_an_unreadable_folder_is_reported_not_silently_dropped(tmp_path: Path, monkeypatch, caplog) -> None:
+    _touch(tmp_path / "ok" / "a.jpg")
+    _touch(tmp_path / "locked" / "b.jpg")
+    real_scandir = os.scandir
+
+    def scandir(path):  # root reads everything, so the permission error is staged
+        if Path(path).name == "locked":
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    plan = plan_batch(tmp_path, tmp_path / "out", Settings())
+    assert [item.relative for item in plan.items] == [Path("ok/a.jpg")]
+    assert plan.skipped == [f"{tmp_path / 'locked'} (unreadable folder: Permission denied)"]
+    assert f"Warning: {tmp_path / 'locked'}: cannot read folder: Permission denied" in caplog.text

@@ -80,7 +80,7 @@ class ItemResult:
 
 
 def find_images(src: Path, exclude: tuple[Path, ...] = ()) -> tuple[list[Path], list[str]]:
-    """Image files under `src` in sorted order, and the non-image files passed over.
+    """Image files under `src` in sorted order, and the non-image files and unreadable folders passed over.
 
     Symlinked folders are not followed (no loops); NAS clutter and the `exclude` folders (DST or
     the masks folder inside SRC) are skipped silently.
@@ -90,7 +90,12 @@ def find_images(src: Path, exclude: tuple[Path, ...] = ()) -> tuple[list[Path], 
     images: list[Path] = []
     skipped: list[str] = []
     excluded = {path.resolve() for path in exclude}
-    for root, dirs, files in os.walk(src, followlinks=False):
+
+    def unreadable(error: OSError) -> None:
+        log.warning("Warning: %s: cannot read folder: %s", error.filename, error.strerror)
+        skipped.append(f"{error.filename} (unreadable folder: {error.strerror})")
+
+    for root, dirs, files in os.walk(src, onerror=unreadable, followlinks=False):
         root_path = Path(root)
         dirs[:] = sorted(
             name
@@ -136,9 +141,7 @@ def plan_batch(src: Path, dst: Path, settings: Settings) -> BatchPlan:
                 counter += 1
             note = f"output renamed to {output_relative.name}: another source has the same name"
         taken.add(str(output_relative).casefold())
-        mask_output = settings.masks_dir / relative.with_suffix(".png") if settings.masks_dir else None
-        if mask_output is not None and note:
-            mask_output = settings.masks_dir / output_relative.with_suffix(".png")  # type: ignore[operator]
+        mask_output = settings.masks_dir / output_relative.with_suffix(".png") if settings.masks_dir else None
         items.append(WorkItem(path, relative, dst / output_relative, mask_output, note))
     limit = settings.limit
     return BatchPlan(items[:limit], max(0, len(items) - limit), skipped)
