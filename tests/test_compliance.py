@@ -87,3 +87,11 @@ def test_over_five_megabytes_fails(tmp_path: Path) -> None:
 def test_product_filling_a_dark_frame_has_no_white_background() -> None:
     result = check_bytes("d.png", _encode(np.full((1000, 1000, 3), 40, np.uint8)), PROFILE)
     assert codes(result) == ["background.not_white"]
+
+
+def test_transparency_is_judged_over_white() -> None:
+    rgba = np.zeros((1000, 1000, 4), np.uint8)  # transparent black everywhere ...
+    rgba[300:700, 300:700] = (30, 90, 200, 255)  # ... but an opaque product
+    assert check_bytes("cutout.png", _encode(rgba), PROFILE).score == 100.0
+    rgba[:, :, 3] = np.maximum(rgba[:, :, 3], 20)  # a faint dark veil over the backdrop is not white
+    assert "background.impure" in codes(check_bytes("veil.png", _encode(rgba), PROFILE))

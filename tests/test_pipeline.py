@@ -163,3 +163,18 @@ def test_an_unreadable_folder_is_reported_not_silently_dropped(tmp_path: Path, m
     assert [item.relative for item in plan.items] == [Path("ok/a.jpg")]
     assert plan.skipped == [f"{tmp_path / 'locked'} (unreadable folder: Permission denied)"]
     assert f"Warning: {tmp_path / 'locked'}: cannot read folder: Permission denied" in caplog.text
+
+
+def test_camera_metadata_and_gps_never_reach_the_output(tmp_path: Path) -> None:
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"  # Make
+    exif[0x8825] = {1: "N", 2: (31.0, 14.0, 0.0), 3: "E", 4: (121.0, 28.0, 0.0)}  # GPS IFD: Shanghai
+    source = tmp_path / "raw" / "gps.jpg"
+    source.parent.mkdir()
+    Image.fromarray(make_photo("p", 2).rgb).save(source, quality=90, exif=exif)
+    assert Image.open(source).getexif().get_ifd(0x8825)
+    settings = Settings()
+    (result,) = run_batch(plan_batch(source.parent, tmp_path / "out", settings), settings, BackgroundDistanceSegmenter)
+    output = Image.open(result.output)
+    assert result.status == "ok"
+    assert not output.getexif() and "exif" not in output.info and "icc_profile" not in output.info

@@ -64,7 +64,12 @@ def check_bytes(name: str, data: bytes, profile: Profile) -> ComplianceResult:
     error: str | None = None
     try:
         with Image.open(io.BytesIO(data)) as image:
-            rgb = np.asarray(ImageOps.exif_transpose(image).convert("RGB"))
+            upright = ImageOps.exif_transpose(image)
+            if upright.mode in ("RGBA", "LA", "PA") or "transparency" in upright.info:
+                # A marketplace shows transparency over its white page: judge what the shopper sees.
+                rgba = upright.convert("RGBA")
+                upright = Image.alpha_composite(Image.new("RGBA", rgba.size, (255, 255, 255, 255)), rgba)
+            rgb = np.asarray(upright.convert("RGB"))
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
         error = str(exc)
     return check_input(CheckInput(name, data, sniff_format(data[:32]), rgb, error), profile)
