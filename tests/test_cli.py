@@ -1,4 +1,5 @@
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -110,3 +111,12 @@ def test_a_bad_file_is_one_error_line_the_batch_goes_on_and_exit_is_1(tmp_path: 
     ]
     csv_bytes = (tmp_path / "out" / "aefix-report.csv").read_bytes()
     assert csv_bytes.startswith(b"\xef\xbb\xbfsource,output,status,score")
+
+
+def test_readme_documents_every_command_and_run_option() -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    for command in app.registered_commands:
+        assert f"aefix {command.callback.__name__}" in readme
+    help_text = runner.invoke(app, ["run", "--help"], terminal_width=200).output
+    for option in sorted(set(re.findall(r"(--[a-z][a-z-]+)", help_text)) - {"--help"}):
+        assert f"`{option}" in readme, option
