@@ -69,3 +69,23 @@ def test_listing_shows_unknown_onnx_files(tmp_path: Path) -> None:
     (tmp_path / "my-finetune.onnx").write_bytes(b"x")
     others = [info for info in list_models(tmp_path) if not info.known]
     assert [(info.name, info.present) for info in others] == [("my-finetune", True)]
+
+
+def test_a_run_hashes_the_model_once_and_a_changed_file_again(tmp_path: Path, settings, monkeypatch) -> None:
+    import shutil
+
+    import aefix.models
+
+    path = tmp_path / "u2netp.onnx"
+    shutil.copy(resolve_model(DEFAULT_MODEL, settings.models_dir), path)
+    hashed: list[Path] = []
+    real_md5 = aefix.models.file_md5
+    monkeypatch.setattr(aefix.models, "file_md5", lambda p: hashed.append(p) or real_md5(p))
+    resolve_model(DEFAULT_MODEL, tmp_path)
+    resolve_model(DEFAULT_MODEL, tmp_path)  # the CLI's setup check, then the segmenter's
+    assert len(hashed) == 1
+    with path.open("ab") as stream:
+        stream.write(b"tampered")
+    with pytest.raises(ModelError, match="is corrupt"):
+        resolve_model(DEFAULT_MODEL, tmp_path)
+    assert len(hashed) == 2

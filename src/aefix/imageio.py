@@ -68,7 +68,7 @@ class LoadedImage:
 
 
 def load_image(path: Path, settings: Settings) -> LoadedImage:
-    """Decode `path` to upright sRGB 8-bit RGB, transparency composited on white; DecodeError if not an image."""
+    """Decode `path` to upright sRGB 8-bit RGB (+ alpha when transparent); DecodeError if not an image."""
     try:
         with path.open("rb") as stream:
             head = stream.read(32)

