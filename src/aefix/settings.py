@@ -17,26 +17,66 @@ OUTPUT_FORMATS = ("jpg", "png")
 class Profile:
     """A marketplace's main-image rules, as thresholds the compliance checks read.
 
-    The defaults are AliExpress's published main-image rules (see README, "Compliance").
+    The shipped profiles live in `aefix/profiles/*.toml` (see README, "Compliance"); these
+    defaults are AliExpress's. Sections of the TOML map to field-name prefixes:
+    `[background] impure_fail_pct` is `background_impure_fail_pct`.
     """
 
     name: str = "aliexpress"
-    allowed_formats: tuple[str, ...] = ("jpeg", "png")
-    max_bytes: int = 5 * MEGABYTE
-    min_side_px: int = 800
-    recommended_side_px: int = 1000
+    description: str = "AliExpress main image"
+    source: str = ""
     pass_score: float = 92.0
+    # Finding categories ("text", "background", ...) that a secondary image may carry: reported, no deduction.
+    secondary_allows: tuple[str, ...] = ("text", "background", "code", "border", "composition")
+    format_allowed: tuple[str, ...] = ("jpeg", "png")
+    format_max_bytes: int = 5 * MEGABYTE
+    dimensions_min_side_px: int = 800
+    dimensions_recommended_side_px: int = 1000
+    dimensions_max_side_px: int = 10_000
+    # Width / height the marketplace expects (1.0 square, 0.75 for 3:4 portrait); 0 means any.
+    dimensions_aspect: float = 1.0
     # A background pixel counts as pure only at exactly 255,255,255: the platform's rule.
+    background_white_required: bool = True
     background_impure_fail_pct: float = 2.0
     # Pixels this close to the product are JPEG ringing, not background tone (one 8x8 block).
     background_edge_band_px: int = 8
+    # Mean grey of the backdrop, in levels below 255, from which it reads as grey (not stray pixels).
+    background_gray_min_levels: float = 1.5
+    # Rise of the fitted backdrop brightness across the frame, in levels, that makes a gradient.
+    background_gradient_min_levels: float = 5.0
+    # Pixel-to-pixel noise (standard deviation, levels) of the backdrop that makes texture.
+    background_texture_min_levels: float = 0.5
+    # A shadow: backdrop this many levels darker than its surroundings, touching the product...
+    background_shadow_min_levels: float = 5.0
+    # ...over at least this share of the image, in percent.
+    background_shadow_min_pct: float = 0.1
+    text_allowed: bool = False
+    # OCR confidence (0-1) and glyph height (px per 1000 px of image side) from which text counts.
+    text_min_confidence: float = 0.75
+    text_min_height_px: float = 12.0
+    code_allowed: bool = False
+    border_allowed: bool = False
+    border_min_px: int = 2
+    # Product's longer side over the frame's matching side: below min or above max is poor composition.
+    composition_min_fill: float = 0.5
+    composition_max_fill: float = 0.99
+    # Product centre off the frame centre by more than this share of the side.
+    composition_max_offset: float = 0.1
+    # Edge sharpness of the product (steepest edge slope over edge contrast) under which it reads as blurred.
+    quality_min_sharpness: float = 0.2
+    # Share of product pixels clipped to white or black above which exposure is flagged, in percent.
+    quality_max_clipped_pct: float = 10.0
+    # What `aefix run` writes under this profile when --size is not given.
+    output_width_px: int = 1000
+    output_height_px: int = 1000
 
 
 @dataclass(frozen=True)
 class Settings:
     """Everything that shapes an output; written into the report so each output says how."""
 
-    size_px: int = 1000
+    size_px: int = 1000  # output width
+    height_px: int | None = None  # output height; None: square (size_px)
     margin_ratio: float = 0.075
     output_format: str = "jpg"
     max_bytes: int = 5 * MEGABYTE
@@ -54,6 +94,11 @@ class Settings:
     segment_max_side_px: int = 1024
     profile: Profile = Profile()
 
+    @property
+    def canvas_px(self) -> tuple[int, int]:
+        """Output (width, height)."""
+        return self.size_px, self.height_px or self.size_px
+
     def as_dict(self) -> dict[str, object]:
         """JSON-ready view, for the report and the manifest."""
         data = dataclasses.asdict(self)
@@ -66,8 +111,15 @@ def validate(settings: Settings) -> Settings:
     """Return `settings` unchanged, or raise SetupError naming the first bad field."""
     if settings.output_format not in OUTPUT_FORMATS:
         raise SetupError(f"--format must be one of {', '.join(OUTPUT_FORMATS)}, not {settings.output_format!r}")
-    if not 64 <= settings.size_px <= 10_000:
-        raise SetupError(f"--size must be between 64 and 10000 px, not {settings.size_px}")
+    for side in settings.canvas_px:
+        if not 64 <= side <= 10_000:
+            raise SetupError(f"--size must be between 64 and 10000 px, not {side}")
+    output_container = "jpeg" if settings.output_format == "jpg" else settings.output_format
+    if output_container not in settings.profile.format_allowed:
+        raise SetupError(
+            f"--format {settings.output_format} is not allowed by profile {settings.profile.name} "
+            f"({'/'.join(settings.profile.format_allowed)})"
+        )
     if not 0.0 <= settings.margin_ratio < 0.45:
         raise SetupError(f"--margin must be in [0, 0.45), not {settings.margin_ratio}")
     if settings.max_bytes < 10_000:

@@ -1,4 +1,4 @@
-"""Smart crop: the product's bounding box, scaled to the margin, centred on a square canvas."""
+"""Smart crop: the product's bounding box, scaled to the margin, centred on the output canvas."""
 
 from __future__ import annotations
 
@@ -31,7 +31,9 @@ def product_box(alpha: np.ndarray) -> tuple[int, int, int, int]:
 
 
 def crop_to_canvas(rgb: np.ndarray, alpha: np.ndarray, settings: Settings) -> CanvasLayers:
-    """Product centred on a size x size canvas, its longer side = size * (1 - 2 * margin).
+    """Product centred on the output canvas, scaled to fit it less a margin of `margin_ratio` per side.
+
+    On a square canvas the product's longer side is size * (1 - 2 * margin).
 
     Invariants: the whole product is on the canvas (never cut); alpha is exactly 0 where the
     resampled product does not reach. Colour is resampled premultiplied so no old background
@@ -41,11 +43,11 @@ def crop_to_canvas(rgb: np.ndarray, alpha: np.ndarray, settings: Settings) -> Ca
     region_alpha: np.ndarray = alpha[y0:y1, x0:x1].astype(np.float32)
     region: np.ndarray = rgb[y0:y1, x0:x1].astype(np.float32) * region_alpha[:, :, None]
     width, height = x1 - x0, y1 - y0
-    size = settings.size_px
-    target = size * (1.0 - 2.0 * settings.margin_ratio)
-    scale = target / max(width, height)
-    new_width = min(size, max(1, round(width * scale)))
-    new_height = min(size, max(1, round(height * scale)))
+    canvas_width, canvas_height = settings.canvas_px
+    room = 1.0 - 2.0 * settings.margin_ratio
+    scale = min(canvas_width * room / width, canvas_height * room / height)
+    new_width = min(canvas_width, max(1, round(width * scale)))
+    new_height = min(canvas_height, max(1, round(height * scale)))
     interpolation = cv2.INTER_AREA if scale < 1.0 else cv2.INTER_CUBIC
     if (new_width, new_height) != (width, height):
         region = cv2.resize(region, (new_width, new_height), interpolation=interpolation)
@@ -53,9 +55,9 @@ def crop_to_canvas(rgb: np.ndarray, alpha: np.ndarray, settings: Settings) -> Ca
     region_alpha = np.clip(region_alpha, 0.0, 1.0)
     region = np.clip(region, 0.0, 255.0 * region_alpha[:, :, None])
 
-    left, top = (size - new_width) // 2, (size - new_height) // 2
-    premultiplied = np.zeros((size, size, 3), dtype=np.float32)
-    canvas_alpha = np.zeros((size, size), dtype=np.float32)
+    left, top = (canvas_width - new_width) // 2, (canvas_height - new_height) // 2
+    premultiplied = np.zeros((canvas_height, canvas_width, 3), dtype=np.float32)
+    canvas_alpha = np.zeros((canvas_height, canvas_width), dtype=np.float32)
     premultiplied[top : top + new_height, left : left + new_width] = region
     canvas_alpha[top : top + new_height, left : left + new_width] = region_alpha
     return CanvasLayers(premultiplied, canvas_alpha, scale, (left, top, left + new_width, top + new_height))
