@@ -6,7 +6,7 @@ import csv
 import io
 import json
 from dataclasses import asdict, dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from aefix import __version__
@@ -67,7 +67,7 @@ def write_reports(
         "totals": asdict(summary),
         "aefix_version": __version__,
         "started": started.isoformat(timespec="seconds"),
-        "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "finished": datetime.now(UTC).isoformat(timespec="seconds"),
         "settings": settings.as_dict(),
         "skipped_files": plan.skipped,
         "items": [asdict(result) for result in results],

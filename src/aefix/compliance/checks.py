@@ -1,175 +1,203 @@
 """The compliance checks: each a small function returning findings with a deduction and a message.
 
 Each check also records its measurements in `metrics`, so reports carry numbers even when an
-image passes.
+image passes. Boxes are in the checked image's pixel coordinates.
 """
 
 from __future__ import annotations
 
+import re
+
 import cv2
 import numpy as np
 
-from aefix.compliance.findings import CheckInput, Finding
+from aefix.compliance.findings import Box, CheckInput, Finding, Metrics, finding
+from aefix.compliance.ocr import TextBox, read_text
+from aefix.compliance.scene import LUMA, Scene
 from aefix.settings import Profile
 
-_EXTENSIONS = {"jpeg": (".jpg", ".jpeg"), "png": (".png",)}
-# Pixels at least this light and this grey may belong to the backdrop (they are tested for purity).
-BACKGROUND_MIN_CHANNEL = 200
-BACKGROUND_MAX_SPREAD = 30
+_EXTENSIONS = {"jpeg": (".jpg", ".jpeg"), "png": (".png",), "tiff": (".tif", ".tiff"), "gif": (".gif",)}
 # Under this share of the frame, there is no light backdrop to speak of.
 BACKGROUND_MIN_SHARE = 0.05
 # Impurity below this share is a stray pixel, not a background defect.
 BACKGROUND_IMPURE_TOLERANCE_PCT = 0.05
+# A backdrop whose mean colour has this much spread between channels is tinted rather than grey.
+BACKGROUND_TINT_MIN_LEVELS = 4.0
+# A text fragment seen this many times is a tiled watermark.
+WATERMARK_MIN_REPEATS = 3
+# A "line of text" taller than this share of the image is the OCR reading a product's outline as "0" or "L".
+TEXT_MAX_HEIGHT_SHARE = 0.25
+# Text whose box lies at least this much on the product is printed on it (a brand: allowed).
+TEXT_ON_PRODUCT_SHARE = 0.5
+# Width of the ring around the product outline where its edge sharpness is measured, px.
+EDGE_RING_PX = 6
 
 
-def check_format(item: CheckInput, profile: Profile, metrics: dict[str, float]) -> list[Finding]:
+def check_format(item: CheckInput, profile: Profile, metrics: Metrics) -> list[Finding]:
     """The container format by magic bytes must be allowed, and must match the file's extension."""
-    allowed = "/".join(profile.allowed_formats)
-    if item.format not in profile.allowed_formats:
+    allowed = "/".join(profile.format_allowed)
+    suffix = "." + item.name.rsplit(".", 1)[-1].lower() if "." in item.name else ""
+    metrics["format"] = item.format or "unknown"
+    if item.format not in profile.format_allowed:
+        named = f" (named {suffix})" if suffix else ""
         return [
-            Finding(
+            finding(
                 "format.not_allowed",
                 "fail",
                 100.0,
                 item.format or "unknown",
                 allowed,
-                f"format: file is {item.format or 'not a known image format'} by its bytes; {allowed} required (-100)",
+                f"format: file is {item.format or 'not a known image format'} by its bytes{named}; {allowed} required",
             )
         ]
-    suffix = "." + item.name.rsplit(".", 1)[-1].lower() if "." in item.name else ""
     if suffix and suffix not in _EXTENSIONS.get(item.format, ()):
         return [
-            Finding(
+            finding(
                 "format.extension_mismatch",
                 "fail",
                 10.0,
                 item.format,
                 suffix,
-                f"format: file is {item.format} but named {suffix} (-10)",
+                f"format: file is {item.format} but named {suffix}",
             )
         ]
     if item.rgb is None:
         return [
-            Finding(
+            finding(
                 "format.undecodable",
                 "fail",
                 100.0,
                 item.decode_error or "",
                 "decodable",
-                f"format: {item.format} does not decode: {item.decode_error} (-100)",
+                f"format: {item.format} does not decode: {item.decode_error}",
             )
         ]
     return []
 
 
-def check_file_size(item: CheckInput, profile: Profile, metrics: dict[str, float]) -> list[Finding]:
+def check_file_size(item: CheckInput, profile: Profile, metrics: Metrics) -> list[Finding]:
     """The file must not exceed the profile's byte limit."""
     size = len(item.data)
     metrics["bytes"] = size
-    if size <= profile.max_bytes:
+    if size <= profile.format_max_bytes:
         return []
+    limit = profile.format_max_bytes
     return [
-        Finding(
+        finding(
             "size.too_large",
             "fail",
             100.0,
             size,
-            profile.max_bytes,
-            f"file size: {size / 1e6:.2f} MB, over the {profile.max_bytes / 1e6:.2f} MB limit (-100)",
+            limit,
+            f"file size: {size / 1e6:.2f} MB, over the {limit / 1e6:.2f} MB limit",
         )
     ]
 
 
-def check_dimensions(item: CheckInput, profile: Profile, metrics: dict[str, float]) -> list[Finding]:
-    """At least min_side on both sides (fail), the recommended side (-3), and square (-2)."""
+def check_dimensions(item: CheckInput, profile: Profile, metrics: Metrics) -> list[Finding]:
+    """At least the minimum side (fail), the recommended side (-3), the expected aspect (-2), not over the maximum."""
     if item.rgb is None:
         return []
     height, width = item.rgb.shape[:2]
     metrics["width"], metrics["height"] = width, height
-    shortest = min(width, height)
-    if shortest < profile.min_side_px:
+    shortest, longest = min(width, height), max(width, height)
+    if shortest < profile.dimensions_min_side_px:
         return [
-            Finding(
+            finding(
                 "dimensions.too_small",
                 "fail",
                 100.0,
                 shortest,
-                profile.min_side_px,
-                f"dimensions: {width}x{height} px, under the {profile.min_side_px} px minimum side (-100)",
+                profile.dimensions_min_side_px,
+                f"dimensions: {width}x{height} px, under the {profile.dimensions_min_side_px} px minimum side",
+            )
+        ]
+    if longest > profile.dimensions_max_side_px:
+        return [
+            finding(
+                "dimensions.too_large",
+                "fail",
+                100.0,
+                longest,
+                profile.dimensions_max_side_px,
+                f"dimensions: {width}x{height} px, over the {profile.dimensions_max_side_px} px maximum side",
             )
         ]
     findings = []
-    if shortest < profile.recommended_side_px:
+    if shortest < profile.dimensions_recommended_side_px:
         findings.append(
-            Finding(
+            finding(
                 "dimensions.below_recommended",
                 "warn",
                 3.0,
                 shortest,
-                profile.recommended_side_px,
-                f"dimensions: {width}x{height} px, under the recommended {profile.recommended_side_px} px (-3)",
+                profile.dimensions_recommended_side_px,
+                f"dimensions: {width}x{height} px, under the recommended {profile.dimensions_recommended_side_px} px",
             )
         )
-    if abs(width - height) > 0.01 * max(width, height):
+    aspect = width / height
+    if profile.dimensions_aspect > 0 and abs(aspect - profile.dimensions_aspect) > 0.01 * profile.dimensions_aspect:
         findings.append(
-            Finding(
-                "dimensions.not_square",
+            finding(
+                "dimensions.aspect",
                 "warn",
                 2.0,
-                round(width / height, 3),
-                1.0,
-                f"dimensions: aspect {width}:{height} is not square (-2)",
+                round(aspect, 3),
+                profile.dimensions_aspect,
+                f"dimensions: aspect {width}:{height} ({aspect:.2f}), {profile.dimensions_aspect:.2f} expected",
             )
         )
     return findings
 
 
-def background_region(rgb: np.ndarray) -> np.ndarray:
-    """Light, unsaturated pixels connected to the frame: the backdrop, wherever the product is not."""
-    low = rgb.min(axis=2)
-    spread = rgb.max(axis=2) - low
-    light = ((low >= BACKGROUND_MIN_CHANNEL) & (spread <= BACKGROUND_MAX_SPREAD)).astype(np.uint8)
-    count, labels = cv2.connectedComponents(light, connectivity=4)
-    if count <= 1:
-        return np.zeros(light.shape, dtype=bool)
-    frame = np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]])
-    on_frame = np.unique(frame[frame > 0])
-    return np.isin(labels, on_frame)
+def check_border(item: CheckInput, profile: Profile, metrics: Metrics) -> list[Finding]:
+    """Uniform lines of one colour along two or more edges, any colour, from `border_min_px` wide."""
+    scene = item.scene
+    if scene is None or scene.border_colour is None:
+        return []
+    widest = max(scene.border_px)
+    metrics["border_px"] = widest
+    sides = [name for name, width in zip(("top", "right", "bottom", "left"), scene.border_px, strict=False) if width]
+    return [
+        finding(
+            "border.frame",
+            "fail",
+            15.0,
+            widest,
+            profile.border_min_px,
+            f"border: {widest} px frame in RGB{scene.border_colour} along the {', '.join(sides)} edges",
+        )
+    ]
 
 
-def check_background_purity(item: CheckInput, profile: Profile, metrics: dict[str, float]) -> list[Finding]:
+def check_background_purity(item: CheckInput, profile: Profile, metrics: Metrics) -> list[Finding]:
     """Share of backdrop pixels that are exactly 255,255,255, and their mean grey tone.
 
     The band within one JPEG block of the product is measured apart (`edge_band_impure_pct`):
     ringing there is compression, not background tone.
     """
-    if item.rgb is None:
+    scene = item.scene
+    if scene is None:
         return []
-    rgb = item.rgb
-    background = background_region(rgb)
-    share = float(background.mean())
+    share = float(scene.background.mean())
     metrics["background_share"] = round(share, 4)
     if share < BACKGROUND_MIN_SHARE:
         return [
-            Finding(
+            finding(
                 "background.not_white",
                 "fail",
                 40.0,
                 round(share * 100, 1),
                 BACKGROUND_MIN_SHARE * 100,
-                f"background: only {share:.1%} of the image is a light backdrop; pure white required (-40)",
+                f"background: only {share:.1%} of the image is a light backdrop; pure white required",
             )
         ]
-    band_px = profile.background_edge_band_px
-    kernel = np.ones((2 * band_px + 1, 2 * band_px + 1), np.uint8)
-    near_product = cv2.dilate((~background).astype(np.uint8), kernel).astype(bool)
-    core = background & ~near_product
-    band = background & near_product
-    not_white = (rgb != 255).any(axis=2)
-    core_count = max(1, int(core.sum()))
-    impure_pct = 100.0 * float((core & not_white).sum()) / core_count
-    gray_tone_pct = 100.0 * float((255.0 - rgb[core].mean(axis=1)).mean()) / 255.0 if core.any() else 0.0
-    band_pct = 100.0 * float((band & not_white).sum()) / max(1, int(band.sum()))
+    rgb = scene.inner_rgb
+    not_white = cv2.inRange(rgb, (255, 255, 255), (255, 255, 255)) == 0
+    core_count = max(1, int(scene.core.sum()))
+    impure_pct = 100.0 * float((scene.core & not_white).sum()) / core_count
+    gray_tone_pct = _gray_tone_pct(scene)
+    band_pct = 100.0 * float((scene.band & not_white).sum()) / max(1, int(scene.band.sum()))
     metrics["background_impure_pct"] = round(impure_pct, 3)
     metrics["background_gray_tone_pct"] = round(gray_tone_pct, 3)
     metrics["edge_band_impure_pct"] = round(band_pct, 3)
@@ -178,13 +206,430 @@ def check_background_purity(item: CheckInput, profile: Profile, metrics: dict[st
     deduction = round(min(40.0, max(1.0, 2.0 * impure_pct)), 1)
     severity = "fail" if impure_pct > profile.background_impure_fail_pct else "warn"
     return [
-        Finding(
+        finding(
             "background.impure",
             severity,
             deduction,
             round(impure_pct, 2),
             BACKGROUND_IMPURE_TOLERANCE_PCT,
-            f"background: {impure_pct:.1f}% of background pixels not pure white, "
-            f"mean gray tone {gray_tone_pct:.1f}% (-{deduction:g})",
+            f"background: {impure_pct:.1f}% of background pixels not pure white, mean gray tone {gray_tone_pct:.1f}%",
         )
     ]
+
+
+def check_background_tone(item: CheckInput, profile: Profile, metrics: Metrics) -> list[Finding]:
+    """A uniformly grey or tinted backdrop (a gradient is reported by its own check)."""
+    scene = item.scene
+    if scene is None or not scene.core.any() or scene.backdrop_spread >= profile.background_gradient_min_levels:
+        return []
+    mean_colour = np.array(cv2.mean(scene.inner_rgb, mask=scene.core.view(np.uint8))[:3])
+    levels = 255.0 - float(mean_colour @ LUMA)
+    tint = float(mean_colour.max() - mean_colour.min())
+    metrics["background_tint_levels"] = round(tint, 2)
+    if tint >= BACKGROUND_TINT_MIN_LEVELS:
+        red, green, blue = (round(float(value)) for value in mean_colour)
+        return [
+            finding(
+                "background.tinted",
+                "fail",
+                15.0,
+                round(tint, 1),
+                BACKGROUND_TINT_MIN_LEVELS,
+                f"background: tinted, mean colour RGB({red}, {green}, {blue}) instead of 255,255,255",
+            )
+        ]
+    if levels < profile.background_gray_min_levels:
+        return []
+    return [
+        finding(
+            "background.gray",
+            "fail",
+            15.0,
+            round(levels, 1),
+            profile.background_gray_min_levels,
+            f"background: uniform grey tone {100 * levels / 255:.1f}% ({levels:.0f} levels below white)",
+        )
+    ]
+
+
+def check_background_gradient(item: CheckInput, profile: Profile, metrics: Metrics) -> list[Finding]:
+    """A brightness trend across the backdrop: the fitted model's range, in levels."""
+    scene = item.scene
+    if scene is None or scene.backdrop_model is None:
+        return []
+    spread = scene.backdrop_spread
+    metrics["background_gradient_levels"] = round(spread, 2)
+    if spread < profile.background_gradient_min_levels:
+        return []
+    model = scene.backdrop_model
+    height, width = model.shape
+    darkest = np.unravel_index(int(np.argmin(np.where(scene.core, model, 255.0))), model.shape)
+    where = _place(int(darkest[1]), int(darkest[0]), width, height)
+    return [
+        finding(
+            "background.gradient",
+            "fail",
+            15.0,
+            round(spread, 1),
+            profile.background_gradient_min_levels,
+            f"background: gradient, brightness varies by {spread:.0f} levels ({100 * spread / 255:.1f}%), "
+            f"darkest at the {where}",
+        )
+    ]
+
+
+def check_background_texture(item: CheckInput, profile: Profile, metrics: Metrics) -> list[Finding]:
+    """Pixel-scale noise or texture of the backdrop: the spread of luminance about its local mean."""
+    scene = item.scene
+    if scene is None or scene.core.sum() < 1000:
+        return []
+    local = cv2.GaussianBlur(scene.luminance, (0, 0), 3.0)
+    noise = float((scene.luminance - local)[scene.core].std())
+    metrics["background_noise_levels"] = round(noise, 3)
+    if noise < profile.background_texture_min_levels:
+        return []
+    return [
+        finding(
+            "background.texture",
+            "fail",
+            10.0,
+            round(noise, 2),
+            profile.background_texture_min_levels,
+            f"background: texture or noise, {noise:.1f} levels pixel to pixel",
+        )
+    ]
+
+
+def check_shadow(item: CheckInput, profile: Profile, metrics: Metrics) -> list[Finding]:
+    """Backdrop darker than the fitted backdrop around it, in one piece touching the product."""
+    scene = item.scene
+    if scene is None or scene.backdrop_model is None or not scene.product.any():
+        return []
+    deficit = scene.backdrop_model - cv2.GaussianBlur(scene.luminance, (0, 0), 1.5)
+    # Inside the product's convex hull, "backdrop" darker than white is mostly a white product's own
+    # shading that the backdrop reached through a faint rim (a cup's inside): shadows fall outside it.
+    dark = scene.core & (deficit >= profile.background_shadow_min_levels) & ~_convex_hull(scene.product)
+    reach = profile.background_edge_band_px + 2
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * reach + 1, 2 * reach + 1))
+    near_product = cv2.dilate(scene.product.astype(np.uint8), kernel).astype(bool)
+    _count, labels, stats, _ = cv2.connectedComponentsWithStats(dark.astype(np.uint8), connectivity=8)
+    touching = np.unique(labels[near_product & dark])
+    touching = touching[touching > 0]
+    area = int(stats[touching, cv2.CC_STAT_AREA].sum()) if len(touching) else 0
+    pct = 100.0 * area / dark.size
+    metrics["shadow_pct"] = round(pct, 3)
+    if pct < profile.background_shadow_min_pct:
+        return []
+    shadow = np.isin(labels, touching)
+    depth = float(np.percentile(deficit[shadow], 90))
+    return [
+        finding(
+            "background.shadow",
+            "fail",
+            15.0,
+            round(pct, 2),
+            profile.background_shadow_min_pct,
+            f"background: shadow next to the product over {pct:.1f}% of the image, up to {depth:.0f} levels dark",
+            _offset(_mask_box(shadow), scene),
+        )
+    ]
+
+
+def check_text(item: CheckInput, profile: Profile, metrics: Metrics) -> list[Finding]:
+    """Added text (on the backdrop or on an overlay, not printed on the product) and tiled watermarks."""
+    if item.rgb is None or item.scene is None:
+        return []
+    scene = item.scene
+    scale = max(item.rgb.shape[:2]) / 1000.0
+    lines = [
+        line
+        for line in read_text(item.rgb)
+        if line.confidence >= profile.text_min_confidence
+        and line.height >= profile.text_min_height_px * scale
+        and line.height <= TEXT_MAX_HEIGHT_SHARE * item.rgb.shape[0]
+        and len(_normalized(line.text)) >= 2
+    ]
+    product = _filled_main_product(scene)
+    added: list[TextBox] = []
+    printed: list[TextBox] = []
+    for line in lines:
+        share = _share_inside(line.box, product, scene)
+        (printed if share >= TEXT_ON_PRODUCT_SHARE else added).append(line)
+    metrics["text_lines"] = len(lines)
+    if printed:
+        metrics["text_on_product"] = " | ".join(line.text for line in printed)[:200]
+    findings: list[Finding] = []
+    fragment, repeats, repeated = _repeated(lines)
+    if repeats >= WATERMARK_MIN_REPEATS:
+        sample = max(repeated, key=lambda line: len(line.text)).text
+        findings.append(
+            finding(
+                "text.watermark",
+                "fail",
+                25.0,
+                repeats,
+                WATERMARK_MIN_REPEATS,
+                f"watermark: {sample!r} ({fragment!r} repeated {repeats} times) across the image",
+                _union([line.box for line in repeated]),
+            )
+        )
+    else:
+        repeated = []
+    single = [line for line in added if line not in repeated]
+    if single:
+        quoted = ", ".join(repr(line.text) for line in single[:5])
+        findings.append(
+            finding(
+                "text.added",
+                "fail",
+                25.0,
+                " | ".join(line.text for line in single)[:200],
+                "no added text",
+                f"text: {quoted} on the {'background' if len(single) == 1 else 'image'}, not printed on the product",
+                _union([line.box for line in single]),
+            )
+        )
+    return findings
+
+
+def check_codes(item: CheckInput, profile: Profile, metrics: Metrics) -> list[Finding]:
+    """QR codes and barcodes, by OpenCV's detectors."""
+    if item.rgb is None:
+        return []
+    gray = cv2.cvtColor(item.rgb, cv2.COLOR_RGB2GRAY)
+    findings = []
+    # Detection alone fires on dense print (Chinese text); a QR code is reported when it decodes.
+    # The ArUco-based detector finds small, unevenly resampled codes the classic one misses.
+    payload, points, _ = cv2.QRCodeDetectorAruco().detectAndDecode(gray)
+    if not payload:
+        payload, points, _ = cv2.QRCodeDetector().detectAndDecode(gray)
+    if payload and points is not None:
+        metrics["qr_payload"] = payload[:200]
+        findings.append(
+            finding("code.qr", "fail", 25.0, payload[:200], "no QR code", "QR code on the image", _points_box(points))
+        )
+    found, corners, *_ = cv2.barcode.BarcodeDetector().detect(gray)
+    if found and corners is not None:
+        findings.append(
+            finding("code.barcode", "fail", 25.0, len(corners), 0, "barcode on the image", _points_box(corners))
+        )
+    return findings
+
+
+def check_sharpness(item: CheckInput, profile: Profile, metrics: Metrics) -> list[Finding]:
+    """Steepest slope of the product's outline over its contrast with the backdrop: about 0.5 sharp, under 0.2 soft."""
+    scene = item.scene
+    if scene is None or not scene.product.any() or not scene.core.any():
+        return []
+    product = scene.product.astype(np.uint8)
+    # The backdrop stops a few pixels short of the outline (it excludes steep pixels): look inward.
+    ring = product.astype(bool) & ~cv2.erode(product, np.ones((2 * EDGE_RING_PX + 1,) * 2, np.uint8)).astype(bool)
+    inside = cv2.erode(product, np.ones((15, 15), np.uint8)).astype(bool)
+    inside &= cv2.dilate(product ^ 1, np.ones((31, 31), np.uint8)).astype(bool)
+    if ring.sum() < 100 or inside.sum() < 100:
+        return []
+    luminance = scene.luminance
+    contrast = abs(float(np.median(luminance[scene.core])) - float(np.median(luminance[inside])))
+    if contrast < 30:
+        return []  # too little contrast at the outline to judge
+    slope = cv2.magnitude(cv2.Sobel(luminance, cv2.CV_32F, 1, 0), cv2.Sobel(luminance, cv2.CV_32F, 0, 1)) / 8.0
+    sharpness = float(np.percentile(slope[ring], 95)) / contrast
+    metrics["sharpness"] = round(sharpness, 3)
+    if sharpness >= profile.quality_min_sharpness:
+        return []
+    return [
+        finding(
+            "quality.blurred",
+            "warn",
+            5.0,
+            round(sharpness, 3),
+            profile.quality_min_sharpness,
+            f"sharpness: the product's outline is soft ({sharpness:.2f}; sharp is about 0.5)",
+        )
+    ]
+
+
+def check_exposure(item: CheckInput, profile: Profile, metrics: Metrics) -> list[Finding]:
+    """Clipped highlights or shadows on the product (detail lost to pure white or black)."""
+    scene = item.scene
+    if scene is None or scene.product.sum() < 1000:
+        return []
+    product_count = float(scene.product.sum())
+    white = cv2.inRange(scene.inner_rgb, (254, 254, 254), (255, 255, 255)).astype(bool) & scene.product
+    black = cv2.inRange(scene.inner_rgb, (0, 0, 0), (1, 1, 1)).astype(bool) & scene.product
+    white_pct = 100.0 * float(white.sum()) / product_count
+    black_pct = 100.0 * float(black.sum()) / product_count
+    metrics["product_clipped_white_pct"] = round(white_pct, 2)
+    metrics["product_clipped_black_pct"] = round(black_pct, 2)
+    findings = []
+    for pct, kind in ((white_pct, "highlights clipped to white"), (black_pct, "shadows clipped to black")):
+        if pct > profile.quality_max_clipped_pct:
+            findings.append(
+                finding(
+                    "quality.exposure",
+                    "warn",
+                    3.0,
+                    round(pct, 1),
+                    profile.quality_max_clipped_pct,
+                    f"exposure: {pct:.0f}% of the product's pixels are {kind}",
+                )
+            )
+    return findings
+
+
+def check_composition(item: CheckInput, profile: Profile, metrics: Metrics) -> list[Finding]:
+    """How much of the frame the product fills, whether it is centred, and whether the frame cuts it."""
+    scene = item.scene
+    box = scene.product_box if scene is not None else None
+    if scene is None or box is None:
+        return []
+    height, width = scene.product.shape
+    x0, y0, x1, y1 = box
+    fill = max((x1 - x0) / width, (y1 - y0) / height)
+    offset = max(abs((x0 + x1) / 2 - width / 2) / width, abs((y0 + y1) / 2 - height / 2) / height)
+    edge = np.concatenate([scene.product[0], scene.product[-1], scene.product[:, 0], scene.product[:, -1]])
+    cut_pct = 100.0 * float(edge.mean())
+    metrics["product_fill"] = round(fill, 3)
+    metrics["product_offset"] = round(offset, 3)
+    metrics["product_on_edge_pct"] = round(cut_pct, 2)
+    findings = []
+    full_box = _offset(box, scene)
+    if cut_pct > 1.0:
+        findings.append(
+            finding(
+                "composition.cut",
+                "warn",
+                5.0,
+                round(cut_pct, 1),
+                1.0,
+                f"composition: the frame cuts the product ({cut_pct:.0f}% of the edge is product)",
+                full_box,
+            )
+        )
+    if fill < profile.composition_min_fill:
+        findings.append(
+            finding(
+                "composition.small",
+                "warn",
+                4.0,
+                round(fill, 3),
+                profile.composition_min_fill,
+                f"composition: the product fills {fill:.0%} of the frame, under {profile.composition_min_fill:.0%}",
+                full_box,
+            )
+        )
+    elif fill > profile.composition_max_fill and cut_pct <= 1.0:
+        findings.append(
+            finding(
+                "composition.tight",
+                "warn",
+                2.0,
+                round(fill, 3),
+                profile.composition_max_fill,
+                f"composition: the product fills {fill:.0%} of the frame, leaving no margin",
+                full_box,
+            )
+        )
+    if offset > profile.composition_max_offset:
+        findings.append(
+            finding(
+                "composition.off_centre",
+                "warn",
+                2.0,
+                round(offset, 3),
+                profile.composition_max_offset,
+                f"composition: the product sits {offset:.0%} of the frame off centre",
+                full_box,
+            )
+        )
+    return findings
+
+
+def _gray_tone_pct(scene: Scene) -> float:
+    if not scene.core.any():
+        return 0.0
+    mean_colour = cv2.mean(scene.inner_rgb, mask=scene.core.view(np.uint8))[:3]
+    return 100.0 * (255.0 - sum(mean_colour) / 3.0) / 255.0
+
+
+def _place(x: int, y: int, width: int, height: int) -> str:
+    vertical = "top" if y < height / 3 else "bottom" if y > 2 * height / 3 else ""
+    horizontal = "left" if x < width / 3 else "right" if x > 2 * width / 3 else ""
+    return f"{vertical} {horizontal}".strip() or "centre"
+
+
+def _normalized(text: str) -> str:
+    return re.sub(r"[\W_]+", "", text.casefold())
+
+
+def _repeated(lines: list[TextBox]) -> tuple[str, int, list[TextBox]]:
+    """The fragment that recurs most across the lines, how often, and the lines holding it.
+
+    Tiles of a watermark run together into lines like "MARKWATERMARKWATER", so whole lines are
+    not compared: fragments are (3 letters, or 2 CJK characters).
+    """
+    texts = [_normalized(line.text) for line in lines]
+    best: tuple[str, int, list[TextBox]] = ("", 0, [])
+    seen: set[str] = set()
+    for text in texts:
+        width = 2 if any(ord(char) > 0x2E80 for char in text) else 3
+        for start in range(len(text) - width + 1):
+            fragment = text[start : start + width]
+            if fragment in seen or fragment.isdigit():
+                continue
+            seen.add(fragment)
+            count = sum(other.count(fragment) for other in texts)
+            if count > best[1]:
+                holders = [line for line, other in zip(lines, texts, strict=True) if fragment in other]
+                best = (fragment, count, holders)
+    return best
+
+
+def _filled_main_product(scene: Scene) -> np.ndarray:
+    """The largest product component with its holes filled, in full-image coordinates."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(scene.product.astype(np.uint8), connectivity=8)
+    if count <= 1:
+        return np.zeros(scene.product.shape, dtype=bool)
+    largest = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
+    main = (labels == largest).astype(np.uint8)
+    contours, _ = cv2.findContours(main, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    filled = np.zeros_like(main)
+    cv2.drawContours(filled, contours, -1, 1, thickness=cv2.FILLED)
+    return filled.astype(bool)
+
+
+def _share_inside(box: Box, mask: np.ndarray, scene: Scene) -> float:
+    top, _, _, left = scene.border_px
+    x0, y0, x1, y1 = box
+    region = mask[max(0, y0 - top) : max(0, y1 - top), max(0, x0 - left) : max(0, x1 - left)]
+    return float(region.mean()) if region.size else 0.0
+
+
+def _convex_hull(mask: np.ndarray) -> np.ndarray:
+    contours, _ = cv2.findContours(mask.astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    hull = np.zeros(mask.shape, np.uint8)
+    if contours:
+        cv2.fillConvexPoly(hull, cv2.convexHull(np.concatenate(contours)), 1)
+    return hull.astype(bool)
+
+
+def _mask_box(mask: np.ndarray) -> Box:
+    rows = np.flatnonzero(mask.any(axis=1))
+    cols = np.flatnonzero(mask.any(axis=0))
+    return int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1
+
+
+def _offset(box: Box, scene: Scene) -> Box:
+    top, _, _, left = scene.border_px
+    return box[0] + left, box[1] + top, box[2] + left, box[3] + top
+
+
+def _union(boxes: list[Box]) -> Box:
+    return min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes)
+
+
+def _points_box(points: np.ndarray) -> Box:
+    points = np.asarray(points, dtype=np.float32).reshape(-1, 2)
+    x0, y0 = np.floor(points.min(axis=0)).astype(int)
+    x1, y1 = np.ceil(points.max(axis=0)).astype(int)
+    return int(x0), int(y0), int(x1), int(y1)

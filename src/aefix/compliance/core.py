@@ -1,7 +1,8 @@
-"""The findings model, the list of checks, and the score that sums their deductions."""
+"""The list of checks, the score that sums their deductions, and the entry points for bytes and files."""
 
 from __future__ import annotations
 
+import dataclasses
 import io
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -11,9 +12,12 @@ import numpy as np
 from PIL import Image, ImageOps
 
 from aefix.compliance import checks
-from aefix.compliance.findings import CheckInput, Finding
+from aefix.compliance.findings import CheckInput, Finding, Metrics
+from aefix.compliance.scene import analyze
 from aefix.imageio import sniff_format
 from aefix.settings import Profile
+
+ROLES = ("main", "secondary")
 
 
 @dataclass(frozen=True)
@@ -21,7 +25,7 @@ class ComplianceResult:
     score: float
     verdict: str  # "pass" or "fail"
     findings: list[Finding]
-    metrics: dict[str, float] = field(default_factory=dict)
+    metrics: Metrics = field(default_factory=dict)
 
     @property
     def passed(self) -> bool:
@@ -36,48 +40,86 @@ class ComplianceResult:
         }
 
 
-Check = Callable[[CheckInput, Profile, dict[str, float]], list[Finding]]
+Check = Callable[[CheckInput, Profile, Metrics], list[Finding]]
 
 CHECKS: list[Check] = [
     checks.check_format,
     checks.check_file_size,
     checks.check_dimensions,
+    checks.check_border,
     checks.check_background_purity,
+    checks.check_background_tone,
+    checks.check_background_gradient,
+    checks.check_background_texture,
+    checks.check_shadow,
+    checks.check_text,
+    checks.check_codes,
+    checks.check_sharpness,
+    checks.check_exposure,
+    checks.check_composition,
 ]
 
 
-def check_input(item: CheckInput, profile: Profile) -> ComplianceResult:
-    """Run every check; score = 100 minus the deductions; pass needs the profile's mark and no "fail"."""
+def check_input(item: CheckInput, profile: Profile, role: str = "main") -> ComplianceResult:
+    """Run every check; score = 100 minus the deductions; pass needs the profile's mark and no "fail".
+
+    What the profile allows (text, codes, borders, a non-white background) and what a secondary
+    image may carry is still reported, as "info" with no deduction.
+    """
+    if item.rgb is not None and item.scene is None:
+        item = dataclasses.replace(item, scene=analyze(item.rgb, profile))
+    allowed = _allowed_categories(profile, role)
     findings: list[Finding] = []
-    metrics: dict[str, float] = {}
+    metrics: Metrics = {}
     for check in CHECKS:
-        findings.extend(check(item, profile, metrics))
+        for found in check(item, profile, metrics):
+            if found.category in allowed:
+                note = "allowed on secondary images" if role == "secondary" else f"allowed by {profile.name}"
+                message = found.message.rsplit(" (-", 1)[0]
+                found = dataclasses.replace(found, severity="info", deduction=0.0, message=f"{message} ({note})")
+            findings.append(found)
     score = round(max(0.0, 100.0 - sum(finding.deduction for finding in findings)), 1)
     failed = any(finding.severity == "fail" for finding in findings)
     verdict = "pass" if score >= profile.pass_score and not failed else "fail"
     return ComplianceResult(score, verdict, findings, metrics)
 
 
-def check_bytes(name: str, data: bytes, profile: Profile) -> ComplianceResult:
-    """Check an encoded image held in memory (the pipeline's output before it is written)."""
-    rgb: np.ndarray | None = None
-    error: str | None = None
+def _allowed_categories(profile: Profile, role: str) -> set[str]:
+    allowed = set(profile.secondary_allows) if role == "secondary" else set()
+    for category, permitted in (
+        ("text", profile.text_allowed),
+        ("code", profile.code_allowed),
+        ("border", profile.border_allowed),
+        ("background", not profile.background_white_required),
+    ):
+        if permitted:
+            allowed.add(category)
+    return allowed
+
+
+def decode_for_check(data: bytes) -> tuple[np.ndarray | None, str | None]:
+    """Upright RGB as a shopper sees it (transparency over the white page), or the decode error."""
     try:
         with Image.open(io.BytesIO(data)) as image:
             upright = ImageOps.exif_transpose(image)
             if upright.mode in ("RGBA", "LA", "PA") or "transparency" in upright.info:
-                # A marketplace shows transparency over its white page: judge what the shopper sees.
                 rgba = upright.convert("RGBA")
                 upright = Image.alpha_composite(Image.new("RGBA", rgba.size, (255, 255, 255, 255)), rgba)
-            rgb = np.asarray(upright.convert("RGB"))
+            return np.asarray(upright.convert("RGB")), None
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
-        error = str(exc)
-    return check_input(CheckInput(name, data, sniff_format(data[:32]), rgb, error), profile)
+        return None, str(exc)
 
 
-def check_file(path: Path, profile: Profile) -> ComplianceResult:
+def check_bytes(name: str, data: bytes, profile: Profile, role: str = "main") -> ComplianceResult:
+    """Check an encoded image held in memory (the pipeline's output before it is written)."""
+    rgb, error = decode_for_check(data)
+    return check_input(CheckInput(name, data, sniff_format(data[:32]), rgb, error), profile, role)
+
+
+def check_file(path: Path, profile: Profile, role: str = "main") -> ComplianceResult:
     try:
         data = path.read_bytes()
     except OSError as error:
-        return check_input(CheckInput(str(path), b"", None, None, f"cannot read file: {error.strerror}"), profile)
-    return check_bytes(str(path), data, profile)
+        item = CheckInput(str(path), b"", None, None, f"cannot read file: {error.strerror}")
+        return check_input(item, profile, role)
+    return check_bytes(str(path), data, profile, role)

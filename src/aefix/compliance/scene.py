@@ -1,0 +1,172 @@
+"""What the checks look at, measured once per image: frame border, backdrop, product, backdrop model.
+
+The backdrop is the smooth, light, unsaturated area connected to the frame: it spreads across
+grey tones, gradients, noise and soft shadows (none of which has a sharp edge) and stops at the
+product's outline. JPEG ringing next to the product is kept apart in `band`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from aefix.settings import Profile
+
+LUMA = np.array([0.299, 0.587, 0.114], np.float32)
+# Backdrop candidates: at least this light (after a light blur), at most this saturated...
+BACKDROP_MIN_LEVEL = 180.0
+BACKDROP_MAX_SPREAD = 40
+# ...and no steeper than this (levels per pixel): product outlines are steeper, shading is not.
+BACKDROP_MAX_SLOPE = 3.0
+# A line along the frame is uniform when this share of it lies within BORDER_LINE_TOLERANCE of its median.
+BORDER_UNIFORM_SHARE = 0.97
+BORDER_LINE_TOLERANCE = 12
+# A border must differ from what lies inside it by this much (max channel difference) to be seen.
+BORDER_MIN_STEP = 10
+BACKDROP_GRID = 32
+# A frame is at most this share of the side wide: wider uniform bands are the margin around a product.
+BORDER_MAX_SHARE = 0.04
+# A white frame on a white main image is margin, not a border.
+BORDER_WHITE_LEVEL = 250
+
+
+@dataclass(frozen=True)
+class Scene:
+    """Masks in the coordinates of `inner`: the image with any detected border cut away."""
+
+    border_px: tuple[int, int, int, int]  # top, right, bottom, left
+    border_colour: tuple[int, int, int] | None
+    inner_rgb: np.ndarray
+    luminance: np.ndarray  # float32, inner
+    background: np.ndarray  # bool: the backdrop
+    band: np.ndarray  # bool: backdrop within the profile's edge band of the product
+    core: np.ndarray  # bool: backdrop minus band
+    product: np.ndarray  # bool: not backdrop, specks removed
+    backdrop_model: np.ndarray | None  # float32 fitted backdrop luminance, inner; None when too little backdrop
+    backdrop_spread: float  # levels between the fitted backdrop's lightest and darkest places
+
+    @property
+    def product_box(self) -> tuple[int, int, int, int] | None:
+        """x0, y0, x1, y1 (exclusive) of the product, in inner coordinates."""
+        rows = np.flatnonzero(self.product.any(axis=1))
+        cols = np.flatnonzero(self.product.any(axis=0))
+        if len(rows) == 0:
+            return None
+        return int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1
+
+
+def analyze(rgb: np.ndarray, profile: Profile) -> Scene:
+    border = find_border(rgb, profile.border_min_px)
+    top, right, bottom, left = border[0]
+    inner = rgb[top : rgb.shape[0] - bottom, left : rgb.shape[1] - right]
+    luminance = inner.astype(np.float32) @ LUMA
+    background = backdrop_mask(inner, luminance)
+    not_background = ~background
+    band_px = profile.background_edge_band_px
+    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (2 * band_px + 1, 2 * band_px + 1))
+    near_product = cv2.dilate(not_background.astype(np.uint8), kernel).astype(bool)
+    band = background & near_product
+    core = background & ~near_product
+    product = _drop_specks(not_background, min_area=max(16, int(1e-4 * not_background.size)))
+    model, spread = fit_backdrop(luminance, core)
+    return Scene(border[0], border[1], inner, luminance, background, band, core, product, model, spread)
+
+
+def backdrop_mask(rgb: np.ndarray, luminance: np.ndarray) -> np.ndarray:
+    """Smooth, light, unsaturated pixels connected to the frame."""
+    blurred = cv2.GaussianBlur(luminance, (0, 0), 1.5)
+    slope = cv2.magnitude(cv2.Sobel(blurred, cv2.CV_32F, 1, 0), cv2.Sobel(blurred, cv2.CV_32F, 0, 1)) / 8.0
+    red, green, blue = cv2.split(rgb)
+    spread = cv2.subtract(cv2.max(cv2.max(red, green), blue), cv2.min(cv2.min(red, green), blue))
+    candidate = (blurred >= BACKDROP_MIN_LEVEL) & (spread <= BACKDROP_MAX_SPREAD) & (slope < BACKDROP_MAX_SLOPE)
+    count, labels = cv2.connectedComponents(candidate.astype(np.uint8), connectivity=4)
+    if count <= 1:
+        return np.zeros(candidate.shape, dtype=bool)
+    frame = np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]])
+    on_frame = np.unique(frame[frame > 0])
+    lookup = np.zeros(count, dtype=bool)
+    lookup[on_frame] = True
+    return lookup[labels]
+
+
+def fit_backdrop(luminance: np.ndarray, core: np.ndarray) -> tuple[np.ndarray | None, float]:
+    """A smooth (quadratic) model of the backdrop's brightness, fitted robustly on grid cells.
+
+    Cells darkened by a shadow next to the product fall out as outliers, so the model is what the
+    backdrop would be without it; the spread of the model is the gradient.
+    """
+    height, width = luminance.shape
+    grid = (BACKDROP_GRID, BACKDROP_GRID)
+    weight = cv2.resize(core.astype(np.float32), grid, interpolation=cv2.INTER_AREA)
+    total = cv2.resize(np.where(core, luminance, 0.0).astype(np.float32), grid, interpolation=cv2.INTER_AREA)
+    valid = weight >= 0.5
+    if valid.sum() < 12:
+        return None, 0.0
+    means = total[valid] / weight[valid]
+    ys, xs = np.nonzero(valid)
+    coords = np.linspace(-1.0, 1.0, BACKDROP_GRID, dtype=np.float32)
+    design = _quadratic_terms(coords[xs], coords[ys])
+    keep = np.ones(len(means), dtype=bool)
+    for _ in range(3):
+        coeffs, *_ = np.linalg.lstsq(design[keep], means[keep], rcond=None)
+        residual = means - design @ coeffs
+        spread_of_residual = 1.4826 * float(np.median(np.abs(residual[keep]))) + 1.0
+        keep = np.abs(residual) <= 2.5 * spread_of_residual
+        if keep.sum() < 12:
+            return None, 0.0
+    fitted_cells = design[keep] @ coeffs
+    spread = float(fitted_cells.max() - fitted_cells.min())
+    x = np.linspace(-1.0, 1.0, width, dtype=np.float32)[None, :]
+    y = np.linspace(-1.0, 1.0, height, dtype=np.float32)[:, None]
+    model = coeffs[0] + coeffs[1] * x + coeffs[2] * y + coeffs[3] * x * x + coeffs[4] * y * y + coeffs[5] * x * y
+    return np.minimum(model, 255.0).astype(np.float32), spread
+
+
+def find_border(rgb: np.ndarray, min_px: int) -> tuple[tuple[int, int, int, int], tuple[int, int, int] | None]:
+    """Widths of uniform frame lines along each side (top, right, bottom, left), kept only if on 2+ sides."""
+    sides = (rgb, rgb.transpose(1, 0, 2)[::-1], rgb[::-1], rgb.transpose(1, 0, 2))
+    found = [_border_width(side, min_px) for side in sides]
+    widths = [width for width, _ in found]
+    framed = [width for width in widths if width > 0]
+    # A drawn frame has one width (give or take JPEG) on every side it is on.
+    if len(framed) < 2 or max(framed) - min(framed) > 2:
+        return (0, 0, 0, 0), None
+    colour = next(colour for width, colour in found if width > 0)
+    return (widths[0], widths[1], widths[2], widths[3]), colour
+
+
+def _border_width(side: np.ndarray, min_px: int) -> tuple[int, tuple[int, int, int] | None]:
+    """Uniform lines from row 0 inward in the same colour, ending in a step to something else."""
+    limit = int(min(side.shape[0], side.shape[1]) * BORDER_MAX_SHARE)
+    lines = side[: limit + 2].astype(np.int16)
+    # Each line's colour: the median of 64 samples along it (a full median per line is 10x slower).
+    stride = max(1, lines.shape[1] // 64)
+    colours = np.median(lines[:, ::stride], axis=1)
+    deviation = np.abs(lines - colours[:, None, :]).max(axis=2)
+    uniform = (deviation <= BORDER_LINE_TOLERANCE).mean(axis=1) >= BORDER_UNIFORM_SHARE
+    same_colour = np.abs(colours - colours[0]).max(axis=1) <= BORDER_LINE_TOLERANCE
+    run = uniform & same_colour
+    width = int(np.argmin(run)) if not run.all() else len(run)
+    if width < min_px or width >= limit or colours[0].min() >= BORDER_WHITE_LEVEL:
+        return 0, None
+    # A frame ends in a step along (nearly) its whole length; a white margin ending at the product does not.
+    # The other sides' frame lines cross this line's ends: judge the step away from the corners.
+    middle = lines[width + 1, limit:-limit]
+    step = np.abs(middle - colours[0]).max(axis=1) >= BORDER_MIN_STEP
+    if step.mean() < BORDER_UNIFORM_SHARE:
+        return 0, None
+    red, green, blue = (round(value) for value in colours[0])
+    return width, (red, green, blue)
+
+
+def _quadratic_terms(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    return np.stack([np.ones_like(x), x, y, x * x, y * y, x * y], axis=1)
+
+
+def _drop_specks(mask: np.ndarray, min_area: int) -> np.ndarray:
+    _count, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
+    keep = stats[:, cv2.CC_STAT_AREA] >= min_area
+    keep[0] = False
+    return keep[labels]
