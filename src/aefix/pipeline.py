@@ -37,6 +37,8 @@ CLUTTER_DIRS = frozenset({"@eaDir", "#recycle", "#snapshot", "@Recycle", ".@__th
 CLUTTER_FILES = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})
 REPORT_JSON = "aefix-report.json"
 REPORT_CSV = "aefix-report.csv"
+# Outputs that fail the re-check go here, never beside the good ones.
+REVIEW_DIR = "_review"
 OUTPUT_SUFFIX = {"jpg": ".jpg", "png": ".png"}
 
 
@@ -49,6 +51,7 @@ class WorkItem:
     output: Path
     mask_output: Path | None = None
     note: str | None = None
+    review_output: Path | None = None  # where the output goes when it fails the re-check
 
 
 @dataclass(frozen=True)
@@ -68,7 +71,7 @@ class ItemResult:
     score: float | None = None
     verdict: str | None = None
     findings: list[dict[str, object]] = field(default_factory=list)
-    metrics: dict[str, float] = field(default_factory=dict)
+    metrics: dict[str, float | str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     error: str | None = None
@@ -142,7 +145,8 @@ def plan_batch(src: Path, dst: Path, settings: Settings) -> BatchPlan:
             note = f"output renamed to {output_relative.name}: another source has the same name"
         taken.add(str(output_relative).casefold())
         mask_output = settings.masks_dir / output_relative.with_suffix(".png") if settings.masks_dir else None
-        items.append(WorkItem(path, relative, dst / output_relative, mask_output, note))
+        review_output = dst / REVIEW_DIR / output_relative
+        items.append(WorkItem(path, relative, dst / output_relative, mask_output, note, review_output))
     limit = settings.limit
     return BatchPlan(items[:limit], max(0, len(items) - limit), skipped)
 
@@ -202,8 +206,13 @@ def process_image(item: WorkItem, settings: Settings, get_segmenter: Callable[[]
         result.bytes = len(encoded.data)
         with _timed(timings, "recheck"):
             compliance = check_bytes(item.output.name, encoded.data, settings.profile)
+        destination, stale = item.output, item.review_output
+        if not compliance.passed and item.review_output is not None:
+            destination, stale = item.review_output, item.output
         with _timed(timings, "write"):
-            write_atomic(item.output, encoded.data)
+            write_atomic(destination, encoded.data)
+            if stale is not None:
+                stale.unlink(missing_ok=True)  # an earlier run's verdict on this source no longer holds
     except ImageError as error:
         result.error = str(error)
         return result
@@ -216,7 +225,7 @@ def process_image(item: WorkItem, settings: Settings, get_segmenter: Callable[[]
         log.debug("unexpected error on %s", item.source, exc_info=True)
         result.error = f"{type(error).__name__}: {error}".splitlines()[0]
         return result
-    result.output = str(item.output)
+    result.output = str(destination)
     result.score = compliance.score
     result.verdict = compliance.verdict
     result.findings = [asdict(finding) for finding in compliance.findings]
