@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import sys
 import time
-from datetime import datetime, timezone
-from enum import Enum
+from datetime import UTC, datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -15,13 +16,14 @@ import typer
 from tqdm import tqdm
 
 from aefix import __version__
-from aefix.compliance import check_file
+from aefix.compliance import ComplianceResult, check_file
 from aefix.errors import SetupError
 from aefix.models import DEFAULT_MODEL, default_models_dir, fetch_model, list_models, resolve_model
 from aefix.pipeline import ItemResult, find_images, plan_batch, run_batch
+from aefix.profiles import DEFAULT_PROFILE, PROFILE_NAMES, load_profile
 from aefix.report import summarize, write_reports
 from aefix.segment import RembgSegmenter, Segmenter
-from aefix.settings import Profile, Settings, validate
+from aefix.settings import Settings, validate
 
 EXIT_OK, EXIT_FAILED, EXIT_SETUP = 0, 1, 2
 
@@ -35,7 +37,7 @@ app = typer.Typer(
 log = logging.getLogger("aefix")
 
 
-class OutputFormat(str, Enum):
+class OutputFormat(StrEnum):
     jpg = "jpg"
     png = "png"
 
@@ -47,6 +49,21 @@ ModelsDirOption = Annotated[
         help="Folder holding the .onnx model files (default: $AEFIX_MODELS_DIR, else the checkout's models/).",
     ),
 ]
+
+
+ProfileOption = Annotated[
+    str,
+    typer.Option(
+        "--profile",
+        help=f"Marketplace rules: {', '.join(PROFILE_NAMES)}, or a TOML file that overrides any threshold "
+        "(see README, Compliance).",
+    ),
+]
+
+
+class Role(StrEnum):
+    main = "main"
+    secondary = "secondary"
 
 
 def _fail(message: str, code: int = EXIT_SETUP) -> typer.Exit:
@@ -79,7 +96,10 @@ def run(
     model: Annotated[
         str, typer.Option(help="rembg model; its <name>.onnx must be in the models folder (see `aefix models`).")
     ] = DEFAULT_MODEL,
-    size: Annotated[int, typer.Option(help="Output side in px; outputs are square.")] = 1000,
+    size: Annotated[
+        Optional[int],
+        typer.Option(help="Output side in px (square). Default: the profile's output size (aliexpress 1000x1000)."),
+    ] = None,
     margin: Annotated[
         float,
         typer.Option(
@@ -89,8 +109,12 @@ def run(
     ] = 0.075,
     output_format: Annotated[OutputFormat, typer.Option("--format", help="Output file format.")] = OutputFormat.jpg,
     max_bytes: Annotated[
-        int, typer.Option(help="Largest output file in bytes; JPEG quality is lowered step by step to fit.")
-    ] = 5_000_000,
+        Optional[int],
+        typer.Option(
+            help="Largest output file in bytes; JPEG quality is lowered step by step to fit. "
+            "Default: the profile's limit (aliexpress 5000000)."
+        ),
+    ] = None,
     masks: Annotated[
         Optional[Path],
         typer.Option(
@@ -103,23 +127,28 @@ def run(
     ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors and the summary (for cron).")] = False,
     models_dir: ModelsDirOption = None,
+    profile_name: ProfileOption = DEFAULT_PROFILE,
 ) -> None:
     """Process SRC into DST: background removal, pure-white fill, shadow cleanup, square crop, export, re-check.
 
-    Exit status: 0 every output passes the re-check; 1 the batch finished but some images need
-    review or failed; 2 bad arguments or setup (missing model, unreadable SRC).
+    Outputs that fail the re-check go to DST/_review/ instead. Exit status: 0 every output passes
+    the re-check; 1 the batch finished but some images need review or failed; 2 bad arguments or
+    setup (missing model, unreadable SRC, bad profile).
     """
     try:
+        profile = load_profile(profile_name)
         settings = validate(
             Settings(
-                size_px=size,
+                size_px=size or profile.output_width_px,
+                height_px=size or profile.output_height_px,
                 margin_ratio=margin,
                 output_format=output_format.value,
-                max_bytes=max_bytes,
+                max_bytes=max_bytes or profile.format_max_bytes,
                 model=model,
                 models_dir=models_dir or default_models_dir(),
                 masks_dir=masks,
                 limit=limit,
+                profile=profile,
             )
         )
         plan = plan_batch(src, dst, settings)
@@ -143,7 +172,7 @@ def run(
     def make_segmenter() -> Segmenter:
         return RembgSegmenter(settings.model, settings.models_dir, settings.segment_max_side_px)
 
-    started = datetime.now(timezone.utc)
+    started = datetime.now(UTC)
     clock = time.perf_counter()
     results: list[ItemResult] = []
     show_bar = not quiet and sys.stderr.isatty()
@@ -179,30 +208,79 @@ def _item_line(index: int, total: int, result: ItemResult) -> str:
 @app.command()
 def check(
     paths: Annotated[list[Path], typer.Argument(help="Image files or folders (searched recursively).")],
-    as_json: Annotated[bool, typer.Option("--json", help="Print full results as JSON instead of a table.")] = False,
+    profile_name: ProfileOption = DEFAULT_PROFILE,
+    role: Annotated[
+        Role, typer.Option(help="main: the strict main-image rules; secondary: text, scenes, codes allowed.")
+    ] = Role.main,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print full results as JSON (schema in README) instead of a table.")
+    ] = False,
+    min_score: Annotated[
+        Optional[float],
+        typer.Option(
+            help="Pass mark, 0-100, instead of the profile's (aliexpress 92). A hard-rule failure still fails."
+        ),
+    ] = None,
 ) -> None:
     """Score images 0-100 against the main-image rules and name every deduction.
 
     Uses the same checks as the re-check at the end of `aefix run`. Exit status: 0 every image
     passes, 1 any fails, 2 bad arguments.
     """
-    profile = Profile()
+    try:
+        profile = load_profile(profile_name)
+    except SetupError as error:
+        raise _fail(str(error)) from None
+    if min_score is not None:
+        if not 0.0 <= min_score <= 100.0:
+            raise _fail(f"--min-score must be within 0-100, not {min_score:g}")
+        profile = dataclasses.replace(profile, pass_score=min_score)
     files: list[Path] = []
     for path in paths:
         if not path.exists():
             raise _fail(f"{path}: no such file or folder")
         files.extend(find_images(path)[0] if path.is_dir() else [path])
-    results = {str(path): check_file(path, profile) for path in files}
+    results = [(str(path), check_file(path, profile, role.value)) for path in files]
     if as_json:
         typer.echo(
-            json.dumps({name: result.as_dict() for name, result in results.items()}, indent=2, ensure_ascii=False)
+            json.dumps(
+                _check_report(results, profile.name, role.value, profile.pass_score), indent=2, ensure_ascii=False
+            )
         )
     else:
-        for name, result in results.items():
-            typer.echo(f"{result.score:5.1f}  {result.verdict:<4}  {name}")
-            for finding in result.findings:
-                typer.echo(f"             {finding.message}")
-    raise typer.Exit(EXIT_OK if all(result.passed for result in results.values()) else EXIT_FAILED)
+        _print_check_table(results)
+    raise typer.Exit(EXIT_OK if all(result.passed for _, result in results) else EXIT_FAILED)
+
+
+CHECK_SCHEMA = "aefix-check/1"
+TABLE_FINDINGS = 3
+
+
+def _check_report(
+    results: list[tuple[str, ComplianceResult]], profile: str, role: str, pass_score: float
+) -> dict[str, object]:
+    passed = sum(result.passed for _, result in results)
+    return {
+        "schema": CHECK_SCHEMA,
+        "profile": profile,
+        "role": role,
+        "pass_score": pass_score,
+        "summary": {"images": len(results), "passed": passed, "failed": len(results) - passed},
+        "images": [{"path": path, **result.as_dict()} for path, result in results],
+    }
+
+
+def _print_check_table(results: list[tuple[str, ComplianceResult]]) -> None:
+    typer.echo(f"{'score':>5}  {'verdict':<7}  file / top findings")
+    for path, result in results:
+        typer.echo(f"{result.score:5.1f}  {result.verdict:<7}  {path}")
+        ranked = sorted(result.findings, key=lambda finding: (finding.severity != "fail", -finding.deduction))
+        for finding in ranked[:TABLE_FINDINGS]:
+            typer.echo(f"{'':16}{finding.message}")
+        if len(ranked) > TABLE_FINDINGS:
+            typer.echo(f"{'':16}... and {len(ranked) - TABLE_FINDINGS} more (--json for all)")
+    passed = sum(result.passed for _, result in results)
+    typer.echo(f"{len(results)} image(s): {passed} pass, {len(results) - passed} fail")
 
 
 @app.command()
