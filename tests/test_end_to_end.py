@@ -12,9 +12,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from conftest import EXAMPLES, dilate, iou, place_on_canvas, save_rgb
+from defects import font
 from synth import standard_set
 
 pytestmark = pytest.mark.model
@@ -68,9 +69,7 @@ def test_background_is_pure_white_outside_the_product(synthetic_run) -> None:
 def test_no_network_connection_is_attempted(synthetic_run) -> None:
     root, _, done = synthetic_run
     assert done.returncode == 0
-    trace = (root / "strace.txt").read_text()
-    inet = [line for line in trace.splitlines() if re.search(r"connect\(\d+, \{sa_family=AF_INET6?,", line)]
-    assert inet == []
+    assert _trace_connects(root / "strace.txt") == []
 
 
 def test_report_lists_every_image(synthetic_run) -> None:
@@ -88,10 +87,43 @@ def test_examples_in_a_network_namespace_without_interfaces(tmp_path: Path) -> N
     assert done.returncode in (0, 1), done.stderr
     sources = sorted(p for p in EXAMPLES.iterdir() if p.suffix.lower() in {".jpg", ".png"})
     assert len(sources) >= 5
+    report = json.loads((tmp_path / "out" / "aefix-report.json").read_text())
+    outputs = {Path(item["source"]).name: Path(item["output"]) for item in report["items"]}
     for source in sources:
-        out = tmp_path / "out" / f"{source.stem}.jpg"
+        out = outputs[source.name]
+        # Failing outputs go to _review/, passing ones beside each other; never both.
+        expected_dir = tmp_path / "out" / ("_review" if report_item(report, source)["status"] != "ok" else "")
+        assert out == expected_dir / f"{source.stem}.jpg"
         data = out.read_bytes()
         assert data[:3] == b"\xff\xd8\xff" and len(data) <= 5_000_000
         assert Image.open(out).size == (1000, 1000)
-    report = json.loads((tmp_path / "out" / "aefix-report.json").read_text())
     assert report["totals"]["errors"] == 0
+
+
+def report_item(report: dict, source: Path) -> dict:
+    (item,) = [item for item in report["items"] if Path(item["source"]).name == source.name]
+    return item
+
+
+def _trace_connects(trace: Path) -> list[str]:
+    return [line for line in trace.read_text().splitlines() if re.search(r"connect\(\d+, \{sa_family=AF_INET6?,", line)]
+
+
+def test_check_reads_promo_text_offline(tmp_path: Path) -> None:
+    """rapidocr's weights ship in its wheel: text is read with no network, and none is attempted."""
+    canvas = Image.new("RGB", (1000, 1000), "white")
+    canvas.paste((30, 90, 170), (250, 150, 750, 750))
+    draw = ImageDraw.Draw(canvas)
+    draw.text((230, 800), "FREE SHIPPING", font=font(60), fill=(220, 20, 20))
+    draw.text((330, 890), "限时折扣", font=font(60), fill=(0, 0, 0))
+    canvas.save(tmp_path / "promo.jpg", quality=92)
+    trace = tmp_path / "strace.txt"
+    prefix: tuple[str, ...] = ("strace", "-f", "-e", "trace=connect", "-o", str(trace))
+    if shutil.which("unshare") and os.geteuid() == 0:
+        prefix = ("unshare", "-n", *prefix)  # and no network to reach even if it tried
+    done = aefix("check", str(tmp_path / "promo.jpg"), "--json", prefix=prefix)
+    assert done.returncode == 1, done.stderr
+    (image,) = json.loads(done.stdout)["images"]
+    (text,) = [finding for finding in image["findings"] if finding["code"] == "text.added"]
+    assert "FREE SHIPPING" in text["value"] and "限时折扣" in text["value"]
+    assert _trace_connects(trace) == []

@@ -8,7 +8,7 @@ from PIL import Image
 
 from aefix.pipeline import plan_batch, process_image, run_batch
 from aefix.segment import BackgroundDistanceSegmenter
-from aefix.settings import Settings
+from aefix.settings import Profile, Settings
 from conftest import dilate, place_on_canvas, save_rgb
 from synth import make_photo, standard_set
 
@@ -178,3 +178,22 @@ def test_camera_metadata_and_gps_never_reach_the_output(tmp_path: Path) -> None:
     output = Image.open(result.output)
     assert result.status == "ok"
     assert not output.getexif() and "exif" not in output.info and "icc_profile" not in output.info
+
+
+def test_outputs_failing_the_recheck_go_to_review_and_move_back_once_they_pass(tmp_path: Path) -> None:
+    save_rgb(tmp_path / "raw" / "shoes" / "a.png", make_photo("a", 1).rgb)
+    # A shop's stricter mark: "under the recommended 2000 px" (-3) now fails.
+    strict = Settings(profile=Profile(dimensions_recommended_side_px=2000, pass_score=99.0))
+    (failed,) = run_batch(plan_batch(tmp_path / "raw", tmp_path / "out", strict), strict, BackgroundDistanceSegmenter)
+    review = tmp_path / "out" / "_review" / "shoes" / "a.jpg"
+    assert failed.status == "needs-review" and failed.score == 97.0
+    assert failed.output == str(review) and review.is_file()
+    assert not (tmp_path / "out" / "shoes" / "a.jpg").exists()
+    assert [finding["code"] for finding in failed.findings] == ["dimensions.below_recommended"]
+    # The next run (default profile) passes it: it moves out of _review, leaving no stale copy.
+    settings = Settings()
+    (passed,) = run_batch(
+        plan_batch(tmp_path / "raw", tmp_path / "out", settings), settings, BackgroundDistanceSegmenter
+    )
+    assert passed.status == "ok" and passed.output == str(tmp_path / "out" / "shoes" / "a.jpg")
+    assert Path(passed.output).is_file() and not review.exists()

@@ -1,0 +1,326 @@
+"""A labelled compliance test set: clean main images and copies with exactly one defect each.
+
+Seeded and reproducible. Clean images are products (shaded shapes with highlights, holes, thin
+parts, brand text printed on them) anti-aliased onto exact 255 white. Each defect kind knows the
+finding code that must flag it. Used by tests/test_defects.py and `make bench-check`.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+from PIL import Image, ImageDraw, ImageFont
+
+SIZE = 1000
+SUPERSAMPLE = 3
+CJK_FONTS = (
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+)
+PROMO_EN = ("FREE SHIPPING", "50% OFF", "HOT SALE", "NEW ARRIVAL", "BEST SELLER", "LIMITED OFFER", "BUY 1 GET 1")
+PROMO_ZH = ("包邮", "限时折扣", "新品上市", "热卖爆款", "买一送一", "正品保证", "全场五折")
+WATERMARKS = ("MyShop", "SAMPLE", "© BestDeals", "店铺专用", "WATERMARK", "Shop8888")
+BRANDS = ("ACME", "NOVA", "Lumo", "KORA", "ZEN", "Vita")
+PRODUCT_COLOURS = (
+    (200, 40, 30), (30, 60, 170), (40, 140, 60), (50, 45, 40), (230, 120, 20),
+    (110, 40, 130), (20, 20, 20), (170, 170, 175), (215, 200, 170), (0, 120, 140),
+)  # fmt: skip
+
+
+def cjk_font_path() -> str:
+    for path in CJK_FONTS:
+        if Path(path).is_file():
+            return path
+    raise RuntimeError("no CJK font found: install fonts-wqy-microhei (make test does)")
+
+
+def font(size: int) -> ImageFont.FreeTypeFont:
+    return ImageFont.truetype(cjk_font_path(), size)
+
+
+@dataclass(frozen=True)
+class Product:
+    """Straight colour and coverage (0-1) of a product on a SIZE x SIZE canvas."""
+
+    rgb: np.ndarray  # float32
+    alpha: np.ndarray  # float32
+
+    def over(self, backdrop: np.ndarray | float) -> np.ndarray:
+        """The product composited over a backdrop (a level, an H x W map or an H x W x 3 image)."""
+        back = np.asarray(backdrop, np.float32)
+        if back.ndim == 2:
+            back = back[:, :, None]
+        coverage = self.alpha[:, :, None]
+        return np.clip(np.rint(self.rgb * coverage + back * (1.0 - coverage)), 0, 255).astype(np.uint8)
+
+
+def make_product(rng: np.random.Generator, size: int = SIZE) -> Product:
+    """A shaded product with a highlight, sometimes a hole or a strap, sometimes a printed brand."""
+    big = size * SUPERSAMPLE
+    mask = Image.new("L", (big, big), 0)
+    draw = ImageDraw.Draw(mask)
+    fill = rng.uniform(0.55, 0.85)
+    half_w = big * fill / 2 * rng.uniform(0.6, 1.0)
+    half_h = big * fill / 2
+    if rng.random() < 0.5:
+        half_w, half_h = half_h, half_w
+    cx, cy = big / 2 + rng.uniform(-0.03, 0.03) * big, big / 2 + rng.uniform(-0.03, 0.03) * big
+    box = (cx - half_w, cy - half_h, cx + half_w, cy + half_h)
+    shape = rng.choice(["ellipse", "rounded", "bottle", "ring"])
+    if shape == "ellipse":
+        draw.ellipse(box, fill=255)
+    elif shape == "rounded":
+        draw.rounded_rectangle(box, radius=int(min(half_w, half_h) * rng.uniform(0.1, 0.5)), fill=255)
+    elif shape == "bottle":
+        draw.rounded_rectangle((box[0], box[1] + half_h * 0.6, box[2], box[3]), radius=int(half_w * 0.3), fill=255)
+        draw.rectangle((cx - half_w * 0.3, box[1], cx + half_w * 0.3, box[1] + half_h * 0.7), fill=255)
+    else:  # a bag body with a handle: a hole that must stay background
+        draw.rounded_rectangle((box[0], box[1] + half_h * 0.5, box[2], box[3]), radius=int(half_w * 0.1), fill=255)
+        width = int(max(6, half_w * 0.12))
+        draw.arc((cx - half_w * 0.5, box[1], cx + half_w * 0.5, box[1] + half_h * 1.1), 180, 360, fill=255, width=width)
+    alpha = np.asarray(mask.resize((size, size), Image.Resampling.BOX), np.float32) / 255.0
+
+    base = np.array(PRODUCT_COLOURS[int(rng.integers(len(PRODUCT_COLOURS)))], np.float32)
+    yy, xx = np.mgrid[0:size, 0:size].astype(np.float32) / size
+    shade = 0.8 + 0.3 * (1.0 - xx) * rng.uniform(0.5, 1.0)
+    rgb = base[None, None, :] * shade[:, :, None]
+    hx, hy = cx / big + rng.uniform(-0.1, 0.1), cy / big - rng.uniform(0.05, 0.2)
+    highlight = np.exp(-(((xx - hx) / 0.05) ** 2 + ((yy - hy) / 0.12) ** 2)) * rng.uniform(0.3, 0.8)
+    rgb = rgb + (255.0 - rgb) * highlight[:, :, None]
+    rgb = rgb + rng.normal(0.0, 1.5, rgb.shape).astype(np.float32)
+    if rng.random() < 0.5:
+        rgb = _print_brand(rgb, alpha, rng)
+    return Product(np.clip(rgb, 0, 255).astype(np.float32), alpha)
+
+
+def _print_brand(rgb: np.ndarray, alpha: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """A brand name printed on the product: allowed on a main image."""
+    rows, cols = np.nonzero(alpha > 0.99)
+    cy, cx = int(np.median(rows)), int(np.median(cols))
+    text = str(rng.choice(BRANDS))
+    size = int(rng.integers(28, 60))
+    image = Image.fromarray(np.clip(rgb, 0, 255).astype(np.uint8))
+    draw = ImageDraw.Draw(image)
+    mean = rgb[cy, cx]
+    colour = (250, 250, 250) if mean.mean() < 128 else (20, 20, 20)
+    draw.text((cx, cy), text, font=font(size), fill=colour, anchor="mm")
+    return np.asarray(image, np.float32)
+
+
+def encode(rgb: np.ndarray, fmt: str, **options: object) -> bytes:
+    buffer = io.BytesIO()
+    Image.fromarray(rgb).save(buffer, fmt, **options)
+    return buffer.getvalue()
+
+
+def _jpeg(rgb: np.ndarray, rng: np.random.Generator) -> bytes:
+    return encode(rgb, "JPEG", quality=int(rng.integers(88, 96)), subsampling=0)
+
+
+@dataclass(frozen=True)
+class LabelledImage:
+    name: str  # file name, extension included
+    data: bytes
+    kind: str  # "clean" or a defect kind
+    expected_code: str | None  # the finding code that must flag it; None for clean
+
+
+def clean(product: Product, rng: np.random.Generator) -> bytes:
+    rgb = product.over(255.0)
+    return _jpeg(rgb, rng) if rng.random() < 0.7 else encode(rgb, "PNG")
+
+
+def _background_region(product: Product, rng: np.random.Generator, width: int, height: int) -> tuple[int, int] | None:
+    """A random top-left corner for a width x height overlay clear of the product by 8 px, or None."""
+    occupied = cv2.dilate((product.alpha > 0).astype(np.uint8), np.ones((17, 17), np.uint8))
+    occupied[:10, :] = occupied[-10:, :] = occupied[:, :10] = occupied[:, -10:] = 1
+    total = cv2.integral(occupied)
+    covered = total[height:, width:] - total[:-height, width:] - total[height:, :-width] + total[:-height, :-width]
+    ys, xs = np.nonzero(covered == 0)
+    if len(ys) == 0:
+        return None
+    pick = int(rng.integers(len(ys)))
+    return int(xs[pick]), int(ys[pick])
+
+
+def _text_overlay(product: Product, rng: np.random.Generator, phrases: tuple[str, ...]) -> np.ndarray:
+    image = Image.fromarray(product.over(255.0))
+    draw = ImageDraw.Draw(image)
+    text = str(rng.choice(phrases))
+    size = int(rng.integers(30, 64))
+    while True:  # smaller text where the product leaves little room
+        face = font(size)
+        left, top, right, bottom = draw.textbbox((0, 0), text, font=face)
+        pad = size // 3
+        width, height = right - left + 2 * pad, bottom - top + 2 * pad
+        place = _background_region(product, rng, width, height)
+        if place is not None or size <= 20:
+            break
+        size = int(size * 0.85)
+    if place is None:
+        raise RuntimeError("no room for the text overlay")
+    x, y = place
+    if rng.random() < 0.35:  # a promo badge: white text on a coloured patch
+        draw.rounded_rectangle((x, y, x + width, y + height), radius=pad, fill=(220, 30, 30))
+        draw.text((x + pad - left, y + pad - top), text, font=face, fill=(255, 255, 255))
+    else:
+        colour = [(220, 20, 20), (0, 0, 0), (20, 60, 200), (240, 120, 0)][int(rng.integers(4))]
+        draw.text((x + pad - left, y + pad - top), text, font=face, fill=colour)
+    return np.asarray(image)
+
+
+def defect_text_en(product: Product, rng: np.random.Generator) -> bytes:
+    return _jpeg(_text_overlay(product, rng, PROMO_EN), rng)
+
+
+def defect_text_zh(product: Product, rng: np.random.Generator) -> bytes:
+    return _jpeg(_text_overlay(product, rng, PROMO_ZH), rng)
+
+
+def defect_watermark(product: Product, rng: np.random.Generator) -> bytes:
+    """Semi-transparent text tiled over the whole image, product included."""
+    base = Image.fromarray(product.over(255.0)).convert("RGBA")
+    layer = Image.new("RGBA", base.size, (0, 0, 0, 0))
+    draw = ImageDraw.Draw(layer)
+    text = str(rng.choice(WATERMARKS))
+    face = font(int(rng.integers(36, 60)))
+    opacity = int(255 * rng.uniform(0.25, 0.45))
+    grey = int(rng.integers(0, 110))
+    step_x, step_y = int(rng.integers(260, 360)), int(rng.integers(180, 260))
+    for row, y in enumerate(range(40, SIZE, step_y)):
+        for x in range(-120 + (row % 2) * step_x // 2, SIZE, step_x):
+            draw.text((x, y), text, font=face, fill=(grey, grey, grey, opacity))
+    angle = float(rng.uniform(-20, 20))
+    layer = layer.rotate(angle, resample=Image.Resampling.BICUBIC, center=(SIZE / 2, SIZE / 2))
+    return _jpeg(np.asarray(Image.alpha_composite(base, layer).convert("RGB")), rng)
+
+
+def defect_qr(product: Product, rng: np.random.Generator) -> bytes:
+    payload = f"https://shop.example.com/item/{int(rng.integers(1e6))}"
+    qr = cv2.QRCodeEncoder.create().encode(payload)
+    side = int(rng.integers(110, 200))
+    rgb = product.over(255.0).copy()
+    place = _background_region(product, rng, side, side)
+    while place is None and side > 90:
+        side = int(side * 0.85)
+        place = _background_region(product, rng, side, side)
+    if place is None:
+        raise RuntimeError("no room for the QR code")
+    code = cv2.resize(np.pad(qr, 2, constant_values=255), (side, side), interpolation=cv2.INTER_NEAREST)
+    x, y = place
+    rgb[y : y + side, x : x + side] = code[:, :, None]
+    return _jpeg(rgb, rng)
+
+
+def defect_border(product: Product, rng: np.random.Generator) -> bytes:
+    rgb = product.over(255.0).copy()
+    width = int(rng.integers(2, 17))
+    colour = [(0, 0, 0), (200, 30, 30), (120, 120, 120), (210, 170, 60), (30, 80, 200), (225, 225, 225)][
+        int(rng.integers(6))
+    ]
+    rgb[:width], rgb[-width:], rgb[:, :width], rgb[:, -width:] = colour, colour, colour, colour
+    return _jpeg(rgb, rng) if rng.random() < 0.7 else encode(rgb, "PNG")
+
+
+def defect_grey(product: Product, rng: np.random.Generator) -> bytes:
+    return _jpeg(product.over(float(rng.integers(238, 251))), rng)
+
+
+def defect_gradient(product: Product, rng: np.random.Generator) -> bytes:
+    depth = rng.uniform(12, 35)
+    ramp = np.linspace(0.0, 1.0, SIZE, dtype=np.float32)[:, None]
+    if rng.random() < 0.5:
+        ramp = ramp[::-1]
+    backdrop = np.broadcast_to(255.0 - depth * ramp, (SIZE, SIZE))
+    return _jpeg(product.over(backdrop), rng)
+
+
+def defect_shadow(product: Product, rng: np.random.Generator) -> bytes:
+    """A soft contact shadow under the product's base."""
+    rows, cols = np.nonzero(product.alpha > 0.5)
+    bottom, left, right = rows.max(), cols.min(), cols.max()
+    yy, xx = np.mgrid[0:SIZE, 0:SIZE].astype(np.float32)
+    half = (right - left) / 2 * rng.uniform(0.7, 1.1)
+    height = rng.uniform(12, 40)
+    blob = np.exp(-(((xx - (left + right) / 2) / half) ** 2 + ((yy - bottom) / height) ** 2))
+    darkness = rng.uniform(0.1, 0.35)
+    return _jpeg(product.over(255.0 * (1.0 - darkness * blob)), rng)
+
+
+def defect_noise(product: Product, rng: np.random.Generator) -> bytes:
+    sigma = rng.uniform(2.0, 6.0)
+    level = rng.uniform(250, 254)
+    backdrop = level + rng.normal(0.0, sigma, (SIZE, SIZE, 3)).astype(np.float32)
+    return _jpeg(product.over(np.clip(backdrop, 0, 255)), rng)
+
+
+def defect_small(product: Product, rng: np.random.Generator) -> bytes:
+    side = int(rng.integers(560, 721))
+    image = Image.fromarray(product.over(255.0)).resize((side, side), Image.Resampling.LANCZOS)
+    return _jpeg(np.asarray(image), rng)
+
+
+def defect_big_png(product: Product, rng: np.random.Generator) -> bytes:
+    """A PNG over 5 MB: a large, finely textured product that PNG cannot compress."""
+    for side in (3000, 3600, 4200, 4800):
+        image = np.asarray(Image.fromarray(product.over(255.0)).resize((side, side), Image.Resampling.BICUBIC))
+        alpha = cv2.resize(product.alpha, (side, side), interpolation=cv2.INTER_LINEAR)[:, :, None]
+        grain = rng.normal(0.0, 20.0, image.shape).astype(np.float32) * (alpha > 0.99)
+        data = encode(np.clip(image + grain, 0, 255).astype(np.uint8), "PNG", compress_level=6)
+        if len(data) > 5_000_000:
+            return data
+    raise RuntimeError("could not make a PNG over 5 MB")
+
+
+def defect_webp_named_jpg(product: Product, rng: np.random.Generator) -> bytes:
+    return encode(product.over(255.0), "WEBP", quality=90)
+
+
+@dataclass(frozen=True)
+class DefectKind:
+    name: str
+    code: str
+    make: Callable[[Product, np.random.Generator], bytes]
+    extension: str | None = None  # None: the one the bytes call for
+
+
+DEFECTS = (
+    DefectKind("text_en", "text.added", defect_text_en),
+    DefectKind("text_zh", "text.added", defect_text_zh),
+    DefectKind("watermark", "text.watermark", defect_watermark),
+    DefectKind("qr", "code.qr", defect_qr),
+    DefectKind("border", "border.frame", defect_border),
+    DefectKind("grey", "background.gray", defect_grey),
+    DefectKind("gradient", "background.gradient", defect_gradient),
+    DefectKind("shadow", "background.shadow", defect_shadow),
+    DefectKind("noise", "background.texture", defect_noise),
+    DefectKind("small", "dimensions.too_small", defect_small),
+    DefectKind("big_png", "size.too_large", defect_big_png),
+    DefectKind("webp_named_jpg", "format.not_allowed", defect_webp_named_jpg, ".jpg"),
+)
+
+
+def labelled_set(per_kind: int, clean_count: int, seed: int = 0) -> list[LabelledImage]:
+    """`clean_count` clean images and `per_kind` images of each defect kind, each from its own product."""
+    images: list[LabelledImage] = []
+    for index in range(clean_count):
+        rng = np.random.default_rng([seed, 0, index])
+        data = clean(make_product(rng), rng)
+        images.append(LabelledImage(f"clean-{index:03d}{_extension(data)}", data, "clean", None))
+    for kind_index, kind in enumerate(DEFECTS, start=1):
+        for index in range(per_kind):
+            rng = np.random.default_rng([seed, kind_index, index])
+            data = kind.make(make_product(rng), rng)
+            extension = kind.extension or _extension(data)
+            images.append(LabelledImage(f"{kind.name}-{index:03d}{extension}", data, kind.name, kind.code))
+    return images
+
+
+def _extension(data: bytes) -> str:
+    return ".png" if data[:4] == b"\x89PNG" else ".jpg"
