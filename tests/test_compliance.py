@@ -1,6 +1,7 @@
 import io
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pytest
 from PIL import Image
@@ -95,3 +96,105 @@ def test_transparency_is_judged_over_white() -> None:
     assert check_bytes("cutout.png", _encode(rgba), PROFILE).score == 100.0
     rgba[:, :, 3] = np.maximum(rgba[:, :, 3], 20)  # a faint dark veil over the backdrop is not white
     assert "background.impure" in codes(check_bytes("veil.png", _encode(rgba), PROFILE))
+
+
+def _scene(fill: float = 0.6, offset: int = 0, colour: tuple[int, int, int] = (30, 90, 170)) -> np.ndarray:
+    rgb = np.full((1000, 1000, 3), 255, np.uint8)
+    half = int(500 * fill)
+    rgb[500 - half : 500 + half, 500 - half + offset : 500 + half + offset] = colour
+    return rgb
+
+
+def test_blurred_product_outline_is_a_warning_with_its_sharpness() -> None:
+    sharp = check_bytes("a.png", _encode(_scene()), PROFILE)
+    assert "quality.blurred" not in codes(sharp) and sharp.metrics["sharpness"] >= 0.4
+    soft = cv2.GaussianBlur(_scene(), (0, 0), 4.0)
+    result = check_bytes("b.png", _encode(soft), PROFILE)
+    (blur,) = [f for f in result.findings if f.code == "quality.blurred"]
+    assert blur.severity == "warn" and blur.value < 0.2 and blur.deduction == 5.0
+
+
+def test_clipped_highlights_on_the_product_are_an_exposure_warning() -> None:
+    rgb = _scene()
+    rgb[300:700, 200:500] = 255  # a blown-out half, inside the product's outline
+    rgb[300:700, 195:200] = (30, 90, 170)
+    rgb[295:300, 200:500] = (30, 90, 170)
+    rgb[700:705, 200:500] = (30, 90, 170)
+    result = check_bytes("a.png", _encode(rgb), PROFILE)
+    assert "quality.exposure" in codes(result), result.findings
+
+
+def test_composition_small_off_centre_and_cut() -> None:
+    assert codes(check_bytes("a.png", _encode(_scene(fill=0.4)), PROFILE)) == ["composition.small"]
+    assert codes(check_bytes("b.png", _encode(_scene(fill=0.6, offset=150)), PROFILE)) == ["composition.off_centre"]
+    cut = _scene(fill=0.6, offset=300)  # runs off the right edge
+    assert "composition.cut" in codes(check_bytes("c.png", _encode(cut), PROFILE))
+
+
+@pytest.mark.parametrize(("width", "colour"), [(2, (0, 0, 0)), (5, (200, 30, 30)), (16, (225, 225, 225))])
+def test_a_border_of_any_colour_from_2_px_is_found_and_measured(width: int, colour: tuple[int, int, int]) -> None:
+    rgb = _scene()
+    rgb[:width], rgb[-width:], rgb[:, :width], rgb[:, -width:] = colour, colour, colour, colour
+    result = check_bytes("a.png", _encode(rgb), PROFILE)
+    (border,) = [f for f in result.findings if f.code == "border.frame"]
+    assert border.value == width and f"RGB{colour}" in border.message
+    # The white margin inside the frame is judged as the background, not as a product cut by the edge.
+    assert "composition.cut" not in codes(result) and "background.impure" not in codes(result)
+
+
+def test_a_wide_product_with_a_white_margin_is_not_a_border() -> None:
+    assert codes(check_bytes("a.png", _encode(_scene(fill=0.94)), PROFILE)) == []
+
+
+def _ean13(digits: str, module: int = 3, height: int = 120) -> np.ndarray:
+    """An EAN-13 barcode drawn from its published encoding tables (black 0, white 255)."""
+    left_odd = ["0001101", "0011001", "0010011", "0111101", "0100011", "0110001", "0101111", "0111011", "0110111",
+                "0001011"]  # fmt: skip
+    left_even = ["".join("1" if bit == "0" else "0" for bit in code)[::-1] for code in left_odd]
+    right = ["".join("1" if bit == "0" else "0" for bit in code) for code in left_odd]
+    parity = ["LLLLLL", "LLGLGG", "LLGGLG", "LLGGGL", "LGLLGG", "LGGLLG", "LGGGLL", "LGLGLG", "LGLGGL", "LGGLGL"]
+    bits = "101"
+    for digit, kind in zip(digits[1:7], parity[int(digits[0])], strict=True):
+        bits += (left_odd if kind == "L" else left_even)[int(digit)]
+    bits += "01010" + "".join(right[int(digit)] for digit in digits[7:]) + "101"
+    row = np.array([0 if bit == "1" else 255 for bit in "0" * 10 + bits + "0" * 10], np.uint8)
+    return np.repeat(np.repeat(row[None, :], height, axis=0), module, axis=1)
+
+
+def test_qr_codes_and_barcodes_are_found_and_a_qr_payload_is_read() -> None:
+    rgb = _scene(fill=0.5)
+    qr = cv2.QRCodeEncoder.create().encode("https://example.com/p/1")
+    qr = cv2.resize(np.pad(qr, 4, constant_values=255), (160, 160), interpolation=cv2.INTER_NEAREST)
+    rgb[800:960, 40:200] = qr[:, :, None]
+    bars = _ean13("4006381333931")
+    rgb[40 : 40 + bars.shape[0], 560 : 560 + bars.shape[1]] = bars[:, :, None]
+    result = check_bytes("a.png", _encode(rgb), PROFILE)
+    (qr_finding,) = [f for f in result.findings if f.code == "code.qr"]
+    assert qr_finding.value == "https://example.com/p/1" and qr_finding.box is not None
+    x0, y0, x1, y1 = qr_finding.box
+    assert x0 >= 30 and y0 >= 790 and x1 <= 210 and y1 <= 970
+    assert "code.barcode" in codes(result)
+    secondary = check_bytes("a.png", _encode(rgb), PROFILE, role="secondary")
+    assert all(f.severity == "info" for f in secondary.findings if f.category == "code")
+
+
+def test_gradient_shadow_texture_and_tint_have_their_own_codes() -> None:
+    ramp = np.linspace(255, 230, 1000, dtype=np.float32)[:, None, None]
+    gradient = np.where(_scene() == 255, np.broadcast_to(ramp, (1000, 1000, 3)), _scene()).astype(np.uint8)
+    (found,) = [
+        f
+        for f in check_bytes("g.png", _encode(gradient), PROFILE).findings
+        if f.category == "background" and f.code != "background.impure"
+    ]
+    assert found.code == "background.gradient" and 20 <= found.value <= 26 and "darkest at the bottom" in found.message
+    tinted = np.where(_scene() == 255, np.array([255, 250, 235], np.uint8), _scene()).astype(np.uint8)
+    assert "background.tinted" in codes(check_bytes("t.png", _encode(tinted), PROFILE))
+    noisy = _scene().astype(np.float32) + np.random.default_rng(1).normal(0, 3, (1000, 1000, 3))
+    noisy = np.where(_scene() == 255, np.clip(noisy - 4, 0, 255), _scene()).astype(np.uint8)
+    assert "background.texture" in codes(check_bytes("n.png", _encode(noisy), PROFILE))
+    shadow = _scene().astype(np.float32)
+    yy, xx = np.mgrid[0:1000, 0:1000]
+    blob = np.exp(-(((xx - 500) / 330.0) ** 2 + ((yy - 800) / 30.0) ** 2))
+    shadow = np.where(_scene() == 255, 255.0 * (1 - 0.3 * blob)[:, :, None], shadow).astype(np.uint8)
+    (found,) = [f for f in check_bytes("s.png", _encode(shadow), PROFILE).findings if f.code == "background.shadow"]
+    assert found.box is not None and 700 <= found.box[1] <= 800 <= found.box[3]  # at the product's bottom edge

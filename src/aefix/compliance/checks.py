@@ -29,6 +29,7 @@ WATERMARK_MIN_REPEATS = 3
 TEXT_MAX_HEIGHT_SHARE = 0.25
 # Text whose box lies at least this much on the product is printed on it (a brand: allowed).
 TEXT_ON_PRODUCT_SHARE = 0.5
+BARCODE_SCALES = (1.0, 0.5, 0.25)
 # Width of the ring around the product outline where its edge sharpness is measured, px.
 EDGE_RING_PX = 6
 
@@ -408,11 +409,17 @@ def check_codes(item: CheckInput, profile: Profile, metrics: Metrics) -> list[Fi
         findings.append(
             finding("code.qr", "fail", 25.0, payload[:200], "no QR code", "QR code on the image", _points_box(points))
         )
-    found, corners, *_ = cv2.barcode.BarcodeDetector().detect(gray)
-    if found and corners is not None:
-        findings.append(
-            finding("code.barcode", "fail", 25.0, len(corners), 0, "barcode on the image", _points_box(corners))
-        )
+    # The barcode detector finds bars of about 2 px: look at full, half and quarter size.
+    detector = cv2.barcode.BarcodeDetector()
+    for scale in BARCODE_SCALES:
+        image = gray if scale == 1 else cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+        if min(image.shape) < 100:
+            break
+        found, corners = detector.detect(image)
+        if found and corners is not None:
+            box = _points_box(np.asarray(corners) / scale)
+            findings.append(finding("code.barcode", "fail", 25.0, len(corners), 0, "barcode on the image", box))
+            break
     return findings
 
 
