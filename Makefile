@@ -6,7 +6,7 @@ AEFIX := $(VENV)/bin/aefix
 STAMP := $(VENV)/.installed-stamp
 
 .DEFAULT_GOAL := help
-.PHONY: help install models demo test lint bench bench-check examples clean system-packages
+.PHONY: help install models demo nightly test lint bench bench-check bench-rerun examples clean system-packages
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -28,6 +28,14 @@ demo: models ## Run aefix on examples/ into demo-out/ (masks in demo-out/_masks)
 	$(AEFIX) run examples demo-out --masks demo-out/_masks; rc=$$?; \
 	  if [ $$rc -eq 1 ]; then echo "some examples need review: see demo-out/aefix-report.json"; fi; [ $$rc -le 1 ]
 
+SRC ?= examples
+DST ?= nightly-out
+nightly: models ## The nightly job: aefix run $(SRC) $(DST) --limit 500 --quiet --log $(DST)/aefix.log
+	@mkdir -p $(DST)
+	$(AEFIX) run $(SRC) $(DST) --limit 500 --quiet --log $(DST)/aefix.log; rc=$$?; \
+	  if [ $$rc -eq 1 ]; then echo "some images need review: see $(DST)/_review and $(DST)/aefix-report.json"; fi; \
+	  [ $$rc -le 1 ]
+
 lint: install ## ruff and mypy over the code and tests
 	$(VENV)/bin/ruff check src tests scripts
 	$(VENV)/bin/ruff format --check src tests scripts
@@ -48,6 +56,9 @@ bench: models ## Time the full pipeline on examples/ (per-stage medians, images/
 
 bench-check: install system-packages ## Recall, false positives and speed of `aefix check` on the generated defect set
 	$(PY) scripts/bench_check.py
+
+bench-rerun: models ## First run vs a rerun with nothing new, over 500 generated photos (takes ~10 min)
+	$(PY) scripts/bench_rerun.py
 
 examples: install ## Regenerate examples/ from scikit-image's bundled photos
 	$(PY) -m pip install --quiet -e ".[examples]"

@@ -5,27 +5,30 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+import signal
 import sys
-import time
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Optional, TextIO
 
 import typer
 from tqdm import tqdm
 
 from aefix import __version__
 from aefix.compliance import ComplianceResult, check_file
-from aefix.errors import SetupError
-from aefix.models import DEFAULT_MODEL, default_models_dir, fetch_model, list_models, resolve_model
-from aefix.pipeline import ItemResult, find_images, plan_batch, run_batch
+from aefix.errors import DestinationError, LockedError, SetupError
+from aefix.job import run_job
+from aefix.manifest import Manifest, settings_hash
+from aefix.models import DEFAULT_MODEL, default_models_dir, fetch_model, list_models, resolve_model, verified_md5
+from aefix.pipeline import BatchPlan, ItemResult, find_images, plan_batch
 from aefix.profiles import DEFAULT_PROFILE, PROFILE_NAMES, load_profile
-from aefix.report import summarize, write_reports
 from aefix.segment import RembgSegmenter, Segmenter
 from aefix.settings import Settings, validate
 
-EXIT_OK, EXIT_FAILED, EXIT_SETUP = 0, 1, 2
+EXIT_OK, EXIT_FAILED, EXIT_SETUP, EXIT_LOCKED, EXIT_DESTINATION = 0, 1, 2, 3, 4
 
 app = typer.Typer(
     help="Turn raw product photos into marketplace-compliant main images: pure white background, "
@@ -128,12 +131,22 @@ def run(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors and the summary (for cron).")] = False,
     models_dir: ModelsDirOption = None,
     profile_name: ProfileOption = DEFAULT_PROFILE,
+    force: Annotated[
+        bool, typer.Option("--force", help="Redo every image, even those the manifest shows done and unchanged.")
+    ] = False,
+    log_file: Annotated[
+        Optional[Path],
+        typer.Option("--log", help="Append one timestamped line per image, errors and the summary to this file."),
+    ] = None,
 ) -> None:
     """Process SRC into DST: background removal, pure-white fill, shadow cleanup, square crop, export, re-check.
 
-    Outputs that fail the re-check go to DST/_review/ instead. Exit status: 0 every output passes
-    the re-check; 1 the batch finished but some images need review or failed; 2 bad arguments or
-    setup (missing model, unreadable SRC, bad profile).
+    Only images that are new or changed since the last run (or whose options changed) are done;
+    DST/aefix-manifest.json remembers. Outputs that fail the re-check go to DST/_review/. Exit
+    status: 0 every output passes the re-check; 1 the batch finished but some images need review
+    or failed; 2 bad arguments or setup (missing model, unreadable SRC, bad profile); 3 another run
+    holds DST's lock; 4 DST cannot be written (read-only, full); 130/143 stopped by SIGINT/SIGTERM
+    (report and manifest written; the next run goes on from there).
     """
     try:
         profile = load_profile(profile_name)
@@ -151,9 +164,10 @@ def run(
                 profile=profile,
             )
         )
-        plan = plan_batch(src, dst, settings)
-        if not dry_run:
-            resolve_model(settings.model, settings.models_dir)
+        if dry_run:
+            model_md5 = verified_md5(resolve_model(settings.model, settings.models_dir))
+            manifest = None if force else Manifest.load(dst)
+            plan = plan_batch(src, dst, settings, manifest, settings_hash(settings, model_md5))
     except SetupError as error:
         raise _fail(str(error)) from None
 
@@ -161,46 +175,103 @@ def run(
         for item in plan.items:
             typer.echo(f"{item.source} -> {item.output}" + (f"  ({item.note})" if item.note else ""))
         left = f"; {plan.deferred} left for a later run (--limit)" if plan.deferred else ""
-        typer.echo(f"dry run: {len(plan.items)} image(s) would be processed{left}; nothing written")
+        same = f"; {plan.unchanged} unchanged (skipped)" if plan.unchanged else ""
+        typer.echo(f"dry run: {len(plan.items)} image(s) would be processed{same}{left}; nothing written")
         return
-
-    try:
-        dst.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise _fail(f"{dst}: cannot create output folder: {error.strerror}") from None
 
     def make_segmenter() -> Segmenter:
         return RembgSegmenter(settings.model, settings.models_dir, settings.segment_max_side_px)
 
-    started = datetime.now(UTC)
-    clock = time.perf_counter()
-    results: list[ItemResult] = []
+    journal = _open_log(log_file)
     show_bar = not quiet and sys.stderr.isatty()
+    bar = tqdm(total=0, unit="img", disable=not show_bar, dynamic_ncols=True)
+
+    def on_plan(plan: BatchPlan) -> None:
+        bar.reset(total=len(plan.items))
+
+    def on_result(index: int, total: int, result: ItemResult) -> None:
+        bar.update(1)
+        line = _item_line(index, total, result)
+        _append(journal, line)
+        if result.status == "error":
+            bar.write(f"Error: {result.source}: {result.error}", file=sys.stderr)
+        elif not quiet and not show_bar:
+            typer.echo(line)
+
     try:
-        with tqdm(total=len(plan.items), unit="img", disable=not show_bar, dynamic_ncols=True) as bar:
-            for index, result in enumerate(run_batch(plan, settings, make_segmenter), start=1):
-                results.append(result)
-                bar.update(1)
-                if result.status == "error":
-                    bar.write(f"Error: {result.source}: {result.error}", file=sys.stderr)
-                elif not quiet and not show_bar:
-                    typer.echo(_item_line(index, len(plan.items), result))
-    except SetupError as error:  # the model session could not be built: nothing more can run
+        with _stop_on_signals() as stop_requested:
+            outcome = run_job(
+                src,
+                dst,
+                settings,
+                make_segmenter,
+                force=force,
+                on_plan=on_plan,
+                on_result=on_result,
+                stop_requested=stop_requested,
+            )
+    except LockedError as error:
+        _append(journal, f"Error: {error}")
+        raise _fail(str(error), EXIT_LOCKED) from None
+    except DestinationError as error:
+        _append(journal, f"Error: {error}")
+        raise _fail(str(error), EXIT_DESTINATION) from None
+    except SetupError as error:  # e.g. the model session could not be built: nothing more can run
+        _append(journal, f"Error: {error}")
         raise _fail(str(error)) from None
-    summary = summarize(plan, results, time.perf_counter() - clock)
-    try:
-        report = write_reports(dst, plan, results, settings, summary, started)
-    except OSError as error:
-        raise _fail(f"{dst}: cannot write the report: {error.strerror}") from None
-    typer.echo(f"aefix: {summary.line()}; report: {report}")
+    finally:
+        bar.close()
+    summary = outcome.summary
+    message = f"aefix: {summary.line()}; report: {outcome.report}"
+    _append(journal, message)
+    typer.echo(message)
+    if summary.stopped_by:
+        raise typer.Exit(128 + signal.Signals[summary.stopped_by].value)
     raise typer.Exit(EXIT_OK if summary.all_passed else EXIT_FAILED)
 
 
+@contextmanager
+def _stop_on_signals() -> Iterator[Callable[[], str | None]]:
+    """SIGINT/SIGTERM ask the batch to stop after the current image; a second one stops at once."""
+    received: list[str] = []
+
+    def handler(signum: int, frame: object) -> None:
+        if received:
+            raise KeyboardInterrupt
+        received.append(signal.Signals(signum).name)
+        typer.echo(f"aefix: {received[0]}: finishing the current image, then stopping", err=True)
+
+    previous = {number: signal.signal(number, handler) for number in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield lambda: received[0] if received else None
+    finally:
+        for number, old in previous.items():
+            signal.signal(number, old)
+
+
+def _open_log(path: Path | None) -> TextIO | None:
+    if path is None:
+        return None
+    try:
+        return path.open("a", encoding="utf-8")
+    except OSError as error:
+        raise _fail(f"{path}: cannot open the log file: {error.strerror}") from None
+
+
+def _append(journal: TextIO | None, line: str) -> None:
+    """One timestamped line, flushed at once: a log read while the run goes on is up to date."""
+    if journal is not None:
+        journal.write(f"{datetime.now().astimezone().isoformat(timespec='seconds')} {line}\n")
+        journal.flush()
+
+
 def _item_line(index: int, total: int, result: ItemResult) -> str:
+    if result.status == "error":
+        return f"[{index}/{total}] error         {result.source}: {result.error}"
     seconds = sum(result.timings.values())
     detail = f"q{result.jpeg_quality}, " if result.jpeg_quality else ""
     return (
-        f"[{index}/{total}] {result.status:<12} {result.score:5.1f}  {result.source} -> {result.output}  "
+        f"[{index}/{total}] {result.status:<12} {result.score or 0.0:5.1f}  {result.source} -> {result.output}  "
         f"({detail}{(result.bytes or 0) / 1000:.0f} kB, {seconds:.1f} s)"
     )
 

@@ -3,6 +3,8 @@
 AefixError
  +-- SetupError          bad settings, missing model, unreadable SRC: nothing was processed
  |    +-- ModelError     model file missing, corrupt or unknown
+ +-- LockedError         another run holds DST's lock: not started
+ +-- DestinationError    DST cannot be written (read-only, full): the batch stops
  +-- ImageError          one image could not be processed; the batch goes on
       +-- DecodeError    the file is not a readable image (zero bytes, truncated, wrong format)
       +-- ImageLimitError  the image breaks a documented limit (pixel count, tiny size)
@@ -36,3 +38,11 @@ class ImageLimitError(ImageError):
 
 class NoProductError(ImageError):
     """Segmentation found no product in the image."""
+
+
+class LockedError(AefixError):
+    """Another run holds the output folder's lock."""
+
+
+class DestinationError(AefixError):
+    """The output folder cannot be written (read-only, full, gone): the batch stops."""

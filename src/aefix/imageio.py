@@ -9,17 +9,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+import pillow_heif
 from PIL import Image, ImageCms, ImageOps
 
 from aefix.errors import DecodeError, ImageLimitError
 from aefix.settings import Settings
 
-try:  # HEIC from phones, when the optional pillow-heif is installed
-    import pillow_heif
-
-    pillow_heif.register_heif_opener()
-except ImportError:  # pragma: no cover - optional
-    pass
+pillow_heif.register_heif_opener()  # HEIC from phones
 
 _MAGIC: tuple[tuple[bytes, int, str], ...] = (
     (b"\xff\xd8\xff", 0, "jpeg"),
@@ -84,6 +80,7 @@ def load_image(path: Path, settings: Settings) -> LoadedImage:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
+            Image.MAX_IMAGE_PIXELS = settings.max_pixels  # Pillow's guard, at aefix's documented limit
             image: Image.Image = Image.open(path)
         width, height = image.size
         if width * height > settings.max_pixels:
@@ -94,10 +91,12 @@ def load_image(path: Path, settings: Settings) -> LoadedImage:
         frames = getattr(image, "n_frames", 1)
         if frames > 1:
             notes.append(f"animated ({frames} frames): first frame used")
-        image.load()
+        image = _reduce_for_work(image, settings.work_max_side_px, notes)
         image = _to_srgb(image, notes)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
-        raise ImageLimitError(f"decompression bomb refused: {error}") from error
+        raise ImageLimitError(
+            f"decompression bomb refused: over the {settings.max_pixels / 1e6:.0f} MP limit ({error})"
+        ) from error
     except ImageLimitError:
         raise
     except (OSError, SyntaxError, ValueError, EOFError) as error:
@@ -116,6 +115,35 @@ def load_image(path: Path, settings: Settings) -> LoadedImage:
         return LoadedImage(np.ascontiguousarray(rgb), None, source_format, notes)
     notes.append("transparency: mask taken from the alpha channel")
     return LoadedImage(np.ascontiguousarray(rgb), alpha, source_format, notes)
+
+
+def _reduce_for_work(image: Image.Image, max_side: int, notes: list[str]) -> Image.Image:
+    """Decode, at most `max_side` px on the long side: JPEGs by DCT scaling (draft), others by resampling."""
+    width, height = image.size
+    if max(width, height) <= max_side:
+        image.load()
+        return image
+    scale = max_side / max(width, height)
+    target = (max(1, round(width * scale)), max(1, round(height * scale)))
+    if image.format == "JPEG" and image.mode in ("RGB", "L", "CMYK"):
+        image.draft(image.mode, target)  # decodes at 1/2, 1/4 or 1/8 size, never below `target`
+    image.load()
+    if image.size != (width, height):
+        notes.append(f"decoded at {image.width}x{image.height} (JPEG draft) from {width}x{height}")
+    if max(image.size) > max_side:
+        info = dict(image.info)  # EXIF orientation and the ICC profile are applied after this
+        exif = image.getexif()
+        if image.mode == "P":
+            image = image.convert("RGBA" if "transparency" in info else "RGB")
+        # Resampling must not mix transparent pixels' colour into the edge: premultiply first.
+        premultiplied = {"RGBA": "RGBa", "LA": "La"}.get(image.mode)
+        resized = image.convert(premultiplied) if premultiplied else image
+        resized = resized.resize(target, Image.Resampling.LANCZOS, reducing_gap=3.0)
+        image = resized.convert(image.mode) if premultiplied else resized
+        image.info.update(info)
+        image.getexif().update(exif)
+        notes.append(f"worked on at {target[0]}x{target[1]} from {width}x{height}")
+    return image
 
 
 def _to_srgb(image: Image.Image, notes: list[str]) -> Image.Image:

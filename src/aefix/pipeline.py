@@ -7,11 +7,12 @@ owns one segmenter can run it unchanged.
 
 from __future__ import annotations
 
+import errno
 import io
 import logging
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -20,8 +21,9 @@ import numpy as np
 from PIL import Image
 
 from aefix.compliance import check_bytes
-from aefix.errors import AefixError, ImageError, SetupError
+from aefix.errors import AefixError, DestinationError, ImageError, SetupError
 from aefix.imageio import load_image, write_atomic
+from aefix.manifest import Entry, Manifest, file_sha256
 from aefix.segment import Segmenter, mask_from_alpha, mask_from_soft
 from aefix.settings import Settings
 from aefix.stages.cleanup import remove_shadow
@@ -37,6 +39,10 @@ CLUTTER_DIRS = frozenset({"@eaDir", "#recycle", "#snapshot", "@Recycle", ".@__th
 CLUTTER_FILES = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})
 REPORT_JSON = "aefix-report.json"
 REPORT_CSV = "aefix-report.csv"
+# The manifest is saved at least this often during a batch, and always at its end.
+MANIFEST_SAVE_INTERVAL_S = 5.0
+# Write failures that concern the output folder, not the image: the batch cannot go on.
+DESTINATION_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EIO})
 # Outputs that fail the re-check go here, never beside the good ones.
 REVIEW_DIR = "_review"
 OUTPUT_SUFFIX = {"jpg": ".jpg", "png": ".png"}
@@ -59,6 +65,8 @@ class BatchPlan:
     items: list[WorkItem]
     deferred: int  # images found beyond --limit, left for the next run
     skipped: list[str]  # files that are not images by their extension
+    unchanged: int = 0  # images the manifest shows done with the same source and settings
+    unchanged_sources: tuple[str, ...] = ()  # their source paths, for the report to carry over
 
 
 @dataclass
@@ -116,11 +124,19 @@ def find_images(src: Path, exclude: tuple[Path, ...] = ()) -> tuple[list[Path], 
     return images, skipped
 
 
-def plan_batch(src: Path, dst: Path, settings: Settings) -> BatchPlan:
+def plan_batch(
+    src: Path,
+    dst: Path,
+    settings: Settings,
+    manifest: Manifest | None = None,
+    shaping_hash: str = "",
+) -> BatchPlan:
     """Map sources to outputs, mirroring the tree; colliding stems get the source extension added.
 
     `a.jpg` and `a.png` would both become `a.jpg`: the first in sorted order keeps `a.jpg`, the
-    other becomes `a_png.jpg`, whatever --limit takes this run.
+    other becomes `a_png.jpg`, whatever --limit takes this run. With a manifest, images it shows
+    done (same source, same settings, output present) are left out and counted as unchanged;
+    --limit then takes the first N that need work, in sorted path order.
     """
     if not src.exists():
         raise SetupError(f"{src}: source folder does not exist")
@@ -147,8 +163,13 @@ def plan_batch(src: Path, dst: Path, settings: Settings) -> BatchPlan:
         mask_output = settings.masks_dir / output_relative.with_suffix(".png") if settings.masks_dir else None
         review_output = dst / REVIEW_DIR / output_relative
         items.append(WorkItem(path, relative, dst / output_relative, mask_output, note, review_output))
+    done: list[WorkItem] = []
+    if manifest is not None:
+        done = [item for item in items if manifest.is_current(str(item.relative), item.source, shaping_hash)]
+        items = [item for item in items if item not in done]
     limit = settings.limit
-    return BatchPlan(items[:limit], max(0, len(items) - limit), skipped)
+    unchanged_sources = tuple(str(item.source) for item in done)
+    return BatchPlan(items[:limit], max(0, len(items) - limit), skipped, len(done), unchanged_sources)
 
 
 @contextmanager
@@ -191,7 +212,7 @@ def process_image(item: WorkItem, settings: Settings, get_segmenter: Callable[[]
                     result.notes.append(f"shadow cleanup skipped: {cleaned.skipped_reason}")
         if item.mask_output is not None:
             with _timed(timings, "mask"):
-                write_atomic(item.mask_output, _png_bytes(np.rint(mask.alpha * 255).astype(np.uint8)))
+                _write_output(item.mask_output, _png_bytes(np.rint(mask.alpha * 255).astype(np.uint8)))
         with _timed(timings, "crop"):
             layers = crop_to_canvas(loaded.rgb, mask.alpha, settings)
         result.scale = round(layers.scale, 4)
@@ -210,7 +231,7 @@ def process_image(item: WorkItem, settings: Settings, get_segmenter: Callable[[]
         if not compliance.passed and item.review_output is not None:
             destination, stale = item.review_output, item.output
         with _timed(timings, "write"):
-            write_atomic(destination, encoded.data)
+            _write_output(destination, encoded.data)
             if stale is not None:
                 stale.unlink(missing_ok=True)  # an earlier run's verdict on this source no longer holds
     except ImageError as error:
@@ -234,8 +255,18 @@ def process_image(item: WorkItem, settings: Settings, get_segmenter: Callable[[]
     return result
 
 
-def run_batch(plan: BatchPlan, settings: Settings, make_segmenter: Callable[[], Segmenter]) -> Iterator[ItemResult]:
-    """Process the plan in order, yielding one result per image; the model session is built once."""
+def run_batch(
+    plan: BatchPlan,
+    settings: Settings,
+    make_segmenter: Callable[[], Segmenter],
+    manifest: Manifest | None = None,
+    shaping_hash: str = "",
+) -> Generator[ItemResult, None, None]:
+    """Process the plan in order, yielding one result per image; the model session is built once.
+
+    With a manifest, each finished image is recorded and the manifest is saved every few seconds
+    and when the generator ends or is closed (an interrupted batch keeps what it finished).
+    """
     session: list[Segmenter] = []
 
     def shared_segmenter() -> Segmenter:
@@ -243,8 +274,46 @@ def run_batch(plan: BatchPlan, settings: Settings, make_segmenter: Callable[[], 
             session.append(make_segmenter())
         return session[0]
 
-    for item in plan.items:
-        yield process_image(item, settings, shared_segmenter)
+    saved_at = time.monotonic()
+    try:
+        for item in plan.items:
+            stamp = _source_stamp(item.source) if manifest is not None else None
+            result = process_image(item, settings, shared_segmenter)
+            if manifest is not None and stamp is not None:
+                output = None if result.output is None else os.path.relpath(result.output, manifest.dst)
+                manifest.record(str(item.relative), Entry(*stamp, shaping_hash, output, result.status, result.score))
+                if time.monotonic() - saved_at >= MANIFEST_SAVE_INTERVAL_S:
+                    _save_manifest(manifest)
+                    saved_at = time.monotonic()
+            yield result
+    finally:
+        if manifest is not None:
+            _save_manifest(manifest)
+
+
+def _source_stamp(source: Path) -> tuple[int, int, str] | None:
+    try:
+        stat = source.stat()
+        return stat.st_size, stat.st_mtime_ns, file_sha256(source)
+    except OSError:
+        return None  # unreadable: process_image reports why; nothing to record
+
+
+def _save_manifest(manifest: Manifest) -> None:
+    try:
+        manifest.save()
+    except OSError as error:
+        raise DestinationError(f"{manifest.path}: cannot write the manifest: {error.strerror}") from None
+
+
+def _write_output(path: Path, data: bytes) -> None:
+    """write_atomic, with the output folder's own failures (full, read-only) stopping the batch."""
+    try:
+        write_atomic(path, data)
+    except OSError as error:
+        if error.errno in DESTINATION_ERRNOS:
+            raise DestinationError(f"{path.parent}: cannot write output: {error.strerror}") from None
+        raise
 
 
 def _png_bytes(gray: np.ndarray) -> bytes:

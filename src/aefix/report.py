@@ -8,6 +8,7 @@ import json
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from aefix import __version__
 from aefix.imageio import write_atomic
@@ -23,9 +24,11 @@ class BatchSummary:
     errors: int
     upscaled: int
     renamed: int
-    deferred: int
+    deferred: int  # images needing work left for the next run (--limit, or an interruption)
     skipped_files: int
     seconds: float
+    unchanged: int = 0  # done before with the same source and settings: not redone
+    stopped_by: str | None = None  # "SIGINT"/"SIGTERM" when a signal ended the batch early
 
     @property
     def all_passed(self) -> bool:
@@ -37,12 +40,18 @@ class BatchSummary:
             f"{self.needs_review} need review, {self.errors} error{'s' if self.errors != 1 else ''} "
             f"in {self.seconds:.1f} s"
         )
-        if self.deferred:
+        if self.unchanged:
+            text += f"; {self.unchanged} unchanged since the last run (skipped)"
+        if self.stopped_by:
+            text += f"; stopped by {self.stopped_by}: {self.deferred} left for the next run"
+        elif self.deferred:
             text += f"; {self.deferred} left for the next run (--limit)"
         return text
 
 
-def summarize(plan: BatchPlan, results: list[ItemResult], seconds: float) -> BatchSummary:
+def summarize(
+    plan: BatchPlan, results: list[ItemResult], seconds: float, stopped_by: str | None = None
+) -> BatchSummary:
     def count(status: str) -> int:
         return sum(result.status == status for result in results)
 
@@ -53,16 +62,24 @@ def summarize(plan: BatchPlan, results: list[ItemResult], seconds: float) -> Bat
         errors=count("error"),
         upscaled=sum(result.upscaled for result in results),
         renamed=sum(item.note is not None for item in plan.items),
-        deferred=plan.deferred,
+        deferred=plan.deferred + len(plan.items) - len(results),
         skipped_files=len(plan.skipped),
         seconds=round(seconds, 2),
+        unchanged=plan.unchanged,
+        stopped_by=stopped_by,
     )
 
 
 def write_reports(
     dst: Path, plan: BatchPlan, results: list[ItemResult], settings: Settings, summary: BatchSummary, started: datetime
 ) -> Path:
-    """Write DST/aefix-report.json and .csv atomically; return the JSON path."""
+    """Write DST/aefix-report.json and .csv atomically; return the JSON path.
+
+    `items` are this run's images; `carried_over` are the records of images an earlier run did
+    that this run left unchanged (from the previous report), so the report always covers every
+    output in DST, not just tonight's.
+    """
+    carried = _carried_over(dst / REPORT_JSON, set(plan.unchanged_sources))
     report = {
         "totals": asdict(summary),
         "aefix_version": __version__,
@@ -71,14 +88,32 @@ def write_reports(
         "settings": settings.as_dict(),
         "skipped_files": plan.skipped,
         "items": [asdict(result) for result in results],
+        "carried_over": carried,
     }
     json_path = dst / REPORT_JSON
     write_atomic(json_path, json.dumps(report, indent=2, ensure_ascii=False, default=str).encode("utf-8"))
-    write_atomic(dst / REPORT_CSV, _csv_bytes(results))
+    write_atomic(dst / REPORT_CSV, _csv_bytes(results, carried))
     return json_path
 
 
-def _csv_bytes(results: list[ItemResult]) -> bytes:
+def _carried_over(previous_report: Path, unchanged: set[str]) -> list[dict[str, object]]:
+    """The previous report's records of the sources this run found unchanged."""
+    if not unchanged:
+        return []
+    try:
+        previous = json.loads(previous_report.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    records = previous.get("items", []) + previous.get("carried_over", [])
+    carried = []
+    for record in records:
+        if isinstance(record, dict) and record.get("source") in unchanged:
+            carried.append({**record, "done_in_run": record.get("done_in_run") or previous.get("started")})
+            unchanged.discard(str(record["source"]))
+    return carried
+
+
+def _csv_bytes(results: list[ItemResult], carried: list[dict[str, object]]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(
@@ -94,22 +129,28 @@ def _csv_bytes(results: list[ItemResult]) -> bytes:
             "jpeg_quality",
             "bytes",
             "seconds",
+            "done_in_run",
         ]
     )
-    for result in results:
+    records: list[tuple[dict[str, Any], str]] = [(asdict(result), "this run") for result in results]
+    records += [(record, str(record.get("done_in_run") or "")) for record in carried]
+    for record, run in records:
+        findings = record.get("findings") or []
+        timings = record.get("timings") or {}
         writer.writerow(
             [
-                result.source,
-                result.output or "",
-                result.status,
-                "" if result.score is None else result.score,
-                result.verdict or "",
-                "; ".join(str(finding["message"]) for finding in result.findings),
-                "; ".join(result.notes),
-                result.error or "",
-                "" if result.jpeg_quality is None else result.jpeg_quality,
-                "" if result.bytes is None else result.bytes,
-                round(sum(result.timings.values()), 3),
+                record["source"],
+                record.get("output") or "",
+                record["status"],
+                "" if record.get("score") is None else record["score"],
+                record.get("verdict") or "",
+                "; ".join(str(finding["message"]) for finding in findings),
+                "; ".join(record.get("notes") or []),
+                record.get("error") or "",
+                "" if record.get("jpeg_quality") is None else record["jpeg_quality"],
+                "" if record.get("bytes") is None else record["bytes"],
+                round(sum(timings.values()), 3),
+                run,
             ]
         )
     # A byte-order mark makes Excel and WPS read the UTF-8 (Chinese file names) correctly.

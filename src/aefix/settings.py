@@ -88,6 +88,9 @@ class Settings:
     jpeg_min_quality: int = 50
     # Pillow's decompression-bomb guard, raised to fit 50-MP phone panoramas; larger is refused.
     max_pixels: int = 80_000_000
+    # Larger photos are worked on at this long side (JPEGs decoded at reduced size, others resampled):
+    # a 1000-px output needs no 50-MP working copy, and memory stays flat.
+    work_max_side_px: int = 4000
     # Smallest image side accepted as a product photo at all.
     min_input_side_px: int = 32
     # The model sees at most this many pixels on the long side; its input is 320-1024 px anyway.
