@@ -6,7 +6,7 @@ AEFIX := $(VENV)/bin/aefix
 STAMP := $(VENV)/.installed-stamp
 
 .DEFAULT_GOAL := help
-.PHONY: help install models demo nightly test lint bench bench-check bench-rerun examples clean system-packages
+.PHONY: help install models demo nightly test lint bench bench-check bench-rerun bench-report examples clean system-packages
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -41,11 +41,13 @@ lint: install ## ruff and mypy over the code and tests
 	$(VENV)/bin/ruff format --check src tests scripts
 	$(VENV)/bin/mypy src
 
-# strace proves no network call; a CJK font draws the Chinese promo text of the defect set.
+# strace proves no network call; a CJK font draws the Chinese promo text of the defect set (and
+# the Chinese report page); Chromium renders report.html in the browser test.
 CJK_FONT := /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
-system-packages: ## Debian packages the tests need: strace, a CJK font (apt-get, only when missing)
+system-packages: ## Debian packages the tests need: strace, a CJK font, chromium (apt-get, only when missing)
 	@missing=""; command -v strace >/dev/null 2>&1 || missing="$$missing strace"; \
 	  [ -f $(CJK_FONT) ] || missing="$$missing fonts-wqy-microhei"; \
+	  command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	  if [ -n "$$missing" ]; then apt-get update -qq && apt-get install -y -qq $$missing; fi
 
 test: models lint system-packages ## Install everything needed and run the tests
@@ -59,6 +61,9 @@ bench-check: install system-packages ## Recall, false positives and speed of `ae
 
 bench-rerun: models ## First run vs a rerun with nothing new, over 500 generated photos (takes ~10 min)
 	$(PY) scripts/bench_rerun.py
+
+bench-report: install system-packages ## Size and opening time of report.html for 500 images (headless Chromium)
+	$(PY) scripts/bench_report.py
 
 examples: install ## Regenerate examples/ from scikit-image's bundled photos
 	$(PY) -m pip install --quiet -e ".[examples]"

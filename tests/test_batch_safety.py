@@ -210,8 +210,8 @@ def test_bad_input_is_one_reason_per_file_and_the_batch_goes_on(tmp_path: Path) 
         result = by_name[name]
         assert result.status == "ok", (name, result.error, result.findings)
         assert not note or note in result.notes, (name, result.notes)
-        output = Image.open(result.output or "")
-        assert output.size == (1000, 1000)
+        with Image.open(result.output or "") as output:
+            assert output.size == (1000, 1000)
     rotated = np.asarray(Image.open(by_name["rotated.jpg"].output or "").convert("L"))
     rows, cols = np.nonzero(rotated < 200)
     assert np.ptp(cols) > np.ptp(rows)  # upright: the 800x600 photo's product is wider than tall
@@ -302,9 +302,11 @@ def test_a_signal_finishes_the_current_image_writes_the_report_and_the_next_run_
     first = process.stdout.readline() if process.stdout else ""
     assert first.startswith("[1/8] ok"), first
     second = aefix("run", str(tmp_path / "raw"), str(tmp_path / "out"))  # meanwhile: locked out at once
-    assert second.wait(timeout=60) == 3 and "another aefix run is using this folder" in (second.stderr or "").read()
+    _, second_err = second.communicate(timeout=60)
+    assert second.returncode == 3 and "another aefix run is using this folder" in second_err
     process.send_signal(signum)
-    assert process.wait(timeout=120) == code
+    process.communicate(timeout=120)
+    assert process.returncode == code
     report = json.loads((tmp_path / "out" / "aefix-report.json").read_text())
     done = report["totals"]["images"]
     assert report["totals"]["stopped_by"] == signal.Signals(signum).name and 1 <= done < 8
@@ -330,7 +332,7 @@ def test_kill_9_leaves_no_partial_image_and_the_next_run_recovers(tmp_path: Path
     assert process.stdout is not None and process.stdout.readline().startswith("[1/8] ok")
     time.sleep(0.3)
     process.kill()
-    process.wait(timeout=60)
+    process.communicate(timeout=60)
     for output in (tmp_path / "out").glob("*.jpg"):
         Image.open(output).load()  # every output under its real name is whole
     rest = subprocess.run(

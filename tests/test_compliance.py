@@ -7,6 +7,7 @@ import pytest
 from PIL import Image
 
 from aefix.compliance import check_bytes, check_file
+from aefix.messages import is_translated, translate
 from aefix.settings import Profile
 
 PROFILE = Profile()
@@ -198,3 +199,28 @@ def test_gradient_shadow_texture_and_tint_have_their_own_codes() -> None:
     shadow = np.where(_scene() == 255, 255.0 * (1 - 0.3 * blob)[:, :, None], shadow).astype(np.uint8)
     (found,) = [f for f in check_bytes("s.png", _encode(shadow), PROFILE).findings if f.code == "background.shadow"]
     assert found.box is not None and 700 <= found.box[1] <= 800 <= found.box[3]  # at the product's bottom edge
+
+
+def test_every_kind_of_finding_has_a_chinese_message() -> None:
+    bars = _ean13("4006381333931")
+    coded = _scene(fill=0.5)
+    coded[40 : 40 + bars.shape[0], 560 : 560 + bars.shape[1]] = bars[:, :, None]
+    images = {
+        "small.png": _scene(fill=0.4),
+        "soft.png": cv2.GaussianBlur(_scene(), (0, 0), 4.0),
+        "off.png": _scene(offset=150),
+        "cut.png": _scene(offset=300),
+        "tight.png": _scene(fill=0.999),
+        "coded.png": coded,
+        "tinted.png": np.where(_scene() == 255, np.array([255, 250, 235], np.uint8), _scene()).astype(np.uint8),
+        "grey.png": _main_image(background=240),
+        "dark.png": np.full((700, 900, 3), 40, np.uint8),
+    }
+    seen = set()
+    for name, rgb in images.items():
+        for found in check_bytes(name, _encode(rgb), PROFILE).findings:
+            seen.add(found.code)
+            assert is_translated(found.message) and translate(found.message, "zh") != found.message, found.message
+    webp = check_bytes("a.jpg", _encode(_scene(), "WEBP"), PROFILE).findings[0]
+    assert is_translated(webp.message)
+    assert {"composition.small", "quality.blurred", "code.barcode", "background.tinted", "dimensions.too_small"} <= seen

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from aefix.compliance import ComplianceResult, check_bytes
+from aefix.messages import is_translated, translate
 from aefix.profiles import load_profile
 from defects import DEFECTS, LabelledImage, labelled_set
 
@@ -63,3 +64,10 @@ def test_chinese_promo_text_is_read_as_chinese(checked) -> None:
         if finding.code == "text.added"
     ]
     assert read and all(any("\u4e00" <= char <= "\u9fff" for char in str(text)) for text in read)
+
+
+def test_every_finding_reads_in_chinese_too(checked) -> None:
+    for _, result in checked:
+        for found in result.findings:
+            assert is_translated(found.message), found.message
+            assert translate(found.message, "zh") != found.message

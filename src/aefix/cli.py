@@ -20,11 +20,13 @@ from tqdm import tqdm
 from aefix import __version__
 from aefix.compliance import ComplianceResult, check_file
 from aefix.errors import DestinationError, LockedError, SetupError
-from aefix.job import run_job
+from aefix.job import JobOutcome, run_job
 from aefix.manifest import Manifest, settings_hash
+from aefix.messages import default_lang, translate
 from aefix.models import DEFAULT_MODEL, default_models_dir, fetch_model, list_models, resolve_model, verified_md5
 from aefix.pipeline import BatchPlan, ItemResult, find_images, plan_batch
 from aefix.profiles import DEFAULT_PROFILE, PROFILE_NAMES, load_profile
+from aefix.report_html import write_check_html, write_html_report
 from aefix.segment import RembgSegmenter, Segmenter
 from aefix.settings import Settings, validate
 
@@ -69,8 +71,32 @@ class Role(StrEnum):
     secondary = "secondary"
 
 
+class Lang(StrEnum):
+    en = "en"
+    zh = "zh"
+
+
+LangOption = Annotated[
+    Optional[Lang],
+    typer.Option(
+        "--lang", help="Language of messages, summary and report.html: zh or en (default: from LANG / LC_ALL)."
+    ),
+]
+# The language this invocation speaks: set once by the command from --lang or the locale.
+_speaking = {"lang": default_lang()}
+
+
+def _use_lang(lang: Lang | None) -> str:
+    _speaking["lang"] = lang.value if lang else default_lang()
+    return _speaking["lang"]
+
+
+def _say(message: str) -> str:
+    return translate(message, _speaking["lang"])
+
+
 def _fail(message: str, code: int = EXIT_SETUP) -> typer.Exit:
-    typer.echo(f"Error: {message}", err=True)
+    typer.echo(_say(f"Error: {message}"), err=True)
     return typer.Exit(code)
 
 
@@ -138,6 +164,7 @@ def run(
         Optional[Path],
         typer.Option("--log", help="Append one timestamped line per image, errors and the summary to this file."),
     ] = None,
+    lang: LangOption = None,
 ) -> None:
     """Process SRC into DST: background removal, pure-white fill, shadow cleanup, square crop, export, re-check.
 
@@ -148,6 +175,7 @@ def run(
     holds DST's lock; 4 DST cannot be written (read-only, full); 130/143 stopped by SIGINT/SIGTERM
     (report and manifest written; the next run goes on from there).
     """
+    speaking = _use_lang(lang)
     try:
         profile = load_profile(profile_name)
         settings = validate(
@@ -183,6 +211,7 @@ def run(
         return RembgSegmenter(settings.model, settings.models_dir, settings.segment_max_side_px)
 
     journal = _open_log(log_file)
+    outcome: JobOutcome | None = None
     show_bar = not quiet and sys.stderr.isatty()
     bar = tqdm(total=0, unit="img", disable=not show_bar, dynamic_ncols=True)
 
@@ -194,7 +223,7 @@ def run(
         line = _item_line(index, total, result)
         _append(journal, line)
         if result.status == "error":
-            bar.write(f"Error: {result.source}: {result.error}", file=sys.stderr)
+            bar.write(_say(f"Error: {result.source}: {result.error}"), file=sys.stderr)
         elif not quiet and not show_bar:
             typer.echo(line)
 
@@ -209,6 +238,7 @@ def run(
                 on_plan=on_plan,
                 on_result=on_result,
                 stop_requested=stop_requested,
+                lang=speaking,
             )
     except LockedError as error:
         _append(journal, f"Error: {error}")
@@ -221,10 +251,14 @@ def run(
         raise _fail(str(error)) from None
     finally:
         bar.close()
+        if journal is not None and outcome is None:
+            journal.close()
     summary = outcome.summary
     message = f"aefix: {summary.line()}; report: {outcome.report}"
     _append(journal, message)
-    typer.echo(message)
+    if journal is not None:
+        journal.close()
+    typer.echo(f"aefix: {_say(f'{summary.line()}; report: {outcome.report}')}")
     if summary.stopped_by:
         raise typer.Exit(128 + signal.Signals[summary.stopped_by].value)
     raise typer.Exit(EXIT_OK if summary.all_passed else EXIT_FAILED)
@@ -239,7 +273,7 @@ def _stop_on_signals() -> Iterator[Callable[[], str | None]]:
         if received:
             raise KeyboardInterrupt
         received.append(signal.Signals(signum).name)
-        typer.echo(f"aefix: {received[0]}: finishing the current image, then stopping", err=True)
+        typer.echo(f"aefix: {_say(f'{received[0]}: finishing the current image, then stopping')}", err=True)
 
     previous = {number: signal.signal(number, handler) for number in (signal.SIGINT, signal.SIGTERM)}
     try:
@@ -292,12 +326,17 @@ def check(
             help="Pass mark, 0-100, instead of the profile's (aliexpress 92). A hard-rule failure still fails."
         ),
     ] = None,
+    html_file: Annotated[
+        Optional[Path], typer.Option("--html", help="Also write a self-contained HTML page of the results here.")
+    ] = None,
+    lang: LangOption = None,
 ) -> None:
     """Score images 0-100 against the main-image rules and name every deduction.
 
     Uses the same checks as the re-check at the end of `aefix run`. Exit status: 0 every image
     passes, 1 any fails, 2 bad arguments.
     """
+    speaking = _use_lang(lang)
     try:
         profile = load_profile(profile_name)
     except SetupError as error:
@@ -312,6 +351,11 @@ def check(
             raise _fail(f"{path}: no such file or folder")
         files.extend(find_images(path)[0] if path.is_dir() else [path])
     results = [(str(path), check_file(path, profile, role.value)) for path in files]
+    if html_file is not None:
+        try:
+            write_check_html(html_file, [(path, result.as_dict()) for path, result in results], speaking)
+        except OSError as error:
+            raise _fail(f"{html_file}: cannot write output: {error.strerror}") from None
     if as_json:
         typer.echo(
             json.dumps(
@@ -347,11 +391,32 @@ def _print_check_table(results: list[tuple[str, ComplianceResult]]) -> None:
         typer.echo(f"{result.score:5.1f}  {result.verdict:<7}  {path}")
         ranked = sorted(result.findings, key=lambda finding: (finding.severity != "fail", -finding.deduction))
         for finding in ranked[:TABLE_FINDINGS]:
-            typer.echo(f"{'':16}{finding.message}")
+            typer.echo(f"{'':16}{_say(finding.message)}")
         if len(ranked) > TABLE_FINDINGS:
             typer.echo(f"{'':16}... and {len(ranked) - TABLE_FINDINGS} more (--json for all)")
     passed = sum(result.passed for _, result in results)
-    typer.echo(f"{len(results)} image(s): {passed} pass, {len(results) - passed} fail")
+    typer.echo(_say(f"{len(results)} image(s): {passed} pass, {len(results) - passed} fail"))
+
+
+@app.command()
+def report(
+    dst: Annotated[Path, typer.Argument(help="An output folder of `aefix run` (holding aefix-report.json).")],
+    lang: LangOption = None,
+) -> None:
+    """Write DST/report.html again from DST/aefix-report.json, without reprocessing (e.g. in the other language)."""
+    speaking = _use_lang(lang)
+    source = dst / "aefix-report.json"
+    try:
+        data = json.loads(source.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise _fail(f"{source}: no such file or folder") from None
+    except (OSError, ValueError) as error:
+        raise _fail(f"{source}: cannot read the report: {error}") from None
+    try:
+        page = write_html_report(dst, data, speaking)
+    except OSError as error:
+        raise _fail(f"{dst}: cannot write the report: {error.strerror}") from None
+    typer.echo(_say(f"report: {page}"))
 
 
 @app.command()

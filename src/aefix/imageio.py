@@ -81,18 +81,18 @@ def load_image(path: Path, settings: Settings) -> LoadedImage:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             Image.MAX_IMAGE_PIXELS = settings.max_pixels  # Pillow's guard, at aefix's documented limit
-            image: Image.Image = Image.open(path)
-        width, height = image.size
-        if width * height > settings.max_pixels:
-            raise ImageLimitError(
-                f"image is {width}x{height} = {width * height / 1e6:.0f} MP, "
-                f"over the {settings.max_pixels / 1e6:.0f} MP limit"
-            )
-        frames = getattr(image, "n_frames", 1)
-        if frames > 1:
-            notes.append(f"animated ({frames} frames): first frame used")
-        image = _reduce_for_work(image, settings.work_max_side_px, notes)
-        image = _to_srgb(image, notes)
+            opened: Image.Image = Image.open(path)
+        with opened:  # closes the file whatever happens: 500 images must not leak 500 descriptors
+            width, height = opened.size
+            if width * height > settings.max_pixels:
+                raise ImageLimitError(
+                    f"image is {width}x{height} = {width * height / 1e6:.0f} MP, "
+                    f"over the {settings.max_pixels / 1e6:.0f} MP limit"
+                )
+            frames = getattr(opened, "n_frames", 1)
+            if frames > 1:
+                notes.append(f"animated ({frames} frames): first frame used")
+            image = _to_srgb(_reduce_for_work(opened, settings.work_max_side_px, notes), notes)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
         raise ImageLimitError(
             f"decompression bomb refused: over the {settings.max_pixels / 1e6:.0f} MP limit ({error})"

@@ -41,6 +41,7 @@ def run_job(
     on_plan: Callable[[BatchPlan], None] = lambda plan: None,
     on_result: Callable[[int, int, ItemResult], None] = lambda index, total, result: None,
     stop_requested: Callable[[], str | None] = lambda: None,
+    lang: str = "en",
 ) -> JobOutcome:
     """Process what needs work in SRC into DST; raise LockedError, DestinationError or SetupError.
 
@@ -71,21 +72,27 @@ def run_job(
                 if stopped_by:
                     break
         except DestinationError:
-            _write_reports_if_possible(dst, plan, results, settings, clock, started)
+            _write_reports_if_possible(dst, plan, results, settings, clock, started, lang)
             raise
         finally:
             batch.close()  # saves the manifest with every image finished so far
         summary = summarize(plan, results, time.perf_counter() - clock, stopped_by)
         try:
-            report = write_reports(dst, plan, results, settings, summary, started)
+            report = write_reports(dst, plan, results, settings, summary, started, lang)
         except OSError as error:
             raise DestinationError(f"{dst}: cannot write the report: {error.strerror}") from None
     return JobOutcome(plan, results, summary, report)
 
 
 def _write_reports_if_possible(
-    dst: Path, plan: BatchPlan, results: list[ItemResult], settings: Settings, clock: float, started: datetime
+    dst: Path,
+    plan: BatchPlan,
+    results: list[ItemResult],
+    settings: Settings,
+    clock: float,
+    started: datetime,
+    lang: str,
 ) -> None:
     summary = summarize(plan, results, time.perf_counter() - clock, "output folder error")
     with contextlib.suppress(OSError):  # the folder that failed the image may fail the report too
-        write_reports(dst, plan, results, settings, summary, started)
+        write_reports(dst, plan, results, settings, summary, started, lang)

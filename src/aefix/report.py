@@ -13,6 +13,7 @@ from typing import Any
 from aefix import __version__
 from aefix.imageio import write_atomic
 from aefix.pipeline import REPORT_CSV, REPORT_JSON, BatchPlan, ItemResult
+from aefix.report_html import write_html_report
 from aefix.settings import Settings
 
 
@@ -71,9 +72,15 @@ def summarize(
 
 
 def write_reports(
-    dst: Path, plan: BatchPlan, results: list[ItemResult], settings: Settings, summary: BatchSummary, started: datetime
+    dst: Path,
+    plan: BatchPlan,
+    results: list[ItemResult],
+    settings: Settings,
+    summary: BatchSummary,
+    started: datetime,
+    lang: str = "en",
 ) -> Path:
-    """Write DST/aefix-report.json and .csv atomically; return the JSON path.
+    """Write DST/aefix-report.json, .csv and report.html atomically; return the JSON path.
 
     `items` are this run's images; `carried_over` are the records of images an earlier run did
     that this run left unchanged (from the previous report), so the report always covers every
@@ -93,6 +100,7 @@ def write_reports(
     json_path = dst / REPORT_JSON
     write_atomic(json_path, json.dumps(report, indent=2, ensure_ascii=False, default=str).encode("utf-8"))
     write_atomic(dst / REPORT_CSV, _csv_bytes(results, carried))
+    write_html_report(dst, json.loads(json.dumps(report, default=str)), lang)
     return json_path
 
 

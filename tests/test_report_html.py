@@ -1,0 +1,159 @@
+"""report.html: self-contained, bilingual, regenerated without reprocessing, checked in a real browser."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import cv2
+import pytest
+from PIL import Image
+from typer.testing import CliRunner
+
+from aefix.cli import app
+from aefix.job import run_job
+from aefix.messages import is_translated, translate
+from aefix.segment import BackgroundDistanceSegmenter
+from aefix.settings import Profile, Settings
+from conftest import save_rgb
+from synth import make_photo
+
+runner = CliRunner()
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+BROWSER_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+)
+
+
+@pytest.fixture
+def run_dir(tmp_path: Path) -> Path:
+    """A finished run: 3 good photos, 1 blurred one (fails a mark of 96: goes to _review), 1 broken file, masks."""
+    for index in range(3):
+        save_rgb(tmp_path / "raw" / f"p{index}.jpg", make_photo(f"p{index}", index, size=(700, 500)).rgb)
+    blurred = cv2.GaussianBlur(make_photo("q", 7, size=(900, 600)).rgb, (0, 0), 8.0)
+    save_rgb(tmp_path / "raw" / "blurred.png", blurred)
+    (tmp_path / "raw" / "broken.jpg").write_bytes(b"\xff\xd8\xff\xe0 not really")
+    settings = Settings(masks_dir=tmp_path / "out" / "_masks", profile=Profile(pass_score=96.0))
+    run_job(tmp_path / "raw", tmp_path / "out", settings, BackgroundDistanceSegmenter)
+    return tmp_path / "out"
+
+
+def _cards(page: str) -> list[str]:
+    return re.findall(r'<article class="card[^"]*" data-status="([^"]+)"( hidden(?:="")?)?', page)
+
+
+def test_the_page_is_self_contained_and_its_links_resolve(run_dir: Path) -> None:
+    page = (run_dir / "report.html").read_text(encoding="utf-8")
+    report = json.loads((run_dir / "aefix-report.json").read_text())
+    assert not re.search(r"(src|href)=\"(https?:)?//", page)  # no CDN, no network
+    sources = re.findall(r'<img src="([^"]+)"', page)
+    assert sources and all(src.startswith("data:image/jpeg;base64,") for src in sources)
+    for link in re.findall(r'<a href="([^"]+)"', page):
+        assert (run_dir / link).resolve().is_file(), link  # relative: still works when the folders are copied
+    statuses = [status for status, _ in _cards(page)]
+    assert sorted(statuses) == sorted(item["status"] for item in report["items"])
+    assert statuses.count("error") == 1 and "broken.jpg" in page
+    assert page.count(">mask<") == 4  # the overlay, for every image that has a saved mask
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium is installed by `make test` (system-packages)")
+def test_in_headless_chromium_counts_match_and_the_filter_hides_passed_images(run_dir: Path, tmp_path: Path) -> None:
+    report = json.loads((run_dir / "aefix-report.json").read_text())
+    url = (run_dir / "report.html").resolve().as_uri()
+    dom = subprocess.run([CHROMIUM, *BROWSER_FLAGS, "--dump-dom", url], capture_output=True, text=True, timeout=120)
+    cards = _cards(dom.stdout)
+    assert len(cards) == report["totals"]["images"] == 5
+    assert not any(hidden for _, hidden in cards)
+    summary = re.search(r'<div class="summary">(.*?)</div>', dom.stdout).group(1)  # type: ignore[union-attr]
+    shown = dict(re.findall(r"<span class=\"\w*\">([^<]+) <b>([^<]+)</b>", summary))
+    totals = report["totals"]
+    assert (shown["passed"], shown["needs review"], shown["errors"]) == (
+        str(totals["ok"]),
+        str(totals["needs_review"]),
+        str(totals["errors"]),
+    )
+    filtered = subprocess.run(
+        [CHROMIUM, *BROWSER_FLAGS, "--dump-dom", url + "#failed"], capture_output=True, text=True, timeout=120
+    )
+    assert 'data-filter="failed"' in filtered.stdout
+    hidden = [status for status, flag in _cards(filtered.stdout) if flag]
+    visible = [status for status, flag in _cards(filtered.stdout) if not flag]
+    assert totals["ok"] == 3 and totals["needs_review"] == 1 and totals["errors"] == 1
+    assert hidden == ["ok"] * 3 and sorted(visible) == ["error", "needs-review"]
+    shot = tmp_path / "report.png"
+    subprocess.run(
+        [CHROMIUM, *BROWSER_FLAGS, "--hide-scrollbars", "--window-size=1400,900", f"--screenshot={shot}", url],
+        capture_output=True,
+        timeout=120,
+    )
+    with Image.open(shot) as image:
+        assert image.size == (1400, 900)
+        colours = image.convert("RGB").getcolors(1_000_000) or []
+        assert len(colours) > 500  # thumbnails were drawn, not a blank page
+
+
+def test_aefix_report_regenerates_the_page_in_chinese_without_reprocessing(run_dir: Path) -> None:
+    outputs = {path: path.stat().st_mtime_ns for path in run_dir.rglob("*.jpg")}
+    result = runner.invoke(app, ["report", str(run_dir), "--lang", "zh"])
+    assert result.exit_code == 0 and result.stdout == f"报告：{run_dir / 'report.html'}\n"
+    page = (run_dir / "report.html").read_text(encoding="utf-8")
+    assert '<html lang="zh-CN">' in page and "处理前" in page and "只看不合格" in page
+    report = json.loads((run_dir / "aefix-report.json").read_text())
+    for item in report["items"]:
+        for finding in item["findings"]:
+            assert translate(finding["message"], "zh") in page
+        if item["error"]:
+            assert translate(item["error"], "zh") in page and translate(item["error"], "zh") != item["error"]
+    assert {path: path.stat().st_mtime_ns for path in run_dir.rglob("*.jpg")} == outputs  # nothing redone
+    missing = runner.invoke(app, ["report", str(run_dir / "nope")])
+    assert missing.exit_code == 2
+
+
+def test_every_message_of_a_run_has_both_languages(run_dir: Path) -> None:
+    report = json.loads((run_dir / "aefix-report.json").read_text())
+    messages = [f["message"] for item in report["items"] for f in item["findings"]]
+    messages += [note for item in report["items"] for note in item["notes"]]
+    messages += [item["error"] for item in report["items"] if item["error"]]
+    assert messages
+    for message in messages:
+        assert is_translated(message), message
+
+
+def test_cli_speaks_chinese_with_lang_zh_or_a_chinese_locale(tmp_path: Path, monkeypatch) -> None:
+    save_rgb(tmp_path / "raw" / "a.jpg", make_photo("a", 1).rgb)
+    (tmp_path / "raw" / "b.jpg").write_bytes(b"")
+    result = runner.invoke(app, ["check", str(tmp_path / "raw" / "b.jpg"), "--lang", "zh"])
+    assert (
+        result.exit_code == 1
+        and "格式：" in result.stdout
+        and result.stdout.endswith("1 张图片：0 张通过，1 张不通过\n")
+    )
+    monkeypatch.setenv("LANG", "zh_CN.UTF-8")
+    monkeypatch.delenv("LC_ALL", raising=False)
+    monkeypatch.delenv("LC_MESSAGES", raising=False)
+    bad = runner.invoke(app, ["check", str(tmp_path / "nope.jpg")])
+    assert bad.exit_code == 2 and bad.stderr == f"错误：{tmp_path / 'nope.jpg'}：文件或文件夹不存在\n"
+    english = runner.invoke(app, ["check", str(tmp_path / "nope.jpg"), "--lang", "en"])
+    assert english.stderr == f"Error: {tmp_path / 'nope.jpg'}: no such file or folder\n"
+
+
+def test_check_html_writes_one_card_per_image(tmp_path: Path) -> None:
+    for index in range(2):
+        save_rgb(
+            tmp_path / "imgs" / f"{index}.png", make_photo(f"c{index}", index, size=(1000, 1000), backdrop=255).rgb
+        )
+    page_path = tmp_path / "check.html"
+    result = runner.invoke(app, ["check", str(tmp_path / "imgs"), "--html", str(page_path), "--lang", "en"])
+    assert result.exit_code in (0, 1)
+    page = page_path.read_text(encoding="utf-8")
+    assert len(_cards(page)) == 2 and page.count("data:image/jpeg;base64,") == 2
