@@ -18,7 +18,7 @@ from aefix.job import run_job
 from aefix.messages import is_translated, translate
 from aefix.segment import BackgroundDistanceSegmenter
 from aefix.settings import Profile, Settings
-from conftest import save_rgb
+from conftest import EXAMPLES, save_rgb
 from synth import make_photo
 
 runner = CliRunner()
@@ -157,3 +157,18 @@ def test_check_html_writes_one_card_per_image(tmp_path: Path) -> None:
     assert result.exit_code in (0, 1)
     page = page_path.read_text(encoding="utf-8")
     assert len(_cards(page)) == 2 and page.count("data:image/jpeg;base64,") == 2
+
+
+def test_warnings_and_the_run_summary_follow_the_language(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / ".aefix.lock").write_text("pid 1 on nas since 2026-11-26T02:00:00+00:00")  # a killed run's
+    source = str(EXAMPLES / "logo-transparent.png")  # real transparency: no model needed
+    result = runner.invoke(app, ["run", source, str(out), "-q", "--lang", "zh"])
+    assert result.exit_code == 0, result.output
+    assert result.stderr.startswith(
+        f"警告：{out}：上次运行（pid 1 on nas since 2026-11-26T02:00:00+00:00）没有正常结束"
+    )
+    assert result.stdout.startswith("aefix: 1 张图片：1 张合格，0 张需复核，0 张出错，用时 ")
+    again = runner.invoke(app, ["run", source, str(out), "--dry-run", "--lang", "zh"])
+    assert again.stdout.strip() == "试运行：将处理 0 张图片；1 张未变（跳过）；未写入任何文件"

@@ -95,6 +95,25 @@ def _say(message: str) -> str:
     return translate(message, _speaking["lang"])
 
 
+class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever sys.stderr is when a record comes (test runners swap it per invocation)."""
+
+    @property  # type: ignore[override]
+    def stream(self) -> TextIO:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: TextIO) -> None:
+        pass
+
+
+class _SpeakingFormatter(logging.Formatter):
+    """Library warnings ("Warning: …") in the language of this invocation."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return _say(record.getMessage())
+
+
 def _fail(message: str, code: int = EXIT_SETUP) -> typer.Exit:
     typer.echo(_say(f"Error: {message}"), err=True)
     return typer.Exit(code)
@@ -112,7 +131,12 @@ def _main(
         bool, typer.Option("--version", callback=_version_callback, is_eager=True, help="Print the version and exit.")
     ] = False,
 ) -> None:
-    logging.basicConfig(format="%(message)s", level=logging.WARNING)
+    library_log = logging.getLogger("aefix")
+    library_log.setLevel(logging.WARNING)
+    if not any(isinstance(handler.formatter, _SpeakingFormatter) for handler in library_log.handlers):
+        handler = _StderrHandler()
+        handler.setFormatter(_SpeakingFormatter())
+        library_log.addHandler(handler)
 
 
 @app.command()
@@ -204,7 +228,7 @@ def run(
             typer.echo(f"{item.source} -> {item.output}" + (f"  ({item.note})" if item.note else ""))
         left = f"; {plan.deferred} left for a later run (--limit)" if plan.deferred else ""
         same = f"; {plan.unchanged} unchanged (skipped)" if plan.unchanged else ""
-        typer.echo(f"dry run: {len(plan.items)} image(s) would be processed{same}{left}; nothing written")
+        typer.echo(_say(f"dry run: {len(plan.items)} image(s) would be processed{same}{left}; nothing written"))
         return
 
     def make_segmenter() -> Segmenter:
@@ -386,14 +410,14 @@ def _check_report(
 
 
 def _print_check_table(results: list[tuple[str, ComplianceResult]]) -> None:
-    typer.echo(f"{'score':>5}  {'verdict':<7}  file / top findings")
+    typer.echo(_say("score  verdict  file / top findings"))
     for path, result in results:
         typer.echo(f"{result.score:5.1f}  {result.verdict:<7}  {path}")
         ranked = sorted(result.findings, key=lambda finding: (finding.severity != "fail", -finding.deduction))
         for finding in ranked[:TABLE_FINDINGS]:
             typer.echo(f"{'':16}{_say(finding.message)}")
         if len(ranked) > TABLE_FINDINGS:
-            typer.echo(f"{'':16}... and {len(ranked) - TABLE_FINDINGS} more (--json for all)")
+            typer.echo(f"{'':16}{_say(f'... and {len(ranked) - TABLE_FINDINGS} more (--json for all)')}")
     passed = sum(result.passed for _, result in results)
     typer.echo(_say(f"{len(results)} image(s): {passed} pass, {len(results) - passed} fail"))
 
