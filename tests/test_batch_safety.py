@@ -266,6 +266,12 @@ def test_a_full_disk_stops_the_batch_with_exit_4_and_leaves_no_partial_file(tmp_
     assert [_sha(path) for path in sources] == before
 
 
+def _finish_run(tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    """The next night's run over the same folders, to completion."""
+    command = [sys.executable, "-m", "aefix", "run", str(tmp_path / "raw"), str(tmp_path / "out"), "-q"]
+    return subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)
+
+
 def aefix(*args: str, prefix: tuple[str, ...] = ()) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [*prefix, sys.executable, "-m", "aefix", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
@@ -313,12 +319,7 @@ def test_a_signal_finishes_the_current_image_writes_the_report_and_the_next_run_
     assert report["totals"]["deferred"] == 8 - done
     manifest = json.loads((tmp_path / "out" / MANIFEST_NAME).read_text())
     assert len(manifest["entries"]) == done
-    rest = subprocess.run(
-        [sys.executable, "-m", "aefix", "run", str(tmp_path / "raw"), str(tmp_path / "out"), "-q"],
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    rest = _finish_run(tmp_path)
     assert rest.returncode == 0, rest.stderr
     assert rest.stdout.startswith(f"aefix: {8 - done} image")
     assert f"{done} unchanged since the last run (skipped)" in rest.stdout
@@ -335,12 +336,7 @@ def test_kill_9_leaves_no_partial_image_and_the_next_run_recovers(tmp_path: Path
     process.communicate(timeout=60)
     for output in (tmp_path / "out").glob("*.jpg"):
         Image.open(output).load()  # every output under its real name is whole
-    rest = subprocess.run(
-        [sys.executable, "-m", "aefix", "run", str(tmp_path / "raw"), str(tmp_path / "out"), "-q"],
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    rest = _finish_run(tmp_path)
     assert rest.returncode == 0, rest.stderr
     assert "did not finish" in rest.stderr
     assert not list((tmp_path / "out").rglob("*.aefix-tmp"))
