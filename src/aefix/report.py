@@ -98,9 +98,10 @@ def write_reports(
         "carried_over": carried,
     }
     json_path = dst / REPORT_JSON
-    write_atomic(json_path, json.dumps(report, indent=2, ensure_ascii=False, default=str).encode("utf-8"))
+    text = json.dumps(report, indent=2, ensure_ascii=False, default=str)
+    write_atomic(json_path, text.encode("utf-8"))
     write_atomic(dst / REPORT_CSV, _csv_bytes(results, carried))
-    write_html_report(dst, json.loads(json.dumps(report, default=str)), lang)
+    write_html_report(dst, json.loads(text), lang)  # the page shows exactly what the JSON says
     return json_path
 
 
