@@ -165,8 +165,11 @@ def plan_batch(
         items.append(WorkItem(path, relative, dst / output_relative, mask_output, note, review_output))
     done: list[WorkItem] = []
     if manifest is not None:
-        done = [item for item in items if manifest.is_current(str(item.relative), item.source, shaping_hash)]
-        items = [item for item in items if item not in done]
+        todo: list[WorkItem] = []
+        for item in items:
+            current = manifest.is_current(str(item.relative), item.source, shaping_hash)
+            (done if current else todo).append(item)
+        items = todo
     limit = settings.limit
     unchanged_sources = tuple(str(item.source) for item in done)
     return BatchPlan(items[:limit], max(0, len(items) - limit), skipped, len(done), unchanged_sources)
