@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -103,7 +104,7 @@ def test_in_headless_chromium_counts_match_and_the_filter_hides_passed_images(ru
 
 
 def test_aefix_report_regenerates_the_page_in_chinese_without_reprocessing(run_dir: Path) -> None:
-    outputs = {path: path.stat().st_mtime_ns for path in run_dir.rglob("*.jpg")}
+    outputs = {path: path.stat().st_mtime_ns for path in run_dir.rglob("*.jpg") if ".aefix-thumbs" not in path.parts}
     result = runner.invoke(app, ["report", str(run_dir), "--lang", "zh"])
     assert result.exit_code == 0 and result.stdout == f"报告：{run_dir / 'report.html'}\n"
     page = (run_dir / "report.html").read_text(encoding="utf-8")
@@ -114,7 +115,7 @@ def test_aefix_report_regenerates_the_page_in_chinese_without_reprocessing(run_d
             assert translate(finding["message"], "zh") in page
         if item["error"]:
             assert translate(item["error"], "zh") in page and translate(item["error"], "zh") != item["error"]
-    assert {path: path.stat().st_mtime_ns for path in run_dir.rglob("*.jpg")} == outputs  # nothing redone
+    assert {path: path.stat().st_mtime_ns for path in outputs} == outputs  # nothing redone
     missing = runner.invoke(app, ["report", str(run_dir / "nope")])
     assert missing.exit_code == 2
 
@@ -172,3 +173,16 @@ def test_warnings_and_the_run_summary_follow_the_language(tmp_path: Path) -> Non
     assert result.stdout.startswith("aefix: 1 张图片：1 张合格，0 张需复核，0 张出错，用时 ")
     again = runner.invoke(app, ["run", source, str(out), "--dry-run", "--lang", "zh"])
     assert again.stdout.strip() == "试运行：将处理 0 张图片；1 张未变（跳过）；未写入任何文件"
+
+
+def test_thumbnails_no_longer_shown_are_pruned_from_the_cache(run_dir: Path) -> None:
+    cache = run_dir / ".aefix-thumbs"
+    kept = sorted(cache.glob("*.jpg"))
+    assert kept
+    stale = cache / ("0" * 40 + ".jpg")
+    stale.write_bytes(b"old thumbnail")
+    os.utime(stale, (1_600_000_000, 1_600_000_000))
+    for thumb in kept:  # an earlier night's thumbnails, still in use
+        os.utime(thumb, (1_600_000_000, 1_600_000_000))
+    assert runner.invoke(app, ["report", str(run_dir), "--lang", "en"]).exit_code == 0
+    assert sorted(cache.glob("*.jpg")) == kept

@@ -8,10 +8,12 @@ CDN, no server, no network: it opens from a NAS share in any browser.
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import html
 import io
 import os
+import time
 import warnings
 from collections.abc import Iterable
 from pathlib import Path
@@ -32,7 +34,11 @@ STATUS_CLASS = {"ok": "ok", "needs-review": "review", "error": "error", "pass": 
 
 
 def write_html_report(dst: Path, report: dict[str, Any], lang: str) -> Path:
-    """Write DST/report.html from a run's JSON report; return its path."""
+    """Write DST/report.html from a run's JSON report; return its path.
+
+    Cached thumbnails the page no longer uses (deleted or replaced images) are removed after it.
+    """
+    building_since = time.time()
     records = [(item, False) for item in report.get("items", [])]
     records += [(item, True) for item in report.get("carried_over", [])]
     masks_dir = (report.get("settings") or {}).get("masks_dir")
@@ -47,7 +53,16 @@ def write_html_report(dst: Path, report: dict[str, Any], lang: str) -> Path:
     ]
     path = dst / REPORT_HTML
     write_atomic(path, _page(lang, report.get("started", ""), summary, cards).encode("utf-8"))
+    _prune_thumbnails(dst / THUMBS_DIR, building_since)
     return path
+
+
+def _prune_thumbnails(cache: Path, used_since: float) -> None:
+    """Delete cached thumbnails not touched while building this page (every one it used was)."""
+    for thumb in cache.glob("*.jpg"):
+        with contextlib.suppress(OSError):
+            if thumb.stat().st_mtime < used_since - 1.0:
+                thumb.unlink()
 
 
 def write_check_html(path: Path, results: Iterable[tuple[str, dict[str, Any]]], lang: str) -> Path:
@@ -137,6 +152,8 @@ def _thumbnail(dst: Path, image: Path, overlay: Path | None) -> str | None:
     cache = dst / THUMBS_DIR / (hashlib.sha1(key.encode()).hexdigest() + ".jpg")
     if cache.is_file():
         data = cache.read_bytes()
+        with contextlib.suppress(OSError):
+            os.utime(cache)  # in use: kept by the pruning after this page
     else:
         try:
             with warnings.catch_warnings():
