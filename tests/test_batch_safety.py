@@ -299,12 +299,14 @@ def test_read_only_and_full_dst_on_real_filesystems(tmp_path: Path) -> None:
 
 
 @pytest.mark.model
-@pytest.mark.parametrize(("signum", "code"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
+@pytest.mark.parametrize(
+    ("signum", "code", "workers"), [(signal.SIGTERM, 143, "1"), (signal.SIGINT, 130, "1"), (signal.SIGTERM, 143, "2")]
+)
 def test_a_signal_finishes_the_current_image_writes_the_report_and_the_next_run_goes_on(
-    tmp_path: Path, signum: int, code: int
+    tmp_path: Path, signum: int, code: int, workers: str
 ) -> None:
     _photos(tmp_path / "raw", 8)
-    process = aefix("run", str(tmp_path / "raw"), str(tmp_path / "out"))
+    process = aefix("run", str(tmp_path / "raw"), str(tmp_path / "out"), "--workers", workers)
     first = process.stdout.readline() if process.stdout else ""
     assert first.startswith("[1/8] ok"), first
     second = aefix("run", str(tmp_path / "raw"), str(tmp_path / "out"))  # meanwhile: locked out at once

@@ -127,3 +127,16 @@ def test_check_reads_promo_text_offline(tmp_path: Path) -> None:
     (text,) = [finding for finding in image["findings"] if finding["code"] == "text.added"]
     assert "FREE SHIPPING" in text["value"] and "限时折扣" in text["value"]
     assert _trace_connects(trace) == []
+
+
+def test_two_workers_match_one_byte_for_byte_with_the_real_model(tmp_path: Path) -> None:
+    for photo in standard_set()[:4]:
+        save_rgb(tmp_path / "raw" / f"{photo.name}.jpg", photo.rgb, quality=92)
+    one = aefix("run", str(tmp_path / "raw"), str(tmp_path / "one"), "-q")
+    two = aefix("run", str(tmp_path / "raw"), str(tmp_path / "two"), "-q", "--workers", "2")
+    assert one.returncode == two.returncode == 0, two.stderr
+    for output in sorted((tmp_path / "one").glob("*.jpg")):
+        assert output.read_bytes() == (tmp_path / "two" / output.name).read_bytes(), output.name
+    reports = [json.loads((tmp_path / name / "aefix-report.json").read_text()) for name in ("one", "two")]
+    assert [i["source"] for i in reports[0]["items"]] == [i["source"] for i in reports[1]["items"]]
+    assert [i["score"] for i in reports[0]["items"]] == [i["score"] for i in reports[1]["items"]]

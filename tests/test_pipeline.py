@@ -197,3 +197,20 @@ def test_outputs_failing_the_recheck_go_to_review_and_move_back_once_they_pass(t
     )
     assert passed.status == "ok" and passed.output == str(tmp_path / "out" / "shoes" / "a.jpg")
     assert Path(passed.output).is_file() and not review.exists()
+
+
+def test_two_workers_give_byte_identical_outputs_in_plan_order(tmp_path: Path) -> None:
+    for photo in standard_set()[:4]:
+        save_rgb(tmp_path / "raw" / f"{photo.name}.jpg", photo.rgb, quality=92)
+    (tmp_path / "raw" / "zz-broken.jpg").write_bytes(b"\xff\xd8\xff broken")
+    settings = Settings(masks_dir=None)
+    one = list(
+        run_batch(plan_batch(tmp_path / "raw", tmp_path / "one", settings), settings, BackgroundDistanceSegmenter)
+    )
+    plan = plan_batch(tmp_path / "raw", tmp_path / "two", settings)
+    two = list(run_batch(plan, settings, BackgroundDistanceSegmenter, workers=2))
+    assert [Path(r.source).name for r in two] == [item.source.name for item in plan.items]  # plan order
+    assert [(r.status, r.score, r.error) for r in two] == [(r.status, r.score, r.error) for r in one]
+    for first, second in zip(one, two, strict=True):
+        if first.output:
+            assert Path(first.output).read_bytes() == Path(second.output or "").read_bytes()

@@ -42,6 +42,7 @@ def run_job(
     on_result: Callable[[int, int, ItemResult], None] = lambda index, total, result: None,
     stop_requested: Callable[[], str | None] = lambda: None,
     lang: str = "en",
+    workers: int = 1,
 ) -> JobOutcome:
     """Process what needs work in SRC into DST; raise LockedError, DestinationError or SetupError.
 
@@ -63,7 +64,7 @@ def run_job(
         clock = time.perf_counter()
         results: list[ItemResult] = []
         stopped_by: str | None = None
-        batch = run_batch(plan, settings, make_segmenter, manifest, shaping_hash)
+        batch = run_batch(plan, settings, make_segmenter, manifest, shaping_hash, workers)
         try:
             for index, result in enumerate(batch, start=1):
                 results.append(result)

@@ -10,9 +10,12 @@ from __future__ import annotations
 import errno
 import io
 import logging
+import multiprocessing
 import os
+import signal
 import time
 from collections.abc import Callable, Generator, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -264,24 +267,23 @@ def run_batch(
     make_segmenter: Callable[[], Segmenter],
     manifest: Manifest | None = None,
     shaping_hash: str = "",
+    workers: int = 1,
 ) -> Generator[ItemResult, None, None]:
-    """Process the plan in order, yielding one result per image; the model session is built once.
+    """Process the plan in order, yielding one result per image; one model session per worker.
 
-    With a manifest, each finished image is recorded and the manifest is saved every few seconds
-    and when the generator ends or is closed (an interrupted batch keeps what it finished).
+    With `workers` > 1 the images are processed in that many processes (each with its own session
+    and cores / workers threads) and still yielded in plan order. With a manifest, each finished
+    image is recorded and the manifest is saved every few seconds and when the generator ends or
+    is closed (an interrupted batch keeps what it finished).
     """
-    session: list[Segmenter] = []
-
-    def shared_segmenter() -> Segmenter:
-        if not session:
-            session.append(make_segmenter())
-        return session[0]
-
     saved_at = time.monotonic()
+    results = (
+        _in_workers(plan, settings, make_segmenter, workers)
+        if workers > 1
+        else _in_process(plan, settings, make_segmenter)
+    )
     try:
-        for item in plan.items:
-            stamp = _source_stamp(item.source) if manifest is not None else None
-            result = process_image(item, settings, shared_segmenter)
+        for item, stamp, result in results:
             if manifest is not None and stamp is not None:
                 output = None if result.output is None else os.path.relpath(result.output, manifest.dst)
                 manifest.record(str(item.relative), Entry(*stamp, shaping_hash, output, result.status, result.score))
@@ -290,8 +292,73 @@ def run_batch(
                     saved_at = time.monotonic()
             yield result
     finally:
+        results.close()
         if manifest is not None:
             _save_manifest(manifest)
+
+
+Stamped = tuple[WorkItem, "tuple[int, int, str] | None", ItemResult]
+
+
+def _in_process(
+    plan: BatchPlan, settings: Settings, make_segmenter: Callable[[], Segmenter]
+) -> Generator[Stamped, None, None]:
+    session: list[Segmenter] = []
+
+    def shared_segmenter() -> Segmenter:
+        if not session:
+            session.append(make_segmenter())
+        return session[0]
+
+    for item in plan.items:
+        stamp = _source_stamp(item.source)  # before processing: an edit during the run is seen next time
+        yield item, stamp, process_image(item, settings, shared_segmenter)
+
+
+def _in_workers(
+    plan: BatchPlan, settings: Settings, make_segmenter: Callable[[], Segmenter], workers: int
+) -> Generator[Stamped, None, None]:
+    """A pool of `workers` processes, at most two images each in flight, results in plan order."""
+    threads = max(1, (os.cpu_count() or 1) // workers)
+    context = multiprocessing.get_context("spawn")  # no inherited threads or sessions
+    pool = ProcessPoolExecutor(
+        workers, mp_context=context, initializer=_start_worker, initargs=(make_segmenter, threads)
+    )
+    pending: dict[int, tuple[tuple[int, int, str] | None, Future[ItemResult]]] = {}
+    submitted = 0
+    try:
+        for index, item in enumerate(plan.items):
+            while submitted < len(plan.items) and len(pending) < 2 * workers:
+                queued = plan.items[submitted]
+                pending[submitted] = (_source_stamp(queued.source), pool.submit(_process_in_worker, queued, settings))
+                submitted += 1
+            stamp, future = pending.pop(index)
+            yield item, stamp, future.result()
+    finally:
+        # Stopping: images not started are dropped (the next run does them); those in hand finish.
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+_worker_state: dict[str, object] = {}
+
+
+def _start_worker(make_segmenter: Callable[[], Segmenter], threads: int) -> None:
+    # The parent decides when to stop (after the images in hand): workers ignore the signals a
+    # terminal or systemd sends to the whole process group.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    os.environ["OMP_NUM_THREADS"] = str(threads)  # rembg's session and the OCR engine read it
+    _worker_state["make_segmenter"] = make_segmenter
+
+
+def _process_in_worker(item: WorkItem, settings: Settings) -> ItemResult:
+    def worker_segmenter() -> Segmenter:
+        if "segmenter" not in _worker_state:
+            factory = _worker_state["make_segmenter"]
+            _worker_state["segmenter"] = factory()  # type: ignore[operator]
+        return _worker_state["segmenter"]  # type: ignore[return-value]
+
+    return process_image(item, settings, worker_segmenter)
 
 
 def _source_stamp(source: Path) -> tuple[int, int, str] | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -27,8 +28,10 @@ def _engine() -> Any:
 
     import aefix  # noqa: F401  (sets ORT_DISABLE_TELEMETRY before onnxruntime loads)
 
+    threads = int(os.environ.get("OMP_NUM_THREADS", "-1"))  # a worker of a pool gets its share of the cores
     engine = RapidOCR(
         params={
+            "EngineConfig.onnxruntime.intra_op_num_threads": threads,
             "Global.use_cls": False,  # main-image text is upright; the angle classifier costs time
             "Global.log_level": "error",
             "Det.limit_side_len": DETECT_MAX_SIDE_PX,
