@@ -277,16 +277,18 @@ def run_batch(
     is closed (an interrupted batch keeps what it finished).
     """
     saved_at = time.monotonic()
+    # Hashing every source only pays off when a manifest will remember it.
+    stamp: StampSource = _source_stamp if manifest is not None else _no_stamp
     results = (
-        _in_workers(plan, settings, make_segmenter, workers)
+        _in_workers(plan, settings, make_segmenter, workers, stamp)
         if workers > 1
-        else _in_process(plan, settings, make_segmenter)
+        else _in_process(plan, settings, make_segmenter, stamp)
     )
     try:
-        for item, stamp, result in results:
-            if manifest is not None and stamp is not None:
+        for item, stamped, result in results:
+            if manifest is not None and stamped is not None:
                 output = None if result.output is None else os.path.relpath(result.output, manifest.dst)
-                manifest.record(str(item.relative), Entry(*stamp, shaping_hash, output, result.status, result.score))
+                manifest.record(str(item.relative), Entry(*stamped, shaping_hash, output, result.status, result.score))
                 if time.monotonic() - saved_at >= MANIFEST_SAVE_INTERVAL_S:
                     _save_manifest(manifest)
                     saved_at = time.monotonic()
@@ -297,11 +299,13 @@ def run_batch(
             _save_manifest(manifest)
 
 
-Stamped = tuple[WorkItem, "tuple[int, int, str] | None", ItemResult]
+SourceStamp = tuple[int, int, str]  # size, mtime_ns, sha256
+StampSource = Callable[[Path], "SourceStamp | None"]
+Stamped = tuple[WorkItem, "SourceStamp | None", ItemResult]
 
 
 def _in_process(
-    plan: BatchPlan, settings: Settings, make_segmenter: Callable[[], Segmenter]
+    plan: BatchPlan, settings: Settings, make_segmenter: Callable[[], Segmenter], stamp: StampSource
 ) -> Generator[Stamped, None, None]:
     session: list[Segmenter] = []
 
@@ -311,12 +315,12 @@ def _in_process(
         return session[0]
 
     for item in plan.items:
-        stamp = _source_stamp(item.source)  # before processing: an edit during the run is seen next time
-        yield item, stamp, process_image(item, settings, shared_segmenter)
+        stamped = stamp(item.source)  # before processing: an edit during the run is seen next time
+        yield item, stamped, process_image(item, settings, shared_segmenter)
 
 
 def _in_workers(
-    plan: BatchPlan, settings: Settings, make_segmenter: Callable[[], Segmenter], workers: int
+    plan: BatchPlan, settings: Settings, make_segmenter: Callable[[], Segmenter], workers: int, stamp: StampSource
 ) -> Generator[Stamped, None, None]:
     """A pool of `workers` processes, at most two images each in flight, results in plan order."""
     threads = max(1, (os.cpu_count() or 1) // workers)
@@ -324,16 +328,16 @@ def _in_workers(
     pool = ProcessPoolExecutor(
         workers, mp_context=context, initializer=_start_worker, initargs=(make_segmenter, threads)
     )
-    pending: dict[int, tuple[tuple[int, int, str] | None, Future[ItemResult]]] = {}
+    pending: dict[int, tuple[SourceStamp | None, Future[ItemResult]]] = {}
     submitted = 0
     try:
         for index, item in enumerate(plan.items):
             while submitted < len(plan.items) and len(pending) < 2 * workers:
                 queued = plan.items[submitted]
-                pending[submitted] = (_source_stamp(queued.source), pool.submit(_process_in_worker, queued, settings))
+                pending[submitted] = (stamp(queued.source), pool.submit(_process_in_worker, queued, settings))
                 submitted += 1
-            stamp, future = pending.pop(index)
-            yield item, stamp, future.result()
+            stamped, future = pending.pop(index)
+            yield item, stamped, future.result()
     finally:
         # Stopping: images not started are dropped (the next run does them); those in hand finish.
         pool.shutdown(wait=True, cancel_futures=True)
@@ -361,7 +365,11 @@ def _process_in_worker(item: WorkItem, settings: Settings) -> ItemResult:
     return process_image(item, settings, worker_segmenter)
 
 
-def _source_stamp(source: Path) -> tuple[int, int, str] | None:
+def _no_stamp(source: Path) -> SourceStamp | None:
+    return None
+
+
+def _source_stamp(source: Path) -> SourceStamp | None:
     try:
         stat = source.stat()
         return stat.st_size, stat.st_mtime_ns, file_sha256(source)
