@@ -29,9 +29,12 @@ def test_help_documents_every_run_option_with_defaults() -> None:
         "--quiet",
         "--models-dir",
         "--profile",
+        "--segmenter",
+        "--device",
+        "--workers",
     ]:
         assert option in result.output
-    for default in ["default: 500", "default: 0.075", "default: jpg", "default: aliexpress"]:
+    for default in ["default: 500", "default: 0.075", "default: jpg", "default: aliexpress", "default: auto"]:
         assert default in result.output
     # --size and --max-bytes default to the profile's values, and say so.
     flat = " ".join(re.sub(r"[│╭╮╰╯─]", " ", result.output).split())
@@ -75,6 +78,18 @@ def test_missing_model_is_a_setup_error(tmp_path: Path) -> None:
 def test_bad_arguments_exit_2(tmp_path: Path, args: list[str], message: str) -> None:
     result = runner.invoke(app, ["run", str(tmp_path), str(tmp_path / "out"), *args])
     assert result.exit_code == 2 and result.stderr == message
+
+
+def test_device_cuda_without_a_cuda_onnxruntime_is_a_clear_setup_error(tmp_path: Path) -> None:
+    import onnxruntime
+
+    if "CUDAExecutionProvider" in onnxruntime.get_available_providers():
+        pytest.skip("this onnxruntime has CUDA: the error path is for CPU-only installs")
+    save_rgb(tmp_path / "raw" / "a.jpg", make_photo("a", 1).rgb)
+    result = runner.invoke(app, ["run", str(tmp_path / "raw"), str(tmp_path / "out"), "--device", "cuda"])
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Error: --device cuda: this onnxruntime has no CUDA support; install")
+    assert not (tmp_path / "out").exists()
 
 
 def test_unreadable_source_exits_2(tmp_path: Path) -> None:

@@ -136,7 +136,7 @@ def test_one_session_serves_the_whole_batch_and_upscaling_is_flagged(tmp_path: P
 
     settings = Settings()
     results = list(run_batch(plan_batch(tmp_path / "raw", tmp_path / "out", settings), settings, factory))
-    assert len(built) == 1 and [r.segmenter for r in results] == ["background-distance"] * 3
+    assert len(built) == 1 and [r.segmenter for r in results] == ["classic+background-distance"] * 3
     assert all(r.upscaled and r.scale > 1 for r in results)
     assert any(note.startswith("product upscaled x") for note in results[0].notes)
 
@@ -214,3 +214,16 @@ def test_two_workers_give_byte_identical_outputs_in_plan_order(tmp_path: Path) -
     for first, second in zip(one, two, strict=True):
         if first.output:
             assert Path(first.output).read_bytes() == Path(second.output or "").read_bytes()
+
+
+def test_default_workers_is_the_cores_unless_memory_is_short(monkeypatch) -> None:
+    from aefix import pipeline
+
+    monkeypatch.setattr(pipeline.os, "sched_getaffinity", lambda pid: {0, 1, 2, 3}, raising=False)
+    assert pipeline.available_cores() == 4
+    with open("/proc/meminfo") as meminfo:
+        free_mb = next(int(line.split()[1]) // 1024 for line in meminfo if line.startswith("MemAvailable"))
+    monkeypatch.setattr(pipeline, "WORKER_MEMORY_MB", free_mb // 2)  # memory holds two workers only
+    assert pipeline.default_workers() == 2
+    monkeypatch.setattr(pipeline, "WORKER_MEMORY_MB", free_mb * 10)  # not even one: still one
+    assert pipeline.default_workers() == 1

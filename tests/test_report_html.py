@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import re
@@ -9,9 +10,9 @@ import shutil
 import subprocess
 from pathlib import Path
 
-import cv2
+import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, ImageDraw
 from typer.testing import CliRunner
 
 from aefix.cli import app
@@ -20,6 +21,7 @@ from aefix.messages import is_translated, translate
 from aefix.segment import BackgroundDistanceSegmenter
 from aefix.settings import Profile, Settings
 from conftest import EXAMPLES, save_rgb
+from defects import font
 from synth import make_photo
 
 runner = CliRunner()
@@ -38,11 +40,14 @@ BROWSER_FLAGS = (
 
 @pytest.fixture
 def run_dir(tmp_path: Path) -> Path:
-    """A finished run: 3 good photos, 1 blurred one (fails a mark of 96: goes to _review), 1 broken file, masks."""
+    """A finished run: 3 good photos, 1 with promo text (fails the re-check: to _review), 1 broken file, masks."""
     for index in range(3):
         save_rgb(tmp_path / "raw" / f"p{index}.jpg", make_photo(f"p{index}", index, size=(700, 500)).rgb)
-    blurred = cv2.GaussianBlur(make_photo("q", 7, size=(900, 600)).rgb, (0, 0), 8.0)
-    save_rgb(tmp_path / "raw" / "blurred.png", blurred)
+    promo = Image.fromarray(make_photo("q", 7, size=(900, 600)).rgb)
+    badge = ImageDraw.Draw(promo)
+    badge.rounded_rectangle((20, 20, 330, 110), radius=20, fill=(220, 30, 30))  # one blob: kept as product
+    badge.text((45, 32), "50% OFF", font=font(60), fill=(255, 255, 255))
+    save_rgb(tmp_path / "raw" / "promo.png", np.asarray(promo))
     (tmp_path / "raw" / "broken.jpg").write_bytes(b"\xff\xd8\xff\xe0 not really")
     settings = Settings(masks_dir=tmp_path / "out" / "_masks", profile=Profile(pass_score=96.0))
     run_job(tmp_path / "raw", tmp_path / "out", settings, BackgroundDistanceSegmenter)
@@ -112,7 +117,7 @@ def test_aefix_report_regenerates_the_page_in_chinese_without_reprocessing(run_d
     report = json.loads((run_dir / "aefix-report.json").read_text())
     for item in report["items"]:
         for finding in item["findings"]:
-            assert translate(finding["message"], "zh") in page
+            assert html.escape(translate(finding["message"], "zh")) in page
         if item["error"]:
             assert translate(item["error"], "zh") in page and translate(item["error"], "zh") != item["error"]
     assert {path: path.stat().st_mtime_ns for path in outputs} == outputs  # nothing redone

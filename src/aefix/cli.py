@@ -25,10 +25,10 @@ from aefix.job import JobOutcome, run_job
 from aefix.manifest import Manifest, settings_hash
 from aefix.messages import default_lang, translate
 from aefix.models import DEFAULT_MODEL, default_models_dir, fetch_model, list_models, resolve_model, verified_md5
-from aefix.pipeline import BatchPlan, ItemResult, find_images, plan_batch
+from aefix.pipeline import BatchPlan, ItemResult, default_workers, find_images, plan_batch
 from aefix.profiles import DEFAULT_PROFILE, PROFILE_NAMES, load_profile
 from aefix.report_html import write_check_html, write_html_report
-from aefix.segment import RembgSegmenter
+from aefix.segment import RembgSegmenter, check_device
 from aefix.settings import Settings, validate
 
 EXIT_OK, EXIT_FAILED, EXIT_SETUP, EXIT_LOCKED, EXIT_DESTINATION = 0, 1, 2, 3, 4
@@ -46,6 +46,17 @@ log = logging.getLogger("aefix")
 class OutputFormat(StrEnum):
     jpg = "jpg"
     png = "png"
+
+
+class DeviceChoice(StrEnum):
+    cpu = "cpu"
+    cuda = "cuda"
+
+
+class SegmenterChoice(StrEnum):
+    auto = "auto"
+    ai = "ai"
+    classic = "classic"
 
 
 ModelsDirOption = Annotated[
@@ -150,6 +161,14 @@ def run(
     model: Annotated[
         str, typer.Option(help="rembg model; its <name>.onnx must be in the models folder (see `aefix models`).")
     ] = DEFAULT_MODEL,
+    segmenter: Annotated[
+        SegmenterChoice,
+        typer.Option(
+            help="Product mask: ai (the model's, edges redone at full resolution), classic (by colour on a "
+            "plain light sweep, guided by the model's) or auto (classic when the backdrop is such a sweep). "
+            "The report names the one each image got.",
+        ),
+    ] = SegmenterChoice.auto,
     size: Annotated[
         Optional[int],
         typer.Option(help="Output side in px (square). Default: the profile's output size (aliexpress 1000x1000)."),
@@ -191,13 +210,18 @@ def run(
     ] = None,
     lang: LangOption = None,
     workers: Annotated[
-        int,
+        Optional[int],
         typer.Option(
             min=1,
             help="Processes working in parallel, each with its own model session and a share of the cores; "
-            "outputs are byte-identical to --workers 1. Each adds about 600-900 MB of memory.",
+            "outputs are byte-identical to --workers 1. Default: the cores available, fewer if free memory "
+            "would not hold one worker each (about 700 MB).",
         ),
-    ] = 1,
+    ] = None,
+    device: Annotated[
+        DeviceChoice,
+        typer.Option(help="Where the model runs: cpu, or cuda (needs onnxruntime-gpu and an NVIDIA GPU)."),
+    ] = DeviceChoice.cpu,
 ) -> None:
     """Process SRC into DST: background removal, pure-white fill, shadow cleanup, square crop, export, re-check.
 
@@ -219,12 +243,15 @@ def run(
                 output_format=output_format.value,
                 max_bytes=max_bytes or profile.format_max_bytes,
                 model=model,
+                segmenter=segmenter.value,
+                device=device.value,
                 models_dir=models_dir or default_models_dir(),
                 masks_dir=masks,
                 limit=limit,
                 profile=profile,
             )
         )
+        check_device(settings.device)
         if dry_run:
             model_md5 = verified_md5(resolve_model(settings.model, settings.models_dir))
             manifest = None if force else Manifest.load(dst)
@@ -242,7 +269,7 @@ def run(
 
     # A partial, not a closure: worker processes receive it by pickling.
     make_segmenter = functools.partial(
-        RembgSegmenter, settings.model, settings.models_dir, settings.segment_max_side_px
+        RembgSegmenter, settings.model, settings.models_dir, settings.segment_max_side_px, settings.device
     )
 
     journal = _open_log(log_file)
@@ -274,7 +301,7 @@ def run(
                 on_result=on_result,
                 stop_requested=stop_requested,
                 lang=speaking,
-                workers=workers,
+                workers=workers or default_workers(),
             )
     except LockedError as error:
         _append(journal, f"Error: {error}")

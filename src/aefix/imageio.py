@@ -92,7 +92,7 @@ def load_image(path: Path, settings: Settings) -> LoadedImage:
             frames = getattr(opened, "n_frames", 1)
             if frames > 1:
                 notes.append(f"animated ({frames} frames): first frame used")
-            image = _to_srgb(_reduce_for_work(opened, settings.work_max_side_px, notes), notes)
+            image = _to_srgb(_reduce_for_work(opened, settings.work_side_px, notes), notes)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
         raise ImageLimitError(
             f"decompression bomb refused: over the {settings.max_pixels / 1e6:.0f} MP limit ({error})"

@@ -109,7 +109,8 @@ def _card(
     error = item.get("error")
     if error:
         findings.insert(0, f'<li class="fail">{html.escape(translate(str(error), lang))}</li>')
-    notes = "".join(f"<li>{html.escape(translate(str(note), lang))}</li>" for note in item.get("notes", []))
+    method = [f"mask by {item['segmenter']}"] if item.get("segmenter") else []
+    notes = "".join(f"<li>{html.escape(translate(str(note), lang))}</li>" for note in [*method, *item.get("notes", [])])
     status_text = {"ok": "passed", "needs-review": "needs review", "error": "errors"}.get(status, status)
     earlier_tag = (
         f'<span class="earlier">{html.escape(translate("from an earlier run", lang))}</span>' if earlier else ""

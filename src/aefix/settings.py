@@ -11,6 +11,9 @@ from aefix.errors import SetupError
 # "5 MB" read the strict way: 5,000,000 bytes is under the limit whichever unit the platform means.
 MEGABYTE = 1_000_000
 OUTPUT_FORMATS = ("jpg", "png")
+SEGMENTERS = ("auto", "ai", "classic")
+DEVICES = ("cpu", "cuda")
+WORK_OVER_OUTPUT = 2
 
 
 @dataclass(frozen=True)
@@ -88,14 +91,25 @@ class Settings:
     jpeg_min_quality: int = 50
     # Pillow's decompression-bomb guard, raised to fit 50-MP phone panoramas; larger is refused.
     max_pixels: int = 80_000_000
-    # Larger photos are worked on at this long side (JPEGs decoded at reduced size, others resampled):
-    # a 1000-px output needs no 50-MP working copy, and memory stays flat.
-    work_max_side_px: int = 4000
+    # Larger photos are worked on at this long side (JPEGs decoded at reduced size, others
+    # resampled); 0 means twice the output's long side: a 1000 px output shows nothing finer, and
+    # a 12 MP photo then costs a quarter of the memory and time.
+    work_max_side_px: int = 0
     # Smallest image side accepted as a product photo at all.
     min_input_side_px: int = 32
     # The model sees at most this many pixels on the long side; its input is 320-1024 px anyway.
     segment_max_side_px: int = 1024
+    # Which mask: "ai" (the network's, edges refined), "classic" (by colour on a studio sweep,
+    # guided by the network's) or "auto" (classic when the backdrop is a light, smooth sweep).
+    segmenter: str = "auto"
+    # Where the model runs: "cpu", or "cuda" (needs onnxruntime-gpu and a GPU).
+    device: str = "cpu"
     profile: Profile = Profile()
+
+    @property
+    def work_side_px(self) -> int:
+        """Long side, in pixels, that photos are worked on at (at most)."""
+        return self.work_max_side_px or WORK_OVER_OUTPUT * max(self.canvas_px)
 
     @property
     def canvas_px(self) -> tuple[int, int]:
@@ -123,6 +137,10 @@ def validate(settings: Settings) -> Settings:
             f"--format {settings.output_format} is not allowed by profile {settings.profile.name} "
             f"({'/'.join(settings.profile.format_allowed)})"
         )
+    if settings.device not in DEVICES:
+        raise SetupError(f"--device must be one of {', '.join(DEVICES)}, not {settings.device!r}")
+    if settings.segmenter not in SEGMENTERS:
+        raise SetupError(f"--segmenter must be one of {', '.join(SEGMENTERS)}, not {settings.segmenter!r}")
     if not 0.0 <= settings.margin_ratio < 0.45:
         raise SetupError(f"--margin must be in [0, 0.45), not {settings.margin_ratio}")
     if settings.max_bytes < 10_000:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from aefix.segment import ProductMask, mask_from_soft
+from aefix.segment import ProductMask, labels_where, mask_from_soft
 from aefix.settings import Settings
 
 # Chromaticity distance (L1 over r,g,b shares) under which a pixel has the background's hue.
@@ -104,6 +104,4 @@ def _attached_to(candidate: np.ndarray, region: np.ndarray) -> np.ndarray:
     if count <= 1:
         return np.zeros_like(candidate)
     touching = cv2.dilate(region.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
-    attached = np.unique(labels[touching & candidate])
-    attached = attached[attached > 0]
-    return np.isin(labels, attached)
+    return labels_where(labels, count, touching & candidate)

@@ -1,0 +1,145 @@
+"""The backdrop behind the product: its local colour everywhere, its noise, and whether it is a sweep.
+
+Measured on a copy about 256 px across (a backdrop's colour changes slowly), from the pixels well
+away from the coarse product mask: a smooth quadratic model per channel fills in behind the
+product, a local average follows what the quadratic cannot (vignetting, a lamp's hot spot). Its
+noise is measured at full resolution on a sample of backdrop pixels, so texture a small copy
+averages away (fabric weave, JPEG blocks) still counts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+LOW_RES_SIDE = 256
+# Backdrop pixels sampled at full resolution to measure its noise.
+NOISE_SAMPLES = 200_000
+# A sweep: a light, smooth backdrop. Its 95th-percentile colour distance from the local model
+# stays under this (sensor noise, JPEG and a fine weave; a wooden table or a room goes over).
+SWEEP_MAX_NOISE = 18.0
+SWEEP_MIN_LUMA = 150.0
+# Share of the frame the backdrop must cover to be measured at all.
+MIN_BACKDROP_SHARE = 0.05
+REMAP_ROW = 4096
+SHADOW_PULL_LIMIT = 4.0
+# The distance of 3-channel Gaussian noise from its mean: p95 / median and mean / median.
+CHI3_P95_OVER_MEDIAN = 1.82
+CHI3_MEAN_OVER_MEDIAN = 1.04
+LUMA_WEIGHTS = np.array([0.299, 0.587, 0.114], np.float32)
+
+
+@dataclass(frozen=True)
+class Backdrop:
+    low: np.ndarray  # float32 (h, w, 3): the backdrop's colour on the small copy, defined everywhere
+    shape: tuple[int, int]  # the full-resolution (height, width) it describes
+    noise: float  # 95th percentile of |pixel - model| over backdrop pixels, grey levels (RGB distance)
+    typical: float  # the mean of that distance: what a patch of bare backdrop averages
+    luma: float  # the backdrop's median brightness
+    share: float  # share of the frame used as backdrop
+
+    @property
+    def is_sweep(self) -> bool:
+        """A near-uniform light backdrop, where colour alone separates product from background."""
+        return self.share >= MIN_BACKDROP_SHARE and self.luma >= SWEEP_MIN_LUMA and self.noise <= SWEEP_MAX_NOISE
+
+    def at(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        """The backdrop colour (float32, N x 3) at full-resolution pixel coordinates."""
+        return sample_low(self.low, self.shape, rows, cols)
+
+
+def sample_low(low: np.ndarray, shape: tuple[int, int], rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """Bilinear samples of a small map at full-resolution pixel coordinates (pixel centres aligned)."""
+    scale_y, scale_x = low.shape[0] / shape[0], low.shape[1] / shape[1]
+    count = len(rows)
+    if count == 0:
+        return np.zeros((0, *low.shape[2:]), np.float32)
+    # cv2.remap takes maps under 32767 on a side: lay the N points out as rows of REMAP_ROW.
+    padded = -(-count // REMAP_ROW) * REMAP_ROW
+    map_x = np.zeros(padded, np.float32)
+    map_y = np.zeros(padded, np.float32)
+    map_x[:count] = (cols.astype(np.float32) + 0.5) * scale_x - 0.5
+    map_y[:count] = (rows.astype(np.float32) + 0.5) * scale_y - 0.5
+    shape_2d = (padded // REMAP_ROW, REMAP_ROW)
+    sampled = cv2.remap(
+        low, map_x.reshape(shape_2d), map_y.reshape(shape_2d), cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
+    )
+    return sampled.reshape((padded, *low.shape[2:]))[:count].astype(np.float32, copy=False)
+
+
+def low_res_size(shape: tuple[int, int]) -> tuple[int, int]:
+    """(width, height) of the small copy."""
+    height, width = shape
+    scale = min(1.0, LOW_RES_SIDE / max(height, width))
+    return max(2, round(width * scale)), max(2, round(height * scale))
+
+
+def estimate_backdrop(rgb: np.ndarray, product: np.ndarray) -> Backdrop:
+    """The backdrop around `product` (a bool mask, may be rough): local colour, noise, sweep or not."""
+    height, width = product.shape
+    size = low_res_size((height, width))
+    small = cv2.resize(rgb, size, interpolation=cv2.INTER_AREA).astype(np.float32)
+    near_product = cv2.resize(product.astype(np.float32), size, interpolation=cv2.INTER_AREA) > 0
+    near_product = cv2.dilate(near_product.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
+    away = ~near_product
+    share = float(away.mean())
+    if share < MIN_BACKDROP_SHARE:  # the product fills the frame: take the outermost ring anyway
+        away = np.zeros_like(away)
+        away[[0, -1], :] = away[:, [0, -1]] = True
+    quadratic = _quadratic_fit(small, away)
+    weight = away.astype(np.float32)
+    sigma = max(2.0, max(size) / 24)
+    local_sum = cv2.GaussianBlur(small * weight[:, :, None], (0, 0), sigma)
+    local_weight = cv2.GaussianBlur(weight, (0, 0), sigma)[:, :, None]
+    # Where backdrop pixels are near, their local average; behind the product, the quadratic.
+    prior = 0.05
+    low = (local_sum + prior * quadratic) / (local_weight + prior)
+    # Shadows only darken: a local average dragged below the smooth fit is a shadow's doing,
+    # and the backdrop under it is the fit's.
+    low = np.maximum(low, quadratic - SHADOW_PULL_LIMIT)
+    luma = float(np.median(small[away] @ LUMA_WEIGHTS))
+    noise, typical = _noise(rgb, low, product)
+    return Backdrop(low.astype(np.float32), (height, width), noise, typical, luma, share)
+
+
+def _quadratic_fit(small: np.ndarray, where: np.ndarray) -> np.ndarray:
+    """Per-channel quadratic surface through the `where` pixels, refitted without outliers."""
+    height, width = where.shape
+    yy, xx = np.mgrid[0:height, 0:width].astype(np.float32)
+    xx, yy = xx / width - 0.5, yy / height - 0.5
+    basis = np.stack([np.ones_like(xx), xx, yy, xx * xx, xx * yy, yy * yy], axis=-1)
+    rows, cols = np.nonzero(where)
+    design, values = basis[rows, cols], small[rows, cols]
+    keep = np.ones(len(rows), bool)
+    coefficients = np.zeros((6, 3), np.float32)
+    for _ in range(3):
+        if keep.sum() < 12:
+            break
+        coefficients = np.linalg.lstsq(design[keep], values[keep], rcond=None)[0]
+        residual = np.linalg.norm(design @ coefficients - values, axis=1)
+        keep = residual <= max(4.0, 3.0 * 1.4826 * float(np.median(residual)))
+    return (basis @ coefficients).astype(np.float32)
+
+
+def _noise(rgb: np.ndarray, low: np.ndarray, product: np.ndarray) -> tuple[float, float]:
+    """Noise of the backdrop around its model: (95th-percentile distance, mean distance) of bare backdrop.
+
+    Both are read off the median of a grid sample of backdrop pixels, as for Gaussian noise on
+    three channels (a chi distribution): a cast shadow or a stray object covering a fifth of the
+    backdrop does not count as noise.
+    """
+    height, width = product.shape
+    step = max(1, int(np.sqrt(height * width / NOISE_SAMPLES)))
+    rows, cols = np.mgrid[0:height:step, 0:width:step]
+    rows, cols = rows.ravel(), cols.ravel()
+    margin = max(3, max(height, width) // 100)
+    clear = ~cv2.dilate(product.astype(np.uint8), np.ones((2 * margin + 1, 2 * margin + 1), np.uint8)).astype(bool)
+    keep = clear[rows, cols]
+    if keep.sum() < 100:
+        return float("inf"), float("inf")
+    rows, cols = rows[keep], cols[keep]
+    distance = np.linalg.norm(rgb[rows, cols].astype(np.float32) - sample_low(low, (height, width), rows, cols), axis=1)
+    median = float(np.median(distance))
+    return CHI3_P95_OVER_MEDIAN * median, CHI3_MEAN_OVER_MEDIAN * median

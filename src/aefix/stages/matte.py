@@ -1,0 +1,214 @@
+"""Full-resolution edges: a classical mask for studio sweeps, edge refinement and decontamination.
+
+u2netp sees the photo at 320 px, so on a 4000 px photo its edge can be off by a dozen pixels. The
+edge is redone at source resolution, in a band around the coarse edge only (a few percent of the
+pixels), from the compositing equation photo = alpha * product + (1 - alpha) * backdrop: with the
+backdrop's local colour B (stages/backdrop.py) and the product's local colour F (the average of
+nearby pixels well inside the mask), alpha is the projection of (photo - B) onto (F - B). The same
+equation gives the edge's colour without the old backdrop: alpha * F = photo - (1 - alpha) * B, so
+a product shot on grey keeps no grey halo on white.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from aefix.errors import NoProductError
+from aefix.segment import MIN_COMPONENT_SHARE, ProductMask, labels_where
+from aefix.stages.backdrop import Backdrop, low_res_size, sample_low
+
+# The coarse edge is trusted to within this many of the network's input pixels (320 across).
+BAND_MODEL_PX = 2.0
+MODEL_SIDE_PX = 320
+MIN_BAND_PX = 4
+# Alpha this close to 0 or 1 is noise around a clean edge: snapped, so backdrop becomes exactly 255.
+ALPHA_SNAP = 0.06
+# Product and backdrop must differ by this many backdrop noise levels (RGB distance, and at least
+# MIN_CONTRAST) for the projection to be trusted; closer, the network's own edge is kept.
+MIN_CONTRAST = 12.0
+CONTRAST_NOISE_FACTOR = 3.0
+# The classical mask: a pixel is product when it is this many noise levels away from the backdrop.
+CLASSIC_NOISE_FACTOR = 1.5
+CLASSIC_MIN_DISTANCE = 12.0
+# A shadow keeps the backdrop's colour and darkens it to between these shares of its brightness.
+SHADOW_GAIN_RANGE = (0.5, 0.985)
+SHADOW_MAX_CHROMA = 8.0  # RGB distance from the darkened backdrop colour
+# Network confidence from which a shadow-coloured pixel is taken as product (grey parts).
+NETWORK_SURE = 0.85
+# A region inside the network's mask is a hole when its mean distance from the backdrop is within
+# this factor of bare backdrop's own (a white product differs a little, but everywhere).
+BARE_BACKDROP_FACTOR = 1.5
+STRIP_ROWS = 256
+CLASSIC_SIDE_PX = 2000  # full-resolution rows processed at a time: memory stays a few MB per strip
+
+
+@dataclass(frozen=True)
+class Matte:
+    """The refined mask and the product's colour with the backdrop taken out of its edge pixels."""
+
+    mask: ProductMask
+    colour: np.ndarray  # uint8 RGB, same size as the photo
+    band_px: int
+    contrast_share: float  # share of the band where product and backdrop differed enough to refine
+
+
+def band_width(shape: tuple[int, int]) -> int:
+    """Half-width of the band around the coarse edge, in source pixels."""
+    return max(MIN_BAND_PX, int(np.ceil(BAND_MODEL_PX * max(shape) / MODEL_SIDE_PX)))
+
+
+def _square(radius: int) -> np.ndarray:
+    return np.ones((2 * radius + 1, 2 * radius + 1), np.uint8)
+
+
+def classic_product(rgb: np.ndarray, coarse: np.ndarray, soft: np.ndarray, backdrop: Backdrop) -> np.ndarray:
+    """The product on a sweep by colour: pixels far from the backdrop's colour and not its shadow.
+
+    Kept: regions of such pixels that reach the network's mask (a thin cable the network missed
+    is found; a speck of dust far from the product is not), plus the rest of the network's mask
+    (a white product on a white sweep is not eaten where colour alone cannot tell it apart),
+    less its regions that look exactly like bare backdrop (a hole the network filled, such as
+    the middle of a ring, or a rim where it overshot the edge). A shadow-coloured pixel counts as product only where
+    the network is sure of it too (a grey strap), never on its own.
+    """
+    full_shape = coarse.shape
+    band = band_width(full_shape)
+    # Membership only: the edge is redone at full resolution afterwards, so 2000 px is plenty.
+    scale = min(1.0, CLASSIC_SIDE_PX / max(full_shape))
+    size = (max(1, round(full_shape[1] * scale)), max(1, round(full_shape[0] * scale)))
+    if scale < 1.0:
+        rgb = cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
+        coarse = cv2.resize(coarse.astype(np.uint8), size, interpolation=cv2.INTER_NEAREST).astype(bool)
+        soft = cv2.resize(soft, size, interpolation=cv2.INTER_LINEAR)
+        band = max(MIN_BAND_PX, round(band * scale))
+    height, width = coarse.shape
+    back_full = cv2.resize(backdrop.low, size, interpolation=cv2.INTER_LINEAR)
+    threshold = max(CLASSIC_MIN_DISTANCE, CLASSIC_NOISE_FACTOR * backdrop.noise)
+    distinct = np.zeros((height, width), np.uint8)
+    distance = np.zeros((height, width), np.uint8)
+    for top in range(0, height, STRIP_ROWS):
+        strip = slice(top, min(height, top + STRIP_ROWS))
+        pixels = rgb[strip].reshape(-1, 3).astype(np.float32)
+        back = back_full[strip].reshape(-1, 3)
+        far = np.linalg.norm(pixels - back, axis=1)
+        distance[strip] = np.minimum(far, 255).reshape(-1, width)
+        network = soft[strip].ravel() >= NETWORK_SURE
+        product_like = (far > threshold) & (network | ~_shadow_of(pixels, back, backdrop.noise))
+        distinct[strip] = product_like.reshape(-1, width)
+    opened = cv2.morphologyEx(distinct, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
+    count, labels = cv2.connectedComponents(opened, connectivity=8)
+    reach = cv2.dilate(coarse.astype(np.uint8), _square(band)).astype(bool)
+    product = labels_where(labels, count, reach & (opened > 0))
+    product |= coarse & ~_bare_backdrop(coarse & ~product, distance, backdrop, band)
+    if scale < 1.0:
+        product = cv2.resize(product.astype(np.uint8), full_shape[::-1], interpolation=cv2.INTER_NEAREST).astype(bool)
+    return product
+
+
+def _bare_backdrop(candidate: np.ndarray, distance: np.ndarray, backdrop: Backdrop, band: int) -> np.ndarray:
+    """Regions of `candidate` whose mean distance from the backdrop is what bare backdrop shows."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(candidate.astype(np.uint8), connectivity=4)
+    if count <= 1:
+        return np.zeros_like(candidate)
+    sums = np.bincount(labels.ravel(), weights=distance.ravel(), minlength=count)
+    means = sums / np.maximum(stats[:, cv2.CC_STAT_AREA], 1)
+    bare = (means <= BARE_BACKDROP_FACTOR * backdrop.typical + 1.0) & (stats[:, cv2.CC_STAT_AREA] >= band * band)
+    bare[0] = False
+    return bare[labels]
+
+
+def _shadow_of(pixels: np.ndarray, back: np.ndarray, noise: float) -> np.ndarray:
+    """Pixels that are the backdrop's colour scaled darker: a shadow on it, not an object."""
+    gain = (pixels * back).sum(axis=1) / np.maximum((back * back).sum(axis=1), 1.0)
+    chroma = np.linalg.norm(pixels - gain[:, None] * back, axis=1)
+    within = chroma <= max(SHADOW_MAX_CHROMA, noise)
+    return (gain >= SHADOW_GAIN_RANGE[0]) & (gain <= SHADOW_GAIN_RANGE[1]) & within
+
+
+def refine_edges(rgb: np.ndarray, hard: np.ndarray, soft: np.ndarray, backdrop: Backdrop) -> Matte:
+    """Alpha at source resolution in a band around the edge of `hard`; the product's colour decontaminated.
+
+    Outside the band alpha is 0 (backdrop) or 1 (product interior). Holes stay open: a hole
+    is background wherever the coarse mask had it, and the band is redone on both sides of it.
+    """
+    height, width = hard.shape
+    band_px = band_width((height, width))
+    hard_u8 = hard.astype(np.uint8)
+    interior = cv2.erode(hard_u8, _square(band_px)).astype(bool)
+    outside = ~cv2.dilate(hard_u8, _square(band_px)).astype(bool)
+    band = ~interior & ~outside
+    rows, cols = np.nonzero(band)
+    pixels = rgb[rows, cols].astype(np.float32)
+    # Both colours from pixels just beyond the band on either side: the backdrop's includes the
+    # contact shadow next to the product, so the shadow is not read as partial product.
+    front, known = _nearby_colour(rgb, interior, rows, cols)
+    near_back, near_known = _nearby_colour(rgb, outside, rows, cols)
+    back = np.where(near_known[:, None], near_back, backdrop.at(rows, cols))
+    difference = front - back
+    contrast = np.linalg.norm(difference, axis=1)
+    trusted = known & (contrast >= max(MIN_CONTRAST, CONTRAST_NOISE_FACTOR * backdrop.noise))
+    projected = ((pixels - back) * difference).sum(axis=1) / np.maximum(contrast * contrast, 1.0)
+    # Elsewhere the network's edge, sharpened around its 0.5 contour.
+    fallback = np.clip((soft[rows, cols] - 0.3) / 0.4, 0.0, 1.0) * hard[rows, cols]
+    band_alpha = np.where(trusted, np.clip(projected, 0.0, 1.0), fallback)
+    band_alpha[band_alpha < ALPHA_SNAP] = 0.0
+    band_alpha[band_alpha > 1.0 - ALPHA_SNAP] = 1.0
+
+    alpha = interior.astype(np.float32)
+    alpha[rows, cols] = band_alpha
+    alpha = _settle(alpha, hard, outside)
+    colour = rgb.copy()
+    edge = (alpha[rows, cols] > 0.0) & (alpha[rows, cols] < 1.0)
+    edge_alpha = alpha[rows, cols][edge][:, None]
+    straight = (pixels[edge] - (1.0 - edge_alpha) * back[edge]) / edge_alpha
+    colour[rows[edge], cols[edge]] = np.clip(np.rint(straight), 0, 255).astype(np.uint8)
+    share = float(trusted.mean()) if len(trusted) else 0.0
+    return Matte(ProductMask(hard=alpha >= 0.5, alpha=alpha, soft=soft), colour, band_px, share)
+
+
+def _nearby_colour(
+    rgb: np.ndarray, region: np.ndarray, rows: np.ndarray, cols: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The local colour of `region` near each band pixel (a weighted average of its nearby pixels),
+    and whether any of it is near."""
+    size = low_res_size(region.shape)
+    # Twice the backdrop's small copy (512 px): a thin product's interior stays visible.
+    size = (min(region.shape[1], size[0] * 2), min(region.shape[0], size[1] * 2))
+    scale = size[0] / region.shape[1]
+    small = cv2.resize(rgb, size, interpolation=cv2.INTER_AREA).astype(np.float32)
+    inside = (cv2.resize(region.astype(np.float32), size, interpolation=cv2.INTER_AREA) > 0.999).astype(np.float32)
+    sigma = max(1.5, 1.5 * band_width(region.shape) * scale)
+    total = cv2.GaussianBlur(small * inside[:, :, None], (0, 0), sigma)
+    weight = cv2.GaussianBlur(inside, (0, 0), sigma)
+    local = total / np.maximum(weight, 1e-6)[:, :, None]
+    colour = sample_low(local, region.shape, rows, cols)
+    known = sample_low(weight[:, :, None], region.shape, rows, cols)[:, 0] > 1e-3
+    return colour, known
+
+
+def _settle(alpha: np.ndarray, coarse: np.ndarray, outside: np.ndarray) -> np.ndarray:
+    """Close what the band's noise opened and drop what it scattered.
+
+    A background region (alpha < 0.5) counts only if it reaches the backdrop beyond the band or
+    was background in the coarse mask too (a hole); one enclosed by product is a highlight.
+    Product specks apart from the main product are dropped, and alpha is zeroed more than two
+    pixels from the product, so the backdrop there is exactly white.
+    """
+    background = (alpha < 0.5).astype(np.uint8)
+    count, labels = cv2.connectedComponents(background, connectivity=4)
+    real = labels_where(labels, count, (outside | ~coarse) & (background > 0))
+    enclosed = (background > 0) & ~real
+    alpha[enclosed] = 1.0
+    solid = (alpha >= 0.5).astype(np.uint8)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(solid, connectivity=8)
+    if count <= 1:
+        raise NoProductError("no product found (the mask is empty)")
+    areas = stats[1:, cv2.CC_STAT_AREA]
+    big = np.concatenate([[False], areas >= max(16, MIN_COMPONENT_SHARE * areas.max())])
+    product = labels_where(labels, count, big)
+    near = cv2.dilate(product.astype(np.uint8), _square(2)).astype(bool)
+    alpha[~near] = 0.0
+    return alpha

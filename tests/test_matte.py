@@ -1,0 +1,123 @@
+"""Edge refinement, decontamination and the classical sweep mask, on photos with known alpha."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from aefix.stages.backdrop import estimate_backdrop
+from aefix.stages.matte import band_width, classic_product, refine_edges
+from conftest import iou
+
+SIZE = 1600
+
+
+def _disc_alpha(size: int = SIZE, radius: float = 420.0, hole: float = 0.0) -> np.ndarray:
+    """An anti-aliased disc (optionally a ring) with a 1 px optical blur: the true coverage."""
+    mask = np.zeros((size, size), np.uint8)
+    centre = (size // 2 * 16, size // 2 * 16)
+    cv2.circle(mask, centre, round(radius * 16), 255, -1, cv2.LINE_AA, 4)
+    if hole:
+        cv2.circle(mask, centre, round(hole * 16), 0, -1, cv2.LINE_AA, 4)
+    return cv2.GaussianBlur(mask.astype(np.float32) / 255.0, (0, 0), 1.0)
+
+
+def _composite(alpha: np.ndarray, product: tuple[int, int, int], backdrop: float, noise: float = 1.5) -> np.ndarray:
+    rng = np.random.default_rng(7)
+    colour = np.array(product, np.float32)[None, None, :]
+    photo = colour * alpha[:, :, None] + backdrop * (1.0 - alpha[:, :, None])
+    photo += rng.normal(0.0, noise, photo.shape).astype(np.float32)
+    return np.clip(np.rint(photo), 0, 255).astype(np.uint8)
+
+
+def _coarse(alpha: np.ndarray, shift: int) -> tuple[np.ndarray, np.ndarray]:
+    """A coarse network-like mask: the truth at 320 px, blown up, and `shift` px too wide."""
+    small = cv2.resize(alpha, (320, 320), interpolation=cv2.INTER_AREA)
+    soft = np.clip(cv2.resize(small, alpha.shape[::-1], interpolation=cv2.INTER_LINEAR), 0, 1)
+    hard = cv2.dilate((soft >= 0.5).astype(np.uint8), np.ones((2 * shift + 1,) * 2, np.uint8)).astype(bool)
+    return hard, soft
+
+
+def test_refined_edge_follows_the_photo_not_the_coarse_mask() -> None:
+    truth = _disc_alpha()
+    photo = _composite(truth, (200, 40, 30), 228.0)
+    hard, soft = _coarse(truth, shift=6)  # six pixels off: what a 320 px mask does at this size
+    assert band_width(truth.shape) > 6
+    matte = refine_edges(photo, hard, soft, estimate_backdrop(photo, hard))
+    assert iou(hard, truth >= 0.5) < 0.975
+    assert iou(matte.mask.hard, truth >= 0.5) > 0.998
+    assert float(np.abs(matte.mask.alpha - truth).mean()) < 0.002
+    # Beyond two pixels of the true edge alpha is exactly 0: the output there is exactly white.
+    far = cv2.dilate((truth > 0.01).astype(np.uint8), np.ones((5, 5), np.uint8)) == 0
+    assert (matte.mask.alpha[far] == 0).all()
+
+
+def test_edge_colour_is_decontaminated() -> None:
+    """Over white, an edge pixel must be product over white, not product over the old grey sweep."""
+    truth = _disc_alpha()
+    red = (200, 40, 30)
+    photo = _composite(truth, red, 200.0, noise=0.0)
+    hard, soft = _coarse(truth, shift=4)
+    matte = refine_edges(photo, hard, soft, estimate_backdrop(photo, hard))
+    alpha = matte.mask.alpha[:, :, None]
+    over_white = matte.colour * alpha + 255.0 * (1.0 - alpha)
+    expected = np.array(red, np.float32) * truth[:, :, None] + 255.0 * (1.0 - truth[:, :, None])
+    edge = (truth > 0.1) & (truth < 0.9)
+    naive = photo.astype(np.float32) * alpha + 255.0 * (1.0 - alpha)  # the grey halo without it
+    assert np.abs(naive - expected)[edge].mean() > 8.0
+    assert np.abs(over_white - expected)[edge].mean() < 3.0
+
+
+def test_holes_stay_open_and_highlights_stay_product() -> None:
+    truth = _disc_alpha(radius=500, hole=200)
+    photo = _composite(truth, (30, 60, 170), 240.0)
+    # A specular highlight inside the band, near-white like the backdrop: still product.
+    cv2.circle(photo, (SIZE // 2 + 480, SIZE // 2), 12, (250, 250, 250), -1)
+    hard, soft = _coarse(truth, shift=3)
+    matte = refine_edges(photo, hard, soft, estimate_backdrop(photo, hard))
+    assert not matte.mask.hard[SIZE // 2, SIZE // 2]  # the hole
+    assert matte.mask.hard[SIZE // 2, SIZE // 2 + 480]  # the highlight
+    assert iou(matte.mask.hard, truth >= 0.5) > 0.99
+
+
+def test_classic_mask_finds_a_thin_cable_the_network_missed_and_leaves_the_shadow() -> None:
+    truth = _disc_alpha(radius=300)
+    cable = np.zeros((SIZE, SIZE), np.uint8)
+    cv2.line(cable, (SIZE // 2, SIZE // 2 + 290), (SIZE // 2 + 100, SIZE - 150), 255, 5, cv2.LINE_AA)
+    truth = np.maximum(truth, cable.astype(np.float32) / 255.0)
+    photo = _composite(truth, (40, 40, 45), 245.0).astype(np.float32)
+    # A soft contact shadow on the sweep beside the disc: darker backdrop, same colour.
+    yy, xx = np.mgrid[0:SIZE, 0:SIZE].astype(np.float32)
+    shadow = 1.0 - 0.35 * np.exp(-(((xx - SIZE / 2 + 350) / 120) ** 2 + ((yy - SIZE / 2 - 250) / 60) ** 2))
+    photo = np.where(truth[:, :, None] < 0.01, photo * shadow[:, :, None], photo)
+    photo = np.clip(photo, 0, 255).astype(np.uint8)
+    network = _disc_alpha(radius=300)  # the network saw the disc, not the 5 px cable
+    hard, soft = network >= 0.5, network
+    backdrop = estimate_backdrop(photo, hard)
+    assert backdrop.is_sweep
+    product = classic_product(photo, hard, soft, backdrop)
+    assert product[SIZE - 200, :].any()  # the cable, far below the disc
+    in_shadow = (shadow < 0.8) & (truth < 0.01)
+    assert in_shadow.sum() > 1000 and not product[in_shadow].any()
+    assert iou(product, truth >= 0.5) > 0.97
+
+
+def test_a_textured_backdrop_is_not_a_sweep() -> None:
+    truth = _disc_alpha()
+    yy, xx = np.mgrid[0:SIZE, 0:SIZE].astype(np.float32)
+    wood = 200.0 + 25.0 * np.sin(yy / 9.0 + 2 * np.sin(xx / 150.0))
+    photo = _composite(truth, (30, 60, 170), 0.0) + (wood * (1 - truth))[:, :, None].astype(np.uint8)
+    assert not estimate_backdrop(photo, truth >= 0.5).is_sweep
+    assert estimate_backdrop(_composite(truth, (30, 60, 170), 240.0), truth >= 0.5).is_sweep
+
+
+@pytest.mark.parametrize("backdrop", [255.0, 235.0])
+def test_white_product_on_white_keeps_the_network_interior(backdrop: float) -> None:
+    truth = _disc_alpha()
+    photo = _composite(truth, (247, 247, 247), backdrop)
+    hard, soft = truth >= 0.5, truth
+    product = classic_product(photo, hard, soft, estimate_backdrop(photo, hard))
+    matte = refine_edges(photo, product, soft, estimate_backdrop(photo, product))
+    kept = (matte.mask.hard & (truth >= 0.5)).sum() / (truth >= 0.5).sum()
+    assert kept > 0.98
