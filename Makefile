@@ -6,7 +6,7 @@ AEFIX := $(VENV)/bin/aefix
 STAMP := $(VENV)/.installed-stamp
 
 .DEFAULT_GOAL := help
-.PHONY: help install models demo nightly test lint bench bench-check bench-rerun bench-report examples clean system-packages
+.PHONY: help install models demo nightly test lint bench bench-quality bench-examples bench-check bench-rerun bench-report examples clean system-packages
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -53,7 +53,24 @@ system-packages: ## Debian packages the tests need: strace, a CJK font, chromium
 test: models lint system-packages ## Install everything needed and run the tests
 	$(PY) -m pytest
 
-bench: models ## Time the full pipeline on examples/ (per-stage medians, images/s, peak RSS)
+# The throughput bench runs aefix and `rembg p` from one separate venv: rembg's CLI extra pins
+# other versions of Pillow and friends than the test venv's, and both tools must see the same.
+BENCH_VENV := .venv-bench
+BENCH_STAMP := $(BENCH_VENV)/.installed-stamp
+
+$(BENCH_STAMP): pyproject.toml
+	$(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(BENCH_VENV)/bin/python -m pip install --quiet -e ".[bench]"
+	touch $(BENCH_STAMP)
+
+bench: models $(BENCH_STAMP) ## Throughput and memory: aefix run vs rembg p vs the model floor, 60 generated inputs (~20 min)
+	$(BENCH_VENV)/bin/python scripts/bench_throughput.py
+
+bench-quality: models ## Cutout quality against exact ground truth: aefix vs plain rembg.remove, 64 generated photos (~8 min)
+	$(PY) scripts/bench_quality.py
+
+bench-examples: models ## Time the full pipeline on examples/ (per-stage medians, images/s, peak RSS)
 	$(PY) scripts/bench.py examples
 
 bench-check: install system-packages ## Recall, false positives and speed of `aefix check` on the generated defect set
@@ -70,4 +87,4 @@ examples: install ## Regenerate examples/ from scikit-image's bundled photos
 	$(PY) scripts/make_examples.py
 
 clean: ## Remove the venv, demo output and caches (keeps models/)
-	rm -rf $(VENV) demo-out .pytest_cache .ruff_cache .mypy_cache src/*.egg-info
+	rm -rf $(VENV) $(BENCH_VENV) .bench-cache demo-out .pytest_cache .ruff_cache .mypy_cache src/*.egg-info

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from conftest import EXAMPLES, dilate, iou, place_on_canvas, save_rgb
+from conftest import EXAMPLES, ROOT, dilate, iou, place_on_canvas, save_rgb
 from defects import font
 from synth import standard_set
 
@@ -132,7 +132,7 @@ def test_check_reads_promo_text_offline(tmp_path: Path) -> None:
 def test_two_workers_match_one_byte_for_byte_with_the_real_model(tmp_path: Path) -> None:
     for photo in standard_set()[:4]:
         save_rgb(tmp_path / "raw" / f"{photo.name}.jpg", photo.rgb, quality=92)
-    one = aefix("run", str(tmp_path / "raw"), str(tmp_path / "one"), "-q")
+    one = aefix("run", str(tmp_path / "raw"), str(tmp_path / "one"), "-q", "--workers", "1")
     two = aefix("run", str(tmp_path / "raw"), str(tmp_path / "two"), "-q", "--workers", "2")
     assert one.returncode == two.returncode == 0, two.stderr
     for output in sorted((tmp_path / "one").glob("*.jpg")):
@@ -140,3 +140,71 @@ def test_two_workers_match_one_byte_for_byte_with_the_real_model(tmp_path: Path)
     reports = [json.loads((tmp_path / name / "aefix-report.json").read_text()) for name in ("one", "two")]
     assert [i["source"] for i in reports[0]["items"]] == [i["source"] for i in reports[1]["items"]]
     assert [i["score"] for i in reports[0]["items"]] == [i["score"] for i in reports[1]["items"]]
+
+
+def test_cutout_beats_plain_rembg_on_photos_with_known_alpha(tmp_path: Path) -> None:
+    """The bench-quality comparison, small: same model, same photos, aefix's mask vs rembg.remove's."""
+    from aefix.imageio import load_image
+    from aefix.pipeline import cut_out
+    from aefix.segment import RembgSegmenter, rembg_new_session
+    from aefix.settings import Settings
+    from aefix.stages.crop import crop_to_canvas
+    from aefix.stages.whiten import fill_white
+    from photoset import make_truth_photo
+
+    settings = Settings(models_dir=ROOT / "models")
+    segmenter = RembgSegmenter("u2netp", settings.models_dir)
+    from rembg.bg import remove
+
+    plain = rembg_new_session()("u2netp")
+    ours_iou, theirs_iou = [], []
+    # A glossy mug (hole) on a gradient with a contact shadow, a strap bag on a radial gradient,
+    # a white mug on white, a glass bottle on a wooden table: sizes 1600-2400 px.
+    for index in (3, 12, 21, 54):
+        photo = make_truth_photo(index, 2026, size=(1600, 1200))
+        path = tmp_path / photo.name
+        path.write_bytes(photo.data)
+        truth = photo.alpha >= 128
+        cut = cut_out(load_image(path, settings), settings, lambda: segmenter)
+        with Image.open(path) as image:
+            theirs = np.asarray(remove(image, session=plain))[:, :, 3] >= 128
+        ours = cut.mask.hard
+        ours_iou.append(iou(ours, truth))
+        theirs_iou.append(iou(theirs, truth))
+        assert ours_iou[-1] >= 0.98, photo.name
+        # Beyond 2 px of the true product the output is exactly white.
+        final = fill_white(crop_to_canvas(cut.colour, cut.mask.alpha, settings))
+        background = ~place_on_canvas(dilate(photo.alpha > 2, 3), ours)
+        assert (final[background] == 255).all(), photo.name
+    assert np.mean(ours_iou) > np.mean(theirs_iou), (ours_iou, theirs_iou)
+
+
+def test_the_report_names_the_mask_each_image_got(tmp_path: Path) -> None:
+    from photoset import make_truth_photo
+
+    sweep = make_truth_photo(1, 2026, size=(1200, 900), encoding="jpeg")  # a box on an off-white sweep
+    (tmp_path / "raw").mkdir()
+    (tmp_path / "raw" / sweep.name).write_bytes(sweep.data)
+    room = "motorcycle-garage.jpg"  # a real photo: a motorcycle in a garage, no sweep anywhere
+    shutil.copy(EXAMPLES / room, tmp_path / "raw" / room)
+    methods = {}
+    for choice in ("auto", "ai"):
+        done = aefix("run", str(tmp_path / "raw"), str(tmp_path / choice), "-q", "--segmenter", choice)
+        assert done.returncode in (0, 1), done.stderr
+        report = json.loads((tmp_path / choice / "aefix-report.json").read_text())
+        methods[choice] = {Path(item["source"]).name: item["segmenter"] for item in report["items"]}
+    assert methods["auto"] == {sweep.name: "classic+u2netp", room: "u2netp"}
+    assert methods["ai"] == {sweep.name: "u2netp", room: "u2netp"}
+    assert "mask by classic+u2netp" in (tmp_path / "auto" / "report.html").read_text()
+
+
+def test_a_worker_imports_rembg_sessions_without_its_matting_stack() -> None:
+    """rembg's package __init__ pulls numba, pymatting and scikit-image (~180 MB) that aefix never calls."""
+    code = (
+        "import sys; from pathlib import Path; from aefix.segment import RembgSegmenter; "
+        f"RembgSegmenter('u2netp', Path({str(ROOT / 'models')!r})); "
+        "print(sorted(m for m in ('numba', 'pymatting', 'skimage') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
