@@ -72,19 +72,23 @@ def _shadow_like(rgb: np.ndarray, unsure: np.ndarray, background: np.ndarray) ->
     Colour tests run on the unsure pixels alone and texture on one grey channel, so a 12 MP photo
     costs a few grey-level planes, not a dozen float RGB copies.
     """
-    luma = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY).astype(np.float32)
+    rows, cols = np.nonzero(unsure)
+    # Texture only where it is read: the unsure pixels' bounding box, with the blur's reach.
+    top, left = max(0, int(rows.min()) - 4), max(0, int(cols.min()) - 4)
+    bottom, right = int(rows.max()) + 5, int(cols.max()) + 5
+    luma = cv2.cvtColor(rgb[top:bottom, left:right], cv2.COLOR_RGB2GRAY).astype(np.float32)
     mean = cv2.blur(luma, (7, 7))
     texture = np.sqrt(np.maximum(cv2.blur(luma * luma, (7, 7)) - mean * mean, 0.0))
-    rows, cols = np.nonzero(unsure)
+    rows_in, cols_in = rows - top, cols - left
     pixels = rgb[rows, cols].astype(np.float32)
     chroma = pixels / (pixels.sum(axis=1, keepdims=True) + 1e-3)
     chroma_distance = np.abs(chroma - background / (background.sum() + 1e-3)).sum(axis=1)
-    ratio = luma[rows, cols] / float(background @ LUMA_WEIGHTS)
+    ratio = luma[rows_in, cols_in] / float(background @ LUMA_WEIGHTS)
     keep = (
         (chroma_distance < SHADOW_MAX_CHROMA_DISTANCE)
         & (ratio >= SHADOW_LUMA_RANGE[0])
         & (ratio <= SHADOW_LUMA_RANGE[1])
-        & (texture[rows, cols] < SHADOW_MAX_TEXTURE)
+        & (texture[rows_in, cols_in] < SHADOW_MAX_TEXTURE)
     )
     shadow_like = np.zeros(unsure.shape, np.uint8)
     shadow_like[rows[keep], cols[keep]] = 1
