@@ -207,10 +207,10 @@ class Cutout:
 def cut_out(loaded: LoadedImage, settings: Settings, get_segmenter: Callable[[], Segmenter]) -> Cutout:
     """Mask and decontaminated colour of the product in one photo: the stages before the crop.
 
-    The network's coarse mask and the backdrop measured around it; then either the colour-based
-    mask the network's guides, which keeps shadows out itself (`classic`, or `auto` on a light,
-    smooth sweep), or the network's mask less the shadows it took for product (`ai`); then the
-    edge redone at the working resolution, its colour freed of the backdrop.
+    The network's coarse mask, less the shadows it was unsure of, and the backdrop measured
+    around it; on a light, smooth sweep (`classic`, or `auto` there) the colour-based mask that
+    mask guides, else (`ai`) that mask itself; then the edge redone at the working resolution,
+    its colour freed of the backdrop.
     """
     if loaded.alpha is not None:
         return Cutout(mask_from_alpha(loaded.alpha), loaded.rgb, "alpha-channel")
@@ -218,18 +218,16 @@ def cut_out(loaded: LoadedImage, settings: Settings, get_segmenter: Callable[[],
     coarse = mask_from_soft(segmenter.predict(loaded.rgb))
     notes: list[str] = []
     metrics: dict[str, float | str] = {}
-    backdrop = estimate_backdrop(loaded.rgb, coarse.hard)
+    cleaned = remove_shadow(loaded.rgb, coarse, settings)
+    metrics["shadow_removed_share"] = round(cleaned.shadow_share, 4)
+    if cleaned.skipped_reason:
+        notes.append(f"shadow cleanup skipped: {cleaned.skipped_reason}")
+    hard, soft, method = cleaned.mask.hard, cleaned.mask.soft, segmenter.name
+    backdrop = estimate_backdrop(loaded.rgb, hard)
     metrics["backdrop_noise"] = round(backdrop.noise, 2)
-    classic = settings.segmenter == "classic" or (settings.segmenter == "auto" and backdrop.is_sweep)
-    if classic:  # the colour mask keeps shadows out itself
-        hard = classic_product(loaded.rgb, coarse.hard, coarse.soft, backdrop)
-        soft, method = coarse.soft, f"classic+{segmenter.name}"
-    else:
-        cleaned = remove_shadow(loaded.rgb, coarse, settings)
-        metrics["shadow_removed_share"] = round(cleaned.shadow_share, 4)
-        if cleaned.skipped_reason:
-            notes.append(f"shadow cleanup skipped: {cleaned.skipped_reason}")
-        hard, soft, method = cleaned.mask.hard, cleaned.mask.soft, segmenter.name
+    if settings.segmenter == "classic" or (settings.segmenter == "auto" and backdrop.is_sweep):
+        hard = classic_product(loaded.rgb, hard, soft, backdrop)
+        method = f"classic+{segmenter.name}"
     matte = refine_edges(loaded.rgb, hard, soft, backdrop)
     metrics["edge_refined_share"] = round(matte.contrast_share, 4)
     return Cutout(matte.mask, matte.colour, method, notes, metrics)
