@@ -191,8 +191,9 @@ def run(
     masks: Annotated[
         Optional[Path],
         typer.Option(
-            help="Also write each product mask here as an 8-bit PNG (0 background, 255 product) in the "
-            "source image's upright geometry, same relative path and stem."
+            help="Also write each product's alpha here as an 8-bit PNG (0 backdrop, 255 product, in between "
+            "along the edge), upright, at the working size (at most 2000 px for a 1000 px output), same "
+            "relative path and stem."
         ),
     ] = None,
     dry_run: Annotated[
