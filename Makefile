@@ -70,8 +70,8 @@ bench: models $(BENCH_STAMP) ## Throughput and memory: aefix run vs rembg p vs t
 bench-quality: models ## Cutout quality against exact ground truth: aefix vs plain rembg.remove, 64 generated photos (~8 min)
 	$(PY) scripts/bench_quality.py
 
-before-after: demo ## Before/after sheet of the demo run with 4x edge crops: docs/before-after.png
-	$(PY) scripts/before_after.py demo-out docs/before-after.png
+before-after: demo ## Before/after sheet of the demo run with 4x edge crops: docs/before-after.jpg
+	$(PY) scripts/before_after.py demo-out docs/before-after.jpg
 
 bench-examples: models ## Time the full pipeline on examples/ (per-stage medians, images/s, peak RSS)
 	$(PY) scripts/bench.py examples

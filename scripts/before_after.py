@@ -37,7 +37,7 @@ def edge_crop(output: np.ndarray) -> Image.Image:
 
 def main() -> int:
     dst = Path(sys.argv[1] if len(sys.argv) > 1 else "demo-out")
-    sheet_path = Path(sys.argv[2] if len(sys.argv) > 2 else "docs/before-after.png")
+    sheet_path = Path(sys.argv[2] if len(sys.argv) > 2 else "docs/before-after.jpg")
     report = json.loads((dst / "aefix-report.json").read_text())
     items = [item for item in report["items"] if item.get("output")]
     sheet = Image.new("RGB", (3 * THUMB + 40, len(items) * (THUMB + 30) + 10), (235, 235, 235))
@@ -55,7 +55,7 @@ def main() -> int:
         label = f"{Path(item['source']).name}  score {item.get('score')}  mask: {item.get('segmenter')}"
         draw.text((10, y + 4), label, fill=(0, 0, 0))
     sheet_path.parent.mkdir(parents=True, exist_ok=True)
-    sheet.save(sheet_path, optimize=True)
+    sheet.save(sheet_path, quality=88) if sheet_path.suffix == ".jpg" else sheet.save(sheet_path, optimize=True)
     print(f"{sheet_path}: {len(items)} rows (source | output | {ZOOM}x edge crop of the output)")
     return 0
 
