@@ -55,7 +55,10 @@ def main() -> int:
         label = f"{Path(item['source']).name}  score {item.get('score')}  mask: {item.get('segmenter')}"
         draw.text((10, y + 4), label, fill=(0, 0, 0))
     sheet_path.parent.mkdir(parents=True, exist_ok=True)
-    sheet.save(sheet_path, quality=88) if sheet_path.suffix == ".jpg" else sheet.save(sheet_path, optimize=True)
+    if sheet_path.suffix.lower() in (".jpg", ".jpeg"):
+        sheet.save(sheet_path, quality=88)  # photos: a PNG sheet is four times the size
+    else:
+        sheet.save(sheet_path, optimize=True)
     print(f"{sheet_path}: {len(items)} rows (source | output | {ZOOM}x edge crop of the output)")
     return 0
 
