@@ -14,6 +14,7 @@ import numpy as np
 from aefix.compliance.findings import Box, CheckInput, Finding, Metrics, finding
 from aefix.compliance.ocr import TextBox, read_text
 from aefix.compliance.scene import LUMA, Scene
+from aefix.regions import components_touching
 from aefix.settings import Profile
 
 _EXTENSIONS = {"jpeg": (".jpg", ".jpeg"), "png": (".png",), "tiff": (".tif", ".tiff"), "gif": (".gif",)}
@@ -313,15 +314,11 @@ def check_shadow(item: CheckInput, profile: Profile, metrics: Metrics) -> list[F
     reach = profile.background_edge_band_px + 2
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * reach + 1, 2 * reach + 1))
     near_product = cv2.dilate(scene.product.astype(np.uint8), kernel).astype(bool)
-    _count, labels, stats, _ = cv2.connectedComponentsWithStats(dark.astype(np.uint8), connectivity=8)
-    touching = np.unique(labels[near_product & dark])
-    touching = touching[touching > 0]
-    area = int(stats[touching, cv2.CC_STAT_AREA].sum()) if len(touching) else 0
-    pct = 100.0 * area / dark.size
+    shadow = components_touching(dark, near_product)
+    pct = 100.0 * int(shadow.sum()) / dark.size
     metrics["shadow_pct"] = round(pct, 3)
     if pct < profile.background_shadow_min_pct:
         return []
-    shadow = np.isin(labels, touching)
     depth = float(np.percentile(deficit[shadow], 90))
     return [
         finding(

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from aefix.regions import components_touching
 from aefix.settings import Profile
 
 LUMA = np.array([0.299, 0.587, 0.114], np.float32)
@@ -81,14 +82,9 @@ def backdrop_mask(rgb: np.ndarray, luminance: np.ndarray) -> np.ndarray:
     red, green, blue = cv2.split(rgb)
     spread = cv2.subtract(cv2.max(cv2.max(red, green), blue), cv2.min(cv2.min(red, green), blue))
     candidate = (blurred >= BACKDROP_MIN_LEVEL) & (spread <= BACKDROP_MAX_SPREAD) & (slope < BACKDROP_MAX_SLOPE)
-    count, labels = cv2.connectedComponents(candidate.astype(np.uint8), connectivity=4)
-    if count <= 1:
-        return np.zeros(candidate.shape, dtype=bool)
-    frame = np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]])
-    on_frame = np.unique(frame[frame > 0])
-    lookup = np.zeros(count, dtype=bool)
-    lookup[on_frame] = True
-    return lookup[labels]
+    frame = np.zeros(candidate.shape, dtype=bool)
+    frame[[0, -1], :] = frame[:, [0, -1]] = True
+    return components_touching(candidate, frame, connectivity=4)
 
 
 def fit_backdrop(luminance: np.ndarray, core: np.ndarray) -> tuple[np.ndarray | None, float]:

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from aefix.segment import ProductMask, labels_where, mask_from_soft
+from aefix.regions import components_touching
+from aefix.segment import ProductMask, mask_from_soft
 from aefix.settings import Settings
 
 # Chromaticity distance (L1 over r,g,b shares) under which a pixel has the background's hue.
@@ -104,8 +105,4 @@ def _frame_ring(shape: tuple[int, ...], width: int) -> np.ndarray:
 
 def _attached_to(candidate: np.ndarray, region: np.ndarray) -> np.ndarray:
     """Connected components of `candidate` that touch `region` (one pixel of dilation)."""
-    count, labels = cv2.connectedComponents(candidate.astype(np.uint8), connectivity=8)
-    if count <= 1:
-        return np.zeros_like(candidate)
-    touching = cv2.dilate(region.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
-    return labels_where(labels, count, touching & candidate)
+    return components_touching(candidate, cv2.dilate(region.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool))

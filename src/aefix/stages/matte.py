@@ -16,8 +16,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from aefix.errors import NoProductError
-from aefix.segment import MIN_COMPONENT_SHARE, ProductMask, labels_where
+from aefix.regions import components_touching, without_specks
+from aefix.segment import ProductMask
 from aefix.stages.backdrop import Backdrop, low_res_size, sample_low
 
 # The coarse edge is trusted to within this many of the network's input pixels (320 across).
@@ -99,9 +99,8 @@ def classic_product(rgb: np.ndarray, coarse: np.ndarray, soft: np.ndarray, backd
         network = soft[strip] >= NETWORK_SURE
         distinct[strip] = (far > threshold) & (network | ~_shadow_of(pixels, back, backdrop.noise))
     opened = cv2.morphologyEx(distinct, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
-    count, labels = cv2.connectedComponents(opened, connectivity=8)
     reach = cv2.dilate(coarse.astype(np.uint8), _square(band)).astype(bool)
-    product = labels_where(labels, count, reach & (opened > 0))
+    product = components_touching(opened, reach)
     product |= coarse & ~_bare_backdrop(coarse & ~product, distance, backdrop, band)
     if scale < 1.0:
         product = cv2.resize(product.astype(np.uint8), full_shape[::-1], interpolation=cv2.INTER_NEAREST).astype(bool)
@@ -203,18 +202,10 @@ def _settle(alpha: np.ndarray, coarse: np.ndarray, outside: np.ndarray) -> np.nd
     Product specks apart from the main product are dropped, and alpha is zeroed more than two
     pixels from the product, so the backdrop there is exactly white.
     """
-    background = (alpha < 0.5).astype(np.uint8)
-    count, labels = cv2.connectedComponents(background, connectivity=4)
-    real = labels_where(labels, count, (outside | ~coarse) & (background > 0))
-    enclosed = (background > 0) & ~real
-    alpha[enclosed] = 1.0
-    solid = (alpha >= 0.5).astype(np.uint8)
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(solid, connectivity=8)
-    if count <= 1:
-        raise NoProductError("no product found (the mask is empty)")
-    areas = stats[1:, cv2.CC_STAT_AREA]
-    big = np.concatenate([[False], areas >= max(16, MIN_COMPONENT_SHARE * areas.max())])
-    product = labels_where(labels, count, big)
+    background = alpha < 0.5
+    real = components_touching(background, outside | ~coarse, connectivity=4)
+    alpha[background & ~real] = 1.0
+    product = without_specks(alpha >= 0.5)
     near = cv2.dilate(product.astype(np.uint8), _square(2)).astype(bool)
     alpha[~near] = 0.0
     return alpha
