@@ -6,6 +6,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -296,7 +297,9 @@ def test_read_only_and_full_dst_on_real_filesystems(tmp_path: Path) -> None:
     assert "cannot write output: No space left on device" in done.stderr
     assert "cannot write to the output folder: Read-only file system" in done.stderr
     assert ".aefix-tmp" not in done.stdout  # no temp file left on the full disk
-    assert "p0.jpg" in done.stdout  # the batch got somewhere before the disk filled
+    # The batch got somewhere before the disk filled. With the default two workers, which image is
+    # written first is a race (a clean clone had p1 whole and p0 refused), so any whole output counts.
+    assert re.search(r"^p\d\.jpg$", done.stdout, re.MULTILINE), done.stdout
 
 
 @pytest.mark.model
