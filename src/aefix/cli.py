@@ -216,7 +216,7 @@ def run(
             min=1,
             help="Processes working in parallel, each with its own model session and a share of the cores; "
             "outputs are byte-identical to --workers 1. Default: the cores available, fewer if free memory "
-            "would not hold one worker each (600 MB).",
+            "would not hold one worker each (700 MB).",
         ),
     ] = None,
     device: Annotated[
