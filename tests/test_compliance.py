@@ -224,3 +224,36 @@ def test_every_kind_of_finding_has_a_chinese_message() -> None:
     webp = check_bytes("a.jpg", _encode(_scene(), "WEBP"), PROFILE).findings[0]
     assert is_translated(webp.message)
     assert {"composition.small", "quality.blurred", "code.barcode", "background.tinted", "dimensions.too_small"} <= seen
+
+
+def test_text_is_read_in_the_marked_part_of_a_white_image_as_in_the_whole(monkeypatch: pytest.MonkeyPatch) -> None:
+    from PIL import ImageDraw
+
+    from aefix.compliance import ocr
+    from defects import font
+
+    rgb = _main_image()
+    image = Image.fromarray(rgb)
+    draw = ImageDraw.Draw(image)
+    draw.text((280, 120), "FREE SHIPPING", font=font(22), fill=(40, 40, 40))
+    draw.text((560, 840), "SALE 50% OFF", font=font(16), fill=(200, 20, 20))
+    rgb = np.asarray(image)
+    seen: list[tuple[int, ...]] = []
+    engine = ocr._engine()
+
+    class Spy:
+        text_det = engine.text_det
+
+        def __call__(self, image: np.ndarray) -> object:
+            seen.append(image.shape)
+            return engine(image)
+
+    monkeypatch.setattr(ocr, "_engine", Spy)
+    part = ocr.read_text(rgb)
+    monkeypatch.setattr(ocr, "CROP_MAX_AREA_SHARE", -1.0)  # always the whole image
+    whole = ocr.read_text(rgb)
+    assert seen[0][0] * seen[0][1] < 0.6 * 1000 * 1000 and seen[1][:2] == (1000, 1000)
+    assert [line.text for line in part] == [line.text for line in whole] == ["FREE SHIPPING", "SALE 50% OFF"]
+    for ours, theirs in zip(part, whole, strict=True):
+        assert np.abs(np.subtract(ours.box, theirs.box)).max() <= 6  # input sizes are rounded to 32 px
+    assert engine.text_det.limit_side_len == ocr.DETECT_MAX_SIDE_PX  # restored for the next read
