@@ -226,6 +226,26 @@ def test_every_kind_of_finding_has_a_chinese_message() -> None:
     assert {"composition.small", "quality.blurred", "code.barcode", "background.tinted", "dimensions.too_small"} <= seen
 
 
+def _white_ball_on_white(size: int = 1000) -> np.ndarray:
+    """A white ball lit from the left (245 down to 220 levels) on pure white, antialiased, as JPEG sees it."""
+    big = 4 * size
+    yy, xx = np.mgrid[0:big, 0:big].astype(np.float32) / 4
+    inside = ((xx - size / 2) ** 2 + (yy - size / 2) ** 2 <= (0.42 * size) ** 2).astype(np.float32)
+    cover = cv2.resize(inside, (size, size), interpolation=cv2.INTER_AREA)[:, :, None]
+    x = np.linspace(0.0, 1.0, size, dtype=np.float32)[None, :, None]
+    shade = 245.0 - 25.0 * x + np.random.default_rng(3).normal(0.0, 1.5, (size, size, 1))
+    return np.clip(255.0 * (1 - cover) + shade * cover, 0, 255).astype(np.uint8).repeat(3, axis=2)
+
+
+def test_a_white_product_on_pure_white_is_product_not_background() -> None:
+    # Its outline is a step of only 10-35 levels: the backdrop must not flow into it through the faint side.
+    rgb = _white_ball_on_white()
+    result = check_bytes("ball.jpg", _encode(rgb, "JPEG", quality=90), PROFILE)
+    assert result.passed, result.findings
+    assert result.metrics["background_impure_pct"] < 0.05
+    assert not [f for f in result.findings if f.category == "background"]
+
+
 def test_text_is_read_in_the_marked_part_of_a_white_image_as_in_the_whole(monkeypatch: pytest.MonkeyPatch) -> None:
     from PIL import ImageDraw
 

@@ -27,6 +27,14 @@ BORDER_LINE_TOLERANCE = 12
 # A border must differ from what lies inside it by this much (max channel difference) to be seen.
 BORDER_MIN_STEP = 10
 BACKDROP_GRID = 32
+# Gaps in a product's outline narrower than this (px per 1000 px of image) do not let the backdrop in:
+# a white product on white has a faint outline that JPEG breaks here and there.
+OUTLINE_GAP_PX = 3.0
+# A frame whose pixels are this light in every channel, this share of them, is a cut-out's pure white...
+PURE_WHITE_FRAME_LEVEL = 252
+PURE_WHITE_FRAME_SHARE = 0.98
+# ...and its backdrop's edges are measured after this little blur (sigma, px).
+FINE_BLUR_SIGMA = 0.7
 # A frame is at most this share of the side wide: wider uniform bands are the margin around a product.
 BORDER_MAX_SHARE = 0.04
 # A white frame on a white main image is margin, not a border.
@@ -76,15 +84,43 @@ def analyze(rgb: np.ndarray, profile: Profile) -> Scene:
 
 
 def backdrop_mask(rgb: np.ndarray, luminance: np.ndarray) -> np.ndarray:
-    """Smooth, light, unsaturated pixels connected to the frame."""
+    """Smooth, light, unsaturated pixels connected to the frame, not through narrow gaps.
+
+    The connection is made on the candidates shrunk by half the gap width and grown back within
+    the candidates, so a break of a few pixels in a faint outline keeps the inside out.
+    """
     blurred = cv2.GaussianBlur(luminance, (0, 0), 1.5)
-    slope = cv2.magnitude(cv2.Sobel(blurred, cv2.CV_32F, 1, 0), cv2.Sobel(blurred, cv2.CV_32F, 0, 1)) / 8.0
+    slope = _slope(blurred)
     red, green, blue = cv2.split(rgb)
     spread = cv2.subtract(cv2.max(cv2.max(red, green), blue), cv2.min(cv2.min(red, green), blue))
     candidate = (blurred >= BACKDROP_MIN_LEVEL) & (spread <= BACKDROP_MAX_SPREAD) & (slope < BACKDROP_MAX_SLOPE)
+    if _frame_is_pure_white(rgb):
+        # No noise to smooth away: a white product's faint outline is measured at its own sharpness.
+        candidate &= _slope(cv2.GaussianBlur(luminance, (0, 0), FINE_BLUR_SIGMA)) < BACKDROP_MAX_SLOPE
     frame = np.zeros(candidate.shape, dtype=bool)
     frame[[0, -1], :] = frame[:, [0, -1]] = True
-    return components_touching(candidate, frame, connectivity=4)
+    radius = max(1, round(OUTLINE_GAP_PX * max(candidate.shape) / 1000.0))
+    disk = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1))
+    shrunk = cv2.erode(candidate.astype(np.uint8), disk, borderType=cv2.BORDER_REPLICATE).astype(bool)
+    reached = components_touching(shrunk, frame, connectivity=4)
+    # Grown back one 4-connected step at a time, so it cannot jump across a thin outline.
+    cross = cv2.getStructuringElement(cv2.MORPH_CROSS, (3, 3))
+    allowed = candidate.astype(np.uint8)
+    grown = reached.astype(np.uint8)
+    for _ in range(radius + 1):
+        grown = np.minimum(cv2.dilate(grown, cross), allowed)
+    return components_touching(grown.astype(bool) | (candidate & frame), frame, connectivity=4)
+
+
+def _slope(luminance: np.ndarray) -> np.ndarray:
+    """Levels per pixel."""
+    return cv2.magnitude(cv2.Sobel(luminance, cv2.CV_32F, 1, 0), cv2.Sobel(luminance, cv2.CV_32F, 0, 1)) / 8.0
+
+
+def _frame_is_pure_white(rgb: np.ndarray) -> bool:
+    """The outermost pixels are white to within JPEG's rounding (a cut-out main image, not a photo)."""
+    edge = np.concatenate([rgb[0], rgb[-1], rgb[:, 0], rgb[:, -1]])
+    return bool((edge.min(axis=1) >= PURE_WHITE_FRAME_LEVEL).mean() >= PURE_WHITE_FRAME_SHARE)
 
 
 def fit_backdrop(luminance: np.ndarray, core: np.ndarray) -> tuple[np.ndarray | None, float]:
