@@ -433,10 +433,10 @@ def _keep_freed_memory() -> None:
 
     Each image allocates and frees the same large buffers (the model's activations, with
     onnxruntime's arena off; 2000-px float arrays). By default glibc maps each anew and unmaps it
-    on free, so every image pays the kernel's page faults again: u2netp took 0.72 s per
-    single-threaded inference that way and 0.63 s with its memory kept (make bench's machine,
-    median of 15). The cost is that a worker stays at its peak size, which it reaches on the
-    first large photo anyway. Elsewhere (musl, macOS) nothing is done.
+    on free, so every image pays the kernel's page faults again: u2netp took 0.68-0.76 s per
+    single-threaded inference that way and 0.64-0.67 s with its memory kept (make bench's
+    machine, medians of 15). The cost is that a worker stays near its peak size, which it
+    reaches on the first large photo anyway. Elsewhere (musl, macOS) nothing is done.
     """
     try:
         libc = ctypes.CDLL(None)
