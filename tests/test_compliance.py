@@ -277,3 +277,23 @@ def test_text_is_read_in_the_marked_part_of_a_white_image_as_in_the_whole(monkey
     for ours, theirs in zip(part, whole, strict=True):
         assert np.abs(np.subtract(ours.box, theirs.box)).max() <= 6  # input sizes are rounded to 32 px
     assert engine.text_det.limit_side_len == ocr.DETECT_MAX_SIDE_PX  # restored for the next read
+
+
+def test_a_badge_a_few_px_under_the_product_is_added_text_not_print(monkeypatch: pytest.MonkeyPatch) -> None:
+    from PIL import ImageDraw
+
+    from aefix.compliance import scene
+    from defects import font
+
+    rgb = _main_image()
+    rgb[rgb[:, :, 1] < 255] = 20  # a black product, ending at row 800
+    image = Image.fromarray(rgb)
+    draw = ImageDraw.Draw(image)
+    draw.rounded_rectangle((300, 809, 480, 859), radius=8, fill=(220, 30, 30))
+    draw.text((390, 834), "正品保证", font=font(30), fill=(255, 255, 255), anchor="mm")
+    data = _encode(np.asarray(image), "JPEG", quality=92, subsampling=0)  # as tests/defects.py encodes
+    assert "text.added" in codes(check_bytes("badge.jpg", data, PROFILE))
+    # Without white passing freely, the 9 px gap closes and the badge reads as part of the product
+    # (at 7 px, JPEG's ringing leaves no white path: it still does).
+    monkeypatch.setattr(scene, "PURE_PASS_LEVEL", 256)
+    assert "text.added" not in codes(check_bytes("badge.jpg", data, PROFILE))

@@ -30,6 +30,9 @@ BACKDROP_GRID = 32
 # Gaps in a product's outline narrower than this (px per 1000 px of image) do not let the backdrop in:
 # a white product on white has a faint outline that JPEG breaks here and there.
 OUTLINE_GAP_PX = 3.0
+# Pixels this white in every channel (255 give or take JPEG) pass as backdrop wherever the frame's
+# backdrop reaches them, even next to a steep edge.
+PURE_PASS_LEVEL = 253
 # A frame whose pixels are this light in every channel, this share of them, is a cut-out's pure white...
 PURE_WHITE_FRAME_LEVEL = 252
 PURE_WHITE_FRAME_SHARE = 0.98
@@ -84,7 +87,7 @@ def analyze(rgb: np.ndarray, profile: Profile) -> Scene:
 
 
 def backdrop_mask(rgb: np.ndarray, luminance: np.ndarray) -> np.ndarray:
-    """Smooth, light, unsaturated pixels connected to the frame, not through narrow gaps.
+    """Smooth, light, unsaturated pixels connected to the frame, not through narrow gaps unless white.
 
     The connection is made on the candidates shrunk by half the gap width and grown back within
     the candidates, so a break of a few pixels in a faint outline keeps the inside out.
@@ -109,7 +112,9 @@ def backdrop_mask(rgb: np.ndarray, luminance: np.ndarray) -> np.ndarray:
     grown = reached.astype(np.uint8)
     for _ in range(radius + 1):
         grown = np.minimum(cv2.dilate(grown, cross), allowed)
-    return components_touching(grown.astype(bool) | (candidate & frame), frame, connectivity=4)
+    # Pure white passes freely: a white gap between two objects is backdrop, however narrow.
+    white = rgb.min(axis=2) >= PURE_PASS_LEVEL
+    return components_touching(grown.astype(bool) | white | (candidate & frame), frame, connectivity=4)
 
 
 def _slope(luminance: np.ndarray) -> np.ndarray:
