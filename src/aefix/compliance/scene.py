@@ -27,8 +27,8 @@ BORDER_LINE_TOLERANCE = 12
 # A border must differ from what lies inside it by this much (max channel difference) to be seen.
 BORDER_MIN_STEP = 10
 BACKDROP_GRID = 32
-# Gaps in a product's outline narrower than this (px per 1000 px of image) do not let the backdrop in:
-# a white product on white has a faint outline that JPEG breaks here and there.
+# On a pure-white frame, gaps in a product's outline narrower than this (px per 1000 px of image) do
+# not let the backdrop in: a white product on white has a faint outline that JPEG breaks here and there.
 OUTLINE_GAP_PX = 3.0
 # Pixels this white in every channel (255 give or take JPEG) pass as backdrop wherever the frame's
 # backdrop reaches them, even next to a steep edge.
@@ -87,21 +87,34 @@ def analyze(rgb: np.ndarray, profile: Profile) -> Scene:
 
 
 def backdrop_mask(rgb: np.ndarray, luminance: np.ndarray) -> np.ndarray:
-    """Smooth, light, unsaturated pixels connected to the frame, not through narrow gaps unless white.
+    """Smooth, light, unsaturated pixels connected to the frame.
 
-    The connection is made on the candidates shrunk by half the gap width and grown back within
-    the candidates, so a break of a few pixels in a faint outline keeps the inside out.
+    On a pure-white frame (a cut-out) the backdrop also may not pass through narrow gaps in a
+    product's outline, unless the gap itself is white.
     """
     blurred = cv2.GaussianBlur(luminance, (0, 0), 1.5)
     slope = _slope(blurred)
     red, green, blue = cv2.split(rgb)
     spread = cv2.subtract(cv2.max(cv2.max(red, green), blue), cv2.min(cv2.min(red, green), blue))
     candidate = (blurred >= BACKDROP_MIN_LEVEL) & (spread <= BACKDROP_MAX_SPREAD) & (slope < BACKDROP_MAX_SLOPE)
-    if _frame_is_pure_white(rgb):
-        # No noise to smooth away: a white product's faint outline is measured at its own sharpness.
-        candidate &= _slope(cv2.GaussianBlur(luminance, (0, 0), FINE_BLUR_SIGMA)) < BACKDROP_MAX_SLOPE
     frame = np.zeros(candidate.shape, dtype=bool)
     frame[[0, -1], :] = frame[:, [0, -1]] = True
+    if not _frame_is_pure_white(rgb):
+        return components_touching(candidate, frame, connectivity=4)
+    # No noise to smooth away: a white product's faint outline is measured at its own sharpness.
+    candidate &= _slope(cv2.GaussianBlur(luminance, (0, 0), FINE_BLUR_SIGMA)) < BACKDROP_MAX_SLOPE
+    reached = _reached_not_through_gaps(candidate, frame)
+    # Pure white passes freely: a white gap between two objects is backdrop, however narrow.
+    white = rgb.min(axis=2) >= PURE_PASS_LEVEL
+    return components_touching(reached | white | (candidate & frame), frame, connectivity=4)
+
+
+def _reached_not_through_gaps(candidate: np.ndarray, frame: np.ndarray) -> np.ndarray:
+    """Candidates connected to the frame through passages wider than OUTLINE_GAP_PX.
+
+    The connection is made on the candidates shrunk by half the gap width and grown back within
+    the candidates, so a break of a few pixels in a faint outline keeps the inside out.
+    """
     radius = max(1, round(OUTLINE_GAP_PX * max(candidate.shape) / 1000.0))
     disk = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1))
     shrunk = cv2.erode(candidate.astype(np.uint8), disk, borderType=cv2.BORDER_REPLICATE).astype(bool)
@@ -112,9 +125,7 @@ def backdrop_mask(rgb: np.ndarray, luminance: np.ndarray) -> np.ndarray:
     grown = reached.astype(np.uint8)
     for _ in range(radius + 1):
         grown = np.minimum(cv2.dilate(grown, cross), allowed)
-    # Pure white passes freely: a white gap between two objects is backdrop, however narrow.
-    white = rgb.min(axis=2) >= PURE_PASS_LEVEL
-    return components_touching(grown.astype(bool) | white | (candidate & frame), frame, connectivity=4)
+    return grown.astype(bool)
 
 
 def _slope(luminance: np.ndarray) -> np.ndarray:
