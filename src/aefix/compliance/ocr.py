@@ -10,6 +10,8 @@ from typing import Any
 
 import numpy as np
 
+from aefix.pixels import channel_min
+
 # The detector sees at most this many pixels on the long side: 12-px glyphs on a 1000-px image survive it.
 DETECT_MAX_SIDE_PX = 736
 # Pixels at least this light in every channel are blank white: no mark the OCR could read.
@@ -86,7 +88,7 @@ def read_text(rgb: np.ndarray) -> list[TextBox]:
 
 def _marked_box(rgb: np.ndarray) -> tuple[int, int, int, int]:
     """x0, y0, x1, y1 (exclusive) around every pixel that is not blank white, with some margin."""
-    marked = rgb.min(axis=2) < BLANK_MIN_LEVEL
+    marked = channel_min(rgb) < BLANK_MIN_LEVEL
     rows = np.flatnonzero(marked.any(axis=1))
     cols = np.flatnonzero(marked.any(axis=0))
     height, width = marked.shape

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from aefix.pixels import channel_min
 from aefix.regions import components_touching
 from aefix.settings import Profile
 
@@ -105,7 +106,7 @@ def backdrop_mask(rgb: np.ndarray, luminance: np.ndarray) -> np.ndarray:
     candidate &= _slope(cv2.GaussianBlur(luminance, (0, 0), FINE_BLUR_SIGMA)) < BACKDROP_MAX_SLOPE
     reached = _reached_not_through_gaps(candidate, frame)
     # Pure white passes freely: a white gap between two objects is backdrop, however narrow.
-    white = rgb.min(axis=2) >= PURE_PASS_LEVEL
+    white = channel_min(rgb) >= PURE_PASS_LEVEL
     return components_touching(reached | white | (candidate & frame), frame, connectivity=4)
 
 

@@ -1,0 +1,21 @@
+"""Per-pixel reductions over the colour channels of an H x W x 3 image, done by OpenCV.
+
+numpy reduces a 3-long last axis slowly: `rgb.min(axis=2)` took 32 ms on a 1000x1000 image where
+these take 2 ms (this machine), and the re-check of every output needs several of them.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+
+def channel_min(rgb: np.ndarray) -> np.ndarray:
+    """The darkest channel of each pixel (H x W, the input's dtype)."""
+    red, green, blue = cv2.split(rgb)
+    return cv2.min(cv2.min(red, green), blue)
+
+
+def channel_sum(planes: np.ndarray) -> np.ndarray:
+    """The sum of the channels of each pixel of an H x W x 3 float32 array (H x W)."""
+    return cv2.transform(planes, np.ones((1, 3), np.float32))
