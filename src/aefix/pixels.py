@@ -1,4 +1,4 @@
-"""Per-pixel reductions over the colour channels of an H x W x 3 image, done by OpenCV.
+"""Per-pixel measures shared by the stages and the checks, done by OpenCV.
 
 numpy reduces a 3-long last axis slowly: `rgb.min(axis=2)` took 32 ms on a 1000x1000 image where
 these take 2 ms (this machine), and the re-check of every output needs several of them.
@@ -19,3 +19,8 @@ def channel_min(rgb: np.ndarray) -> np.ndarray:
 def channel_sum(planes: np.ndarray) -> np.ndarray:
     """The sum of the channels of each pixel of an H x W x 3 float32 array (H x W)."""
     return cv2.transform(planes, np.ones((1, 3), np.float32))
+
+
+def slope(luminance: np.ndarray) -> np.ndarray:
+    """The steepness of a float32 luminance plane at each pixel, in levels per pixel (Sobel / 8)."""
+    return cv2.magnitude(cv2.Sobel(luminance, cv2.CV_32F, 1, 0), cv2.Sobel(luminance, cv2.CV_32F, 0, 1)) / 8.0

@@ -14,6 +14,7 @@ import numpy as np
 from aefix.compliance.findings import Box, CheckInput, Finding, Metrics, finding
 from aefix.compliance.ocr import TextBox, read_text
 from aefix.compliance.scene import LUMA, Scene
+from aefix.pixels import slope
 from aefix.regions import components_touching
 from aefix.settings import Profile
 
@@ -436,8 +437,8 @@ def check_sharpness(item: CheckInput, profile: Profile, metrics: Metrics) -> lis
     contrast = abs(float(np.median(luminance[scene.core])) - float(np.median(luminance[inside])))
     if contrast < 30:
         return []  # too little contrast at the outline to judge
-    slope = cv2.magnitude(cv2.Sobel(luminance, cv2.CV_32F, 1, 0), cv2.Sobel(luminance, cv2.CV_32F, 0, 1)) / 8.0
-    sharpness = float(np.percentile(slope[ring], 95)) / contrast
+    steepness = slope(luminance)
+    sharpness = float(np.percentile(steepness[ring], 95)) / contrast
     metrics["sharpness"] = round(sharpness, 3)
     if sharpness >= profile.quality_min_sharpness:
         return []

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from aefix.pixels import channel_min
+from aefix.pixels import channel_min, slope
 from aefix.regions import components_touching
 from aefix.settings import Profile
 
@@ -94,16 +94,16 @@ def backdrop_mask(rgb: np.ndarray, luminance: np.ndarray) -> np.ndarray:
     product's outline, unless the gap itself is white.
     """
     blurred = cv2.GaussianBlur(luminance, (0, 0), 1.5)
-    slope = _slope(blurred)
+    steepness = slope(blurred)
     red, green, blue = cv2.split(rgb)
     spread = cv2.subtract(cv2.max(cv2.max(red, green), blue), cv2.min(cv2.min(red, green), blue))
-    candidate = (blurred >= BACKDROP_MIN_LEVEL) & (spread <= BACKDROP_MAX_SPREAD) & (slope < BACKDROP_MAX_SLOPE)
+    candidate = (blurred >= BACKDROP_MIN_LEVEL) & (spread <= BACKDROP_MAX_SPREAD) & (steepness < BACKDROP_MAX_SLOPE)
     frame = np.zeros(candidate.shape, dtype=bool)
     frame[[0, -1], :] = frame[:, [0, -1]] = True
     if not _frame_is_pure_white(rgb):
         return components_touching(candidate, frame, connectivity=4)
     # No noise to smooth away: a white product's faint outline is measured at its own sharpness.
-    candidate &= _slope(cv2.GaussianBlur(luminance, (0, 0), FINE_BLUR_SIGMA)) < BACKDROP_MAX_SLOPE
+    candidate &= slope(cv2.GaussianBlur(luminance, (0, 0), FINE_BLUR_SIGMA)) < BACKDROP_MAX_SLOPE
     reached = _reached_not_through_gaps(candidate, frame)
     # Pure white passes freely: a white gap between two objects is backdrop, however narrow.
     white = channel_min(rgb) >= PURE_PASS_LEVEL
@@ -127,11 +127,6 @@ def _reached_not_through_gaps(candidate: np.ndarray, frame: np.ndarray) -> np.nd
     for _ in range(radius + 1):
         grown = np.minimum(cv2.dilate(grown, cross), allowed)
     return grown.astype(bool)
-
-
-def _slope(luminance: np.ndarray) -> np.ndarray:
-    """Levels per pixel."""
-    return cv2.magnitude(cv2.Sobel(luminance, cv2.CV_32F, 1, 0), cv2.Sobel(luminance, cv2.CV_32F, 0, 1)) / 8.0
 
 
 def _frame_is_pure_white(rgb: np.ndarray) -> bool:
