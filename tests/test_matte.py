@@ -103,6 +103,73 @@ def test_classic_mask_finds_a_thin_cable_the_network_missed_and_leaves_the_shado
     assert iou(product, truth >= 0.5) > 0.97
 
 
+def _disc_strap_and_cast_shadow() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """A dark disc with a grey strap on a sweep, and the disc's hard cast shadow: photo, truth, strap, cast.
+
+    Strap and shadow are both the sweep's colour, darker; the shadow's edge is a 4 px penumbra,
+    the strap's is sharp.
+    """
+    disc = _disc_alpha(radius=300)
+    strap = np.zeros((SIZE, SIZE), np.uint8)
+    cv2.rectangle(strap, (SIZE // 2 - 40, SIZE // 2 - 600), (SIZE // 2 + 40, SIZE // 2 - 250), 255, -1)
+    strap_alpha = cv2.GaussianBlur(strap.astype(np.float32) / 255.0, (0, 0), 1.0)
+    photo = _composite(disc, (40, 40, 45), 245.0).astype(np.float32)
+    grey = np.float32(245.0 * 0.7)  # exactly a shadow's colour on this sweep
+    photo = photo * (1.0 - strap_alpha[:, :, None]) + grey * strap_alpha[:, :, None]
+    truth = np.maximum(disc, strap_alpha)
+    # The disc's silhouette thrown sideways on the floor, 4 px of penumbra, 30% darker.
+    shift = np.float32([[1, 0, 260], [0, 1, 140]])
+    cast = cv2.GaussianBlur(cv2.warpAffine(disc, shift, (SIZE, SIZE)), (0, 0), 4.0)
+    photo *= 1.0 - 0.3 * cast[:, :, None] * (1.0 - truth[:, :, None])
+    return np.clip(np.rint(photo), 0, 255).astype(np.uint8), truth, strap_alpha, cast
+
+
+def test_a_cast_shadow_the_network_is_sure_of_leaves_the_mask_and_a_grey_strap_stays() -> None:
+    photo, truth, strap, cast = _disc_strap_and_cast_shadow()
+    network = np.maximum(truth, cast)  # sure of all three: what u2netp does with a hard cast shadow
+    hard, soft = network >= 0.5, network
+    backdrop = estimate_backdrop(photo, hard)
+    assert backdrop.is_sweep
+    product = classic_product(photo, hard, soft, backdrop)
+    shadow_only = (cast > 0.5) & (truth < 0.01)
+    assert shadow_only.sum() > 50_000
+    assert product[shadow_only].mean() < 0.02
+    assert product[strap > 0.5].mean() > 0.99
+    assert iou(product, truth >= 0.5) > 0.98
+    assert iou(hard, truth >= 0.5) < 0.8  # the network's mask, shadow included
+
+
+def test_out_of_focus_nothing_is_peeled() -> None:
+    """Every outline as soft as the shadow's: a grey part and a shadow look alike, so both stay."""
+    photo, truth, strap, cast = _disc_strap_and_cast_shadow()
+    photo = cv2.GaussianBlur(photo, (0, 0), 4.0)
+    network = np.maximum(truth, cast)
+    hard, soft = network >= 0.5, network
+    product = classic_product(photo, hard, soft, estimate_backdrop(photo, hard))
+    assert product[strap > 0.5].mean() > 0.99
+    assert product[(cast > 0.5) & (truth < 0.01)].mean() > 0.9
+
+
+def test_a_small_grey_product_merged_with_a_long_shadow_is_never_peeled_away() -> None:
+    """One grey tone, soft-edged mostly: it looks like a shadow, but peeling it would leave nothing."""
+    disc = _disc_alpha(radius=120)
+    grey = np.float32(245.0 * 0.7)
+    photo = np.full((SIZE, SIZE, 3), 245.0, np.float32) * (1.0 - disc[:, :, None]) + grey * disc[:, :, None]
+    # A dark cap on top, a sharp outline that is not shadow-coloured: the photo is in focus.
+    cap = np.zeros((SIZE, SIZE), np.float32)
+    cv2.rectangle(cap, (SIZE // 2 - 30, SIZE // 2 - 160), (SIZE // 2 + 30, SIZE // 2 - 100), 1.0, -1)
+    photo = photo * (1.0 - cap[:, :, None]) + np.float32(40.0) * cap[:, :, None]
+    disc = np.maximum(disc, cap)
+    shear = np.float32([[4.0, 0, -3 * SIZE / 2 + 100], [0, 1, 0]])  # stretched 4x sideways from the disc
+    cast = cv2.GaussianBlur(cv2.warpAffine(disc, shear, (SIZE, SIZE)), (0, 0), 4.0)
+    photo *= 1.0 - 0.3 * cast[:, :, None] * (1.0 - disc[:, :, None])
+    photo = np.clip(np.rint(photo), 0, 255).astype(np.uint8)
+    network = np.maximum(disc, cast)
+    hard, soft = network >= 0.5, network
+    product = classic_product(photo, hard, soft, estimate_backdrop(photo, hard))
+    assert product[disc > 0.5].mean() > 0.99
+
+
 def test_a_textured_backdrop_is_not_a_sweep() -> None:
     truth = _disc_alpha()
     yy, xx = np.mgrid[0:SIZE, 0:SIZE].astype(np.float32)
