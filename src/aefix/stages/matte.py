@@ -175,9 +175,6 @@ def _soft_edged_in_box(
 ) -> np.ndarray:
     luma = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY).astype(np.float32)
     window = _square(EDGE_WINDOW_PX)
-    fine = cv2.dilate(slope(cv2.GaussianBlur(luma, (0, 0), FINE_SIGMA_PX)), window)
-    coarse = cv2.dilate(slope(cv2.GaussianBlur(luma, (0, 0), COARSE_SIGMA_PX)), window)
-    soft_edge = fine < SHARP_SLOPE_RATIO * coarse
     span = cv2.dilate(luma, window) - cv2.erode(luma, window)
     # Judged against the backdrop around the product and in its wide holes, not in thin gaps:
     # a highlight's glow can leave a thin ring of backdrop-bright pixels inside a glossy product.
@@ -187,19 +184,24 @@ def _soft_edged_in_box(
     wide[:, [0, -1]] |= background[:, [0, -1]]
     around = components_touching(background, wide)
     outline = product & cv2.dilate(around.astype(np.uint8), _square(1)).astype(bool) & (span >= min_step)
-    reference = outline & ~shadowy
-    if reference.sum() < MIN_OUTLINE_PX or soft_edge[reference].mean() > OUTLINE_MAX_SOFT_SHARE:
-        return np.zeros_like(shadowy)
     count, labels = cv2.connectedComponents(shadowy.astype(np.uint8), connectivity=8)
     # Where a shadow leaves the product, the product's own edge is within reach: not judged there.
     near_rest = cv2.dilate((product & ~shadowy).astype(np.uint8), _square(2 * EDGE_WINDOW_PX)).astype(bool)
     on_outline = outline & shadowy & ~near_rest
     edge_px = np.bincount(labels[on_outline], minlength=count)
+    edge_px[0] = 0
+    if edge_px.max() < MIN_OUTLINE_PX:
+        return np.zeros_like(shadowy)  # no shadow-coloured region shows enough outline to judge
+    fine = cv2.dilate(slope(cv2.GaussianBlur(luma, (0, 0), FINE_SIGMA_PX)), window)
+    coarse = cv2.dilate(slope(cv2.GaussianBlur(luma, (0, 0), COARSE_SIGMA_PX)), window)
+    soft_edge = fine < SHARP_SLOPE_RATIO * coarse
+    reference = outline & ~shadowy
+    if reference.sum() < MIN_OUTLINE_PX or soft_edge[reference].mean() > OUTLINE_MAX_SOFT_SHARE:
+        return np.zeros_like(shadowy)
     soft_px = np.bincount(labels[on_outline & soft_edge], minlength=count)
     peel = (edge_px >= MIN_OUTLINE_PX) & (soft_px >= SHADOW_SOFT_SHARE * edge_px)
-    peel[0] = False
     if peel.any():
-        gain = luma / np.maximum(cv2.cvtColor(back, cv2.COLOR_RGB2GRAY), 1.0)
+        gain = _gain(rgb.astype(np.float32), back)
         for label in np.flatnonzero(peel):
             low, high = np.percentile(gain[labels == label], [25, 75])
             peel[label] = high - low <= SHADOW_MAX_GAIN_SPREAD
@@ -208,9 +210,15 @@ def _soft_edged_in_box(
     return peeled if peeled.sum() <= SHADOW_MAX_PEEL_SHARE * product.sum() else np.zeros_like(shadowy)
 
 
+def _gain(pixels: np.ndarray, back: np.ndarray) -> np.ndarray:
+    """How much darker than the backdrop each pixel is (both float32 H x W x 3): the factor that
+    brings the backdrop's colour nearest to the pixel's."""
+    return channel_sum(pixels * back) / np.maximum(channel_sum(back * back), 1.0)
+
+
 def _shadow_of(pixels: np.ndarray, back: np.ndarray, noise: float) -> np.ndarray:
     """Pixels (H x W x 3) that are the backdrop's colour scaled darker: a shadow on it, not an object."""
-    gain = channel_sum(pixels * back) / np.maximum(channel_sum(back * back), 1.0)
+    gain = _gain(pixels, back)
     chroma = np.sqrt(channel_sum((pixels - gain[:, :, None] * back) ** 2))
     within = chroma <= max(SHADOW_MAX_CHROMA, noise)
     return (gain >= SHADOW_GAIN_RANGE[0]) & (gain <= SHADOW_GAIN_RANGE[1]) & within
