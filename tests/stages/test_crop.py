@@ -50,3 +50,23 @@ def test_small_product_is_upscaled_and_reported_by_scale():
     layers = crop_to_canvas(np.zeros((400, 400, 3), np.uint8), alpha, Settings(size_px=1000, margin_ratio=0.075))
     assert layers.scale == 8.5
     assert layers.box == (75, 75, 925, 925)
+
+
+def test_upscaled_edge_leaves_no_faint_tail_on_the_backdrop():
+    # An anti-aliased disc (as the matte leaves it) upscaled x2.5: cubic resampling spreads its
+    # alpha two source pixels further, which would grey the white backdrop 5 output px out.
+    yy, xx = np.mgrid[0:340, 0:340].astype(np.float32)
+    alpha = np.clip(150.5 - np.hypot(yy - 169.5, xx - 169.5), 0.0, 1.0)
+    photo = np.full((340, 340, 3), 40, np.uint8)
+    layers = crop_to_canvas(photo, alpha, Settings(size_px=1000, margin_ratio=0.075))
+    assert 2.8 < layers.scale < 2.9
+    final = fill_white(layers)
+    radius = 150.5 * layers.scale
+    centre = (layers.box[0] + layers.box[2] - 1) / 2
+    yy, xx = np.mgrid[0:1000, 0:1000].astype(np.float32)
+    beyond = np.hypot(yy - centre, xx - centre) > radius + 2
+    assert beyond.sum() > 200_000
+    assert int((final[beyond] != 255).any(axis=1).sum()) == 0
+    # and the edge itself stays anti-aliased, not cut to a hard step
+    edge = (layers.alpha > 0.1) & (layers.alpha < 0.9)
+    assert edge.sum() > 2000

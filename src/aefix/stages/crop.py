@@ -10,6 +10,11 @@ import numpy as np
 from aefix.errors import NoProductError
 from aefix.settings import Settings
 
+# Cubic upscaling spreads each source pixel's alpha two source pixels further: at x2.5 a faint tail
+# five output pixels into the backdrop, greying it. Alpha this close to 0 after an upscale is that
+# tail, not product (the same cut-off as the matte's own edge snap).
+UPSCALED_ALPHA_FLOOR = 0.06
+
 
 @dataclass(frozen=True)
 class CanvasLayers:
@@ -53,6 +58,8 @@ def crop_to_canvas(rgb: np.ndarray, alpha: np.ndarray, settings: Settings) -> Ca
         region = cv2.resize(region, (new_width, new_height), interpolation=interpolation)
         region_alpha = cv2.resize(region_alpha, (new_width, new_height), interpolation=interpolation)
     region_alpha = np.clip(region_alpha, 0.0, 1.0)
+    if scale > 1.0:
+        region_alpha[region_alpha < UPSCALED_ALPHA_FLOOR] = 0.0
     region = np.clip(region, 0.0, 255.0 * region_alpha[:, :, None])
 
     left, top = (canvas_width - new_width) // 2, (canvas_height - new_height) // 2
