@@ -139,6 +139,29 @@ def test_a_cast_shadow_the_network_is_sure_of_leaves_the_mask_and_a_grey_strap_s
     assert iou(hard, truth >= 0.5) < 0.8  # the network's mask, shadow included
 
 
+def test_a_grey_product_touching_its_own_darker_shadow_is_cut_from_it() -> None:
+    """Product and shadow both the sweep's colour, darker, and touching: one shadow-coloured region.
+
+    It is cut along the product's sharp outline; the piece with the soft, penumbra outline goes.
+    """
+    disc = _disc_alpha(radius=300)
+    photo = np.full((SIZE, SIZE, 3), 245.0, np.float32)
+    photo = photo * (1.0 - disc[:, :, None]) + np.float32(245.0 * 0.75) * disc[:, :, None]
+    shift = np.float32([[1, 0, 260], [0, 1, 140]])
+    cast = cv2.GaussianBlur(cv2.warpAffine(disc, shift, (SIZE, SIZE)), (0, 0), 4.0)
+    photo *= 1.0 - 0.4 * cast[:, :, None] * (1.0 - disc[:, :, None])
+    photo += np.random.default_rng(7).normal(0.0, 1.5, photo.shape).astype(np.float32)
+    photo = np.clip(np.rint(photo), 0, 255).astype(np.uint8)
+    network = np.maximum(disc, cast)
+    hard, soft = network >= 0.5, network
+    product = classic_product(photo, hard, soft, estimate_backdrop(photo, hard))
+    shadow_only = (cast > 0.5) & (disc < 0.01)
+    assert shadow_only.sum() > 100_000
+    assert product[shadow_only].mean() < 0.02
+    assert product[disc > 0.5].mean() > 0.99
+    assert iou(product, disc >= 0.5) > 0.98
+
+
 def test_out_of_focus_nothing_is_peeled() -> None:
     """Every outline as soft as the shadow's: a grey part and a shadow look alike, so both stay."""
     photo, truth, strap, cast = _disc_strap_and_cast_shadow()

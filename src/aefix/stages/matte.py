@@ -64,6 +64,9 @@ SHADOW_MAX_PEEL_SHARE = 0.5
 BOX_MARGIN_PX = 24
 # A hole in the product this wide (half-width, px) shows backdrop, and a shadow's edge in it is judged.
 MIN_HOLE_HALF_WIDTH_PX = 8
+# Half-width of the cut along sharp edges inside a shadow-coloured region: closes the gap of a few
+# pixels where a shadow's penumbra passes through the product's own tone.
+CUT_BRIDGE_PX = 3
 STRIP_ROWS = 256
 CLASSIC_SIDE_PX = 2000  # full-resolution rows processed at a time: memory stays a few MB per strip
 
@@ -159,6 +162,7 @@ def _soft_edged(
     Nothing is peeled when the rest of the product's outline is soft too (a photo out of
     focus: there, a grey part and a shadow look alike). A shadow darkens what it falls on by
     one factor; a grey or metal product merged with its shadow has its own shading and stays.
+    A grey product touching its shadow is first cut from it along the sharp edges between them.
     """
     if not shadowy.any():
         return shadowy
@@ -196,11 +200,17 @@ def _soft_edged_in_box(
     fine = cv2.dilate(slope(cv2.GaussianBlur(luma, (0, 0), FINE_SIGMA_PX)), window)
     coarse = cv2.dilate(slope(cv2.GaussianBlur(luma, (0, 0), COARSE_SIGMA_PX)), window)
     soft_edge = fine < SHARP_SLOPE_RATIO * coarse
-    reference = outline & ~shadowy
+    # A grey product and its shadow can touch and be one shadow-coloured region: it is cut along
+    # the sharp edges inside it (the product's outline), and each piece is judged on its own.
+    cut = cv2.dilate((~soft_edge & (span >= min_step)).astype(np.uint8), _square(CUT_BRIDGE_PX)).astype(bool)
+    count, labels = _pieces(shadowy & ~cut, shadowy)
+    edge_px = np.bincount(labels[on_outline], minlength=count)
+    soft_px = np.bincount(labels[on_outline & soft_edge], minlength=count)
+    edge_px[0] = 0
+    peel = (edge_px >= MIN_OUTLINE_PX) & (soft_px >= SHADOW_SOFT_SHARE * edge_px)
+    reference = outline & ~peel[labels]
     if reference.sum() < MIN_OUTLINE_PX or soft_edge[reference].mean() > OUTLINE_MAX_SOFT_SHARE:
         return np.zeros_like(shadowy)
-    soft_px = np.bincount(labels[on_outline & soft_edge], minlength=count)
-    peel = (edge_px >= MIN_OUTLINE_PX) & (soft_px >= SHADOW_SOFT_SHARE * edge_px)
     if peel.any():
         gain = _gain(rgb.astype(np.float32), back)
         for label in np.flatnonzero(peel):
@@ -209,6 +219,15 @@ def _soft_edged_in_box(
     peeled = peel[labels]
     # More than this and the "shadow" is more likely the product itself, in one grey tone.
     return peeled if peeled.sum() <= SHADOW_MAX_PEEL_SHARE * product.sum() else np.zeros_like(shadowy)
+
+
+def _pieces(cores: np.ndarray, region: np.ndarray) -> tuple[int, np.ndarray]:
+    """Components of `cores`, grown back over the rest of `region` (the cut lines between them)."""
+    count, labels = cv2.connectedComponents(cores.astype(np.uint8), connectivity=8)
+    grown = labels.astype(np.float32)  # cv2.dilate takes no int32; labels stay exact below 2**24
+    for _ in range(3):
+        grown = np.where(region & (grown == 0), cv2.dilate(grown, _square(EDGE_WINDOW_PX)), grown)
+    return count, grown.astype(np.int32)
 
 
 def _gain(pixels: np.ndarray, back: np.ndarray) -> np.ndarray:
