@@ -116,7 +116,8 @@ def score(
     scores.methods[method] += 1
     if photo.white_on_white:
         scores.kept_white.append(float((predicted & actual).sum() / max(1, actual.sum())))
-    return {"iou": iou, "bf": scores.boundary_f[-1], "pure": pure, "score": report.score}
+    impure = int((final[background] != 255).any(axis=1).sum())
+    return {"iou": iou, "bf": scores.boundary_f[-1], "pure": pure, "impure": impure, "score": report.score}
 
 
 def main() -> int:
@@ -152,6 +153,7 @@ def main() -> int:
             )
             line = (
                 f"{photo.name:<58} aefix iou {ours['iou']:.4f} bf {ours['bf']:.3f} pure {ours['pure']:.4f} "
+                f"({ours['impure']} px) "
                 f"score {ours['score']:.0f} {cut.method}"
             )
             if not args.skip_rembg:
@@ -168,7 +170,10 @@ def main() -> int:
                     "rembg.remove",
                     time.perf_counter() - begin,
                 )
-                line += f" | rembg iou {theirs['iou']:.4f} bf {theirs['bf']:.3f} pure {theirs['pure']:.4f}"
+                line += (
+                    f" | rembg iou {theirs['iou']:.4f} bf {theirs['bf']:.3f} pure {theirs['pure']:.4f} "
+                    f"({theirs['impure']} px)"
+                )
             if args.per_image:
                 print(line, flush=True)
     count = len(results["aefix"].iou)

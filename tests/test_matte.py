@@ -211,3 +211,27 @@ def test_white_product_on_white_keeps_the_network_interior(backdrop: float) -> N
     matte = refine_edges(photo, product, soft, estimate_backdrop(photo, product))
     kept = (matte.mask.hard & (truth >= 0.5)).sum() / (truth >= 0.5).sum()
     assert kept > 0.98
+
+
+def test_a_contact_shadow_narrower_than_the_band_stays_backdrop() -> None:
+    """Under a grey product, a contact shadow as dark, a few pixels deep: the band around the edge
+    reaches past it, so the only backdrop beside it is lighter, and it would read as product."""
+    truth = _disc_alpha(radius=300)
+    photo = _composite(truth, (140, 140, 142), 245.0).astype(np.float32)
+    outside = (truth < 0.5).astype(np.uint8)
+    gap = cv2.distanceTransform(outside, cv2.DIST_L2, 5)  # px from the disc's edge
+    rows = np.arange(SIZE, dtype=np.float32)[:, None]
+    contact = 0.45 * np.exp(-((gap / 8.0) ** 4)) * (rows > SIZE / 2 + 150)  # under its lower part only
+    photo *= 1.0 - contact[:, :, None] * (1.0 - truth[:, :, None])
+    photo = np.clip(np.rint(photo), 0, 255).astype(np.uint8)
+    hard, soft = truth >= 0.5, truth  # the network unsure of the shadow: it is not in the mask
+    backdrop = estimate_backdrop(photo, hard)
+    product = classic_product(photo, hard, soft, backdrop)
+    shadow_only = (contact > 0.1) & (gap > 3)
+    assert shadow_only.sum() > 1000 and not product[shadow_only].any()
+    loose = refine_edges(photo, product, soft, backdrop)
+    exact = refine_edges(photo, product, soft, backdrop, hard_is_exact=True)
+    assert loose.mask.alpha[shadow_only].mean() > 0.5  # what the band alone makes of it
+    assert (exact.mask.alpha[shadow_only] == 0).all()
+    assert iou(loose.mask.hard, truth >= 0.5) < 0.99
+    assert iou(exact.mask.hard, truth >= 0.5) > 0.995

@@ -228,10 +228,11 @@ def cut_out(loaded: LoadedImage, settings: Settings, get_segmenter: Callable[[],
     hard, soft, method = cleaned.mask.hard, cleaned.mask.soft, segmenter.name
     backdrop = estimate_backdrop(loaded.rgb, hard)
     metrics["backdrop_noise"] = round(backdrop.noise, 2)
-    if settings.segmenter == "classic" or (settings.segmenter == "auto" and backdrop.is_sweep):
+    classic = settings.segmenter == "classic" or (settings.segmenter == "auto" and backdrop.is_sweep)
+    if classic:
         hard = classic_product(loaded.rgb, hard, soft, backdrop)
         method = f"classic+{segmenter.name}"
-    matte = refine_edges(loaded.rgb, hard, soft, backdrop)
+    matte = refine_edges(loaded.rgb, hard, soft, backdrop, hard_is_exact=classic)
     metrics["edge_refined_share"] = round(matte.contrast_share, 4)
     return Cutout(matte.mask, matte.colour, method, notes, metrics)
 

@@ -244,11 +244,16 @@ def _shadow_of(pixels: np.ndarray, back: np.ndarray, noise: float) -> np.ndarray
     return (gain >= SHADOW_GAIN_RANGE[0]) & (gain <= SHADOW_GAIN_RANGE[1]) & within
 
 
-def refine_edges(rgb: np.ndarray, hard: np.ndarray, soft: np.ndarray, backdrop: Backdrop) -> Matte:
+def refine_edges(
+    rgb: np.ndarray, hard: np.ndarray, soft: np.ndarray, backdrop: Backdrop, hard_is_exact: bool = False
+) -> Matte:
     """Alpha at source resolution in a band around the edge of `hard`; the product's colour decontaminated.
 
     Outside the band alpha is 0 (backdrop) or 1 (product interior). Holes stay open: a hole
     is background wherever the coarse mask had it, and the band is redone on both sides of it.
+    With `hard_is_exact` (the classical mask, right to a pixel or two), shadow-coloured pixels
+    beyond that slack outside it stay backdrop: a contact shadow narrower than the band has
+    no bare backdrop beside it to compare with, and would read as partly product.
     """
     height, width = hard.shape
     band_px = band_width((height, width))
@@ -276,6 +281,12 @@ def refine_edges(rgb: np.ndarray, hard: np.ndarray, soft: np.ndarray, backdrop: 
     band_alpha = np.where(trusted, np.clip(projected, 0.0, 1.0), fallback)
     band_alpha[band_alpha < ALPHA_SNAP] = 0.0
     band_alpha[band_alpha > 1.0 - ALPHA_SNAP] = 1.0
+    if hard_is_exact:
+        slack = int(np.ceil(max(height, width) / CLASSIC_SIDE_PX))  # the classical mask's pixel, here
+        beyond = ~cv2.dilate(hard_u8, _square(slack)).astype(bool)[rows, cols]
+        model = backdrop.at(rows, cols)
+        shadow = _shadow_of(pixels[None], model[None], backdrop.noise)[0]
+        band_alpha[beyond & shadow] = 0.0
 
     alpha = interior.astype(np.float32)
     alpha[rows, cols] = band_alpha
