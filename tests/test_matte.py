@@ -101,6 +101,15 @@ def test_classic_mask_finds_a_thin_cable_the_network_missed_and_leaves_the_shado
     in_shadow = (shadow < 0.8) & (truth < 0.01)
     assert in_shadow.sum() > 1000 and not product[in_shadow].any()
     assert iou(product, truth >= 0.5) > 0.97
+    # The edge redone around it: far from the disc's interior, the cable's alpha comes from its
+    # own colour, not from the network's edge, which does not see it.
+    cable_px = (cable >= 128) & (network < 0.01)
+    loose = refine_edges(photo, product, soft, backdrop)
+    exact = refine_edges(photo, product, soft, backdrop, hard_is_exact=True)
+    assert loose.mask.hard[cable_px].mean() < 0.5
+    assert exact.mask.hard[cable_px].mean() > 0.95
+    assert float(np.abs(exact.mask.alpha - truth)[cable_px].mean()) < 0.1
+    assert iou(exact.mask.hard, truth >= 0.5) > 0.99
 
 
 def _disc_strap_and_cast_shadow() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:

@@ -67,6 +67,8 @@ MIN_HOLE_HALF_WIDTH_PX = 8
 # Half-width of the cut along sharp edges inside a shadow-coloured region: closes the gap of a few
 # pixels where a shadow's penumbra passes through the product's own tone.
 CUT_BRIDGE_PX = 3
+# A thin part's middle, whose colour is the part's own, lies within this many px of its edge.
+THIN_WINDOW_PX = 3
 STRIP_ROWS = 256
 CLASSIC_SIDE_PX = 2000  # full-resolution rows processed at a time: memory stays a few MB per strip
 
@@ -278,14 +280,18 @@ def refine_edges(
     projected = ((pixels - back) * difference).sum(axis=1) / np.maximum(contrast * contrast, 1.0)
     # Elsewhere the network's edge, sharpened around its 0.5 contour.
     fallback = np.clip((soft[rows, cols] - 0.3) / 0.4, 0.0, 1.0) * hard[rows, cols]
+    shadow = np.zeros(len(rows), bool)
+    if hard_is_exact:
+        model = backdrop.at(rows, cols)
+        shadow = _shadow_of(pixels[None], model[None], backdrop.noise)[0]
+        thin = _thin_alpha(pixels, model, rows, cols, hard, backdrop.noise)
+        fallback = np.where(np.isnan(thin) | known, fallback, thin)
     band_alpha = np.where(trusted, np.clip(projected, 0.0, 1.0), fallback)
     band_alpha[band_alpha < ALPHA_SNAP] = 0.0
     band_alpha[band_alpha > 1.0 - ALPHA_SNAP] = 1.0
     if hard_is_exact:
         slack = int(np.ceil(max(height, width) / CLASSIC_SIDE_PX))  # the classical mask's pixel, here
         beyond = ~cv2.dilate(hard_u8, _square(slack)).astype(bool)[rows, cols]
-        model = backdrop.at(rows, cols)
-        shadow = _shadow_of(pixels[None], model[None], backdrop.noise)[0]
         band_alpha[beyond & shadow] = 0.0
 
     alpha = interior.astype(np.float32)
@@ -298,6 +304,21 @@ def refine_edges(
     colour[rows[edge], cols[edge]] = np.clip(np.rint(straight), 0, 255).astype(np.uint8)
     share = float(trusted.mean()) if len(trusted) else 0.0
     return Matte(ProductMask(hard=alpha >= 0.5, alpha=alpha, soft=soft), colour, band_px, share)
+
+
+def _thin_alpha(
+    pixels: np.ndarray, model: np.ndarray, rows: np.ndarray, cols: np.ndarray, hard: np.ndarray, noise: float
+) -> np.ndarray:
+    """Alpha of band pixels too far from the product's interior to borrow its colour (a thin cable
+    the classical mask found and the network did not see): each pixel's distance from the backdrop
+    over the largest within THIN_WINDOW_PX in `hard`, the cable's own colour at its middle. NaN
+    where nothing nearby stands out from the backdrop (white on white)."""
+    distance = np.linalg.norm(pixels - model, axis=1)
+    spread = np.zeros(hard.shape, np.float32)
+    spread[rows, cols] = np.where(hard[rows, cols], distance, 0.0)
+    peak = cv2.dilate(spread, _square(THIN_WINDOW_PX))[rows, cols]
+    clear = peak >= max(MIN_CONTRAST, CONTRAST_NOISE_FACTOR * noise)
+    return np.where(clear, np.clip(distance / np.maximum(peak, 1.0), 0.0, 1.0), np.nan)
 
 
 def _nearby_colour(
