@@ -112,6 +112,31 @@ def test_classic_mask_finds_a_thin_cable_the_network_missed_and_leaves_the_shado
     assert iou(exact.mask.hard, truth >= 0.5) > 0.99
 
 
+def test_a_grey_cable_is_found_and_a_thin_soft_shadow_is_not() -> None:
+    """Both shadow-coloured, both thin, both touching the product, neither seen by the network:
+    the cable's outline is sharp, the shadow line's a penumbra."""
+    disc = _disc_alpha(radius=250)
+    cable = np.zeros((SIZE, SIZE), np.uint8)
+    cv2.line(cable, (SIZE // 2, SIZE // 2 + 240), (SIZE // 2 - 150, SIZE - 120), 255, 7, cv2.LINE_AA)
+    cable_alpha = cv2.GaussianBlur(cable.astype(np.float32) / 255.0, (0, 0), 0.8)
+    line = np.zeros((SIZE, SIZE), np.uint8)
+    cv2.line(line, (SIZE // 2 + 240, SIZE // 2), (SIZE - 100, SIZE // 2 + 200), 255, 5)
+    shadow_line = cv2.GaussianBlur(line.astype(np.float32) / 255.0, (0, 0), 2.5)
+    truth = np.maximum(disc, cable_alpha)
+    photo = _composite(disc, (40, 40, 45), 245.0).astype(np.float32)
+    grey = np.float32(245.0 * 0.7)  # a shadow's colour on this sweep
+    photo = photo * (1.0 - cable_alpha[:, :, None]) + grey * cable_alpha[:, :, None]
+    photo *= 1.0 - 0.45 * shadow_line[:, :, None] * (1.0 - truth[:, :, None])
+    photo = np.clip(np.rint(photo), 0, 255).astype(np.uint8)
+    hard, soft = disc >= 0.5, disc
+    product = classic_product(photo, hard, soft, estimate_backdrop(photo, hard))
+    cable_only = (cable_alpha > 0.5) & (disc < 0.01)
+    line_only = (shadow_line > 0.5) & (disc < 0.01)
+    assert cable_only.sum() > 2000 and line_only.sum() > 2000
+    assert product[cable_only].mean() > 0.95
+    assert product[line_only].mean() < 0.05
+
+
 def _disc_strap_and_cast_shadow() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """A dark disc with a grey strap on a sweep, and the disc's hard cast shadow: photo, truth, strap, cast.
 

@@ -69,6 +69,11 @@ MIN_HOLE_HALF_WIDTH_PX = 8
 CUT_BRIDGE_PX = 3
 # A thin part's middle, whose colour is the part's own, lies within this many px of its edge.
 THIN_WINDOW_PX = 3
+# A shadow-coloured region left out of the mask is a grey part (a cable, a strap) when it touches the
+# product, is at most this wide (half-width, px at the classical mask's working size) and at most
+# this share of its outline is soft.
+THIN_MAX_HALF_WIDTH_PX = 8
+THIN_MAX_SOFT_SHARE = 0.3
 STRIP_ROWS = 256
 CLASSIC_SIDE_PX = 2000  # full-resolution rows processed at a time: memory stays a few MB per strip
 
@@ -134,6 +139,7 @@ def classic_product(rgb: np.ndarray, coarse: np.ndarray, soft: np.ndarray, backd
     product = components_touching(opened, reach)
     product |= coarse & ~_bare_backdrop(coarse & ~product, distance, backdrop, band)
     product &= ~_soft_edged(rgb, back_full, product, product & shadowy, threshold)
+    product |= _thin_sharp_parts(rgb, product, shadowy & ~product, threshold)
     if scale < 1.0:
         product = cv2.resize(product.astype(np.uint8), full_shape[::-1], interpolation=cv2.INTER_NEAREST).astype(bool)
     return product
@@ -199,9 +205,7 @@ def _soft_edged_in_box(
     edge_px[0] = 0
     if edge_px.max() < MIN_OUTLINE_PX:
         return np.zeros_like(shadowy)  # no shadow-coloured region shows enough outline to judge
-    fine = cv2.dilate(slope(cv2.GaussianBlur(luma, (0, 0), FINE_SIGMA_PX)), window)
-    coarse = cv2.dilate(slope(cv2.GaussianBlur(luma, (0, 0), COARSE_SIGMA_PX)), window)
-    soft_edge = fine < SHARP_SLOPE_RATIO * coarse
+    soft_edge = _soft_edges(luma)
     # A grey product and its shadow can touch and be one shadow-coloured region: it is cut along
     # the sharp edges inside it (the product's outline), and each piece is judged on its own.
     cut = cv2.dilate((~soft_edge & (span >= min_step)).astype(np.uint8), _square(CUT_BRIDGE_PX)).astype(bool)
@@ -221,6 +225,59 @@ def _soft_edged_in_box(
     peeled = peel[labels]
     # More than this and the "shadow" is more likely the product itself, in one grey tone.
     return peeled if peeled.sum() <= SHADOW_MAX_PEEL_SHARE * product.sum() else np.zeros_like(shadowy)
+
+
+def _soft_edges(luma: np.ndarray) -> np.ndarray:
+    """Where an edge within EDGE_WINDOW_PX is soft: its steepest slope after a FINE_SIGMA_PX blur
+    under SHARP_SLOPE_RATIO times that after a COARSE_SIGMA_PX blur (a penumbra, not an outline)."""
+    window = _square(EDGE_WINDOW_PX)
+    fine = cv2.dilate(slope(cv2.GaussianBlur(luma, (0, 0), FINE_SIGMA_PX)), window)
+    coarse = cv2.dilate(slope(cv2.GaussianBlur(luma, (0, 0), COARSE_SIGMA_PX)), window)
+    return fine < SHARP_SLOPE_RATIO * coarse
+
+
+def _thin_sharp_parts(rgb: np.ndarray, product: np.ndarray, candidates: np.ndarray, min_step: float) -> np.ndarray:
+    """Regions of `candidates` (shadow-coloured, left out) that touch `product`, are thin and have a
+    sharp outline: a grey cable or strap the network did not see. A shadow's edge is a penumbra;
+    one of a thin part is as sharp as the product's own."""
+    opened = cv2.morphologyEx(candidates.astype(np.uint8), cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
+    # Where a cable crosses its own shadow they are one region: the wide part is set aside.
+    disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * THIN_MAX_HALF_WIDTH_PX + 3,) * 2)
+    wide = cv2.dilate(cv2.morphologyEx(opened, cv2.MORPH_OPEN, disc), _square(1)).astype(bool)
+    touching = components_touching(
+        opened.astype(bool) & ~wide, cv2.dilate(product.astype(np.uint8), _square(1)).astype(bool)
+    )
+    if not touching.any():
+        return touching
+    rows, cols = np.flatnonzero(touching.any(axis=1)), np.flatnonzero(touching.any(axis=0))
+    top, left = max(0, int(rows[0]) - BOX_MARGIN_PX), max(0, int(cols[0]) - BOX_MARGIN_PX)
+    box = (slice(top, int(rows[-1]) + 1 + BOX_MARGIN_PX), slice(left, int(cols[-1]) + 1 + BOX_MARGIN_PX))
+    found = np.zeros_like(touching)
+    found[box] = _thin_sharp_in_box(rgb[box], product[box], touching[box], min_step)
+    return found
+
+
+def _thin_sharp_in_box(rgb: np.ndarray, product: np.ndarray, parts: np.ndarray, min_step: float) -> np.ndarray:
+    count, labels = cv2.connectedComponents(parts.astype(np.uint8), connectivity=8)
+    half_width = cv2.distanceTransform(parts.astype(np.uint8), cv2.DIST_L2, 3)
+    widest = np.zeros(count, np.float32)
+    np.maximum.at(widest, labels[parts], half_width[parts])
+    thin = widest <= THIN_MAX_HALF_WIDTH_PX
+    thin[0] = False
+    if not thin.any():
+        return np.zeros_like(parts)
+    luma = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY).astype(np.float32)
+    window = _square(EDGE_WINDOW_PX)
+    span = cv2.dilate(luma, window) - cv2.erode(luma, window)
+    backdrop = ~(parts | product)
+    near_product = cv2.dilate(product.astype(np.uint8), _square(2 * EDGE_WINDOW_PX)).astype(bool)
+    beside = cv2.dilate(backdrop.astype(np.uint8), _square(1)).astype(bool)
+    outline = parts & beside & (span >= min_step) & ~near_product
+    soft_edge = _soft_edges(luma)
+    edge_px = np.bincount(labels[outline], minlength=count)
+    soft_px = np.bincount(labels[outline & soft_edge], minlength=count)
+    keep = thin & (edge_px >= MIN_OUTLINE_PX) & (soft_px <= THIN_MAX_SOFT_SHARE * edge_px)
+    return keep[labels]
 
 
 def _pieces(cores: np.ndarray, region: np.ndarray) -> tuple[int, np.ndarray]:
