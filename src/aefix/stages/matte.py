@@ -104,8 +104,10 @@ def classic_product(rgb: np.ndarray, coarse: np.ndarray, soft: np.ndarray, backd
     is found; a speck of dust far from the product is not), plus the rest of the network's mask
     (a white product on a white sweep is not eaten where colour alone cannot tell it apart),
     less its regions that look exactly like bare backdrop (a hole the network filled, such as
-    the middle of a ring, or a rim where it overshot the edge). A shadow-coloured pixel counts as product only where
-    the network is sure of it too (a grey strap), never on its own.
+    the middle of a ring, or a rim where it overshot the edge). A shadow-coloured pixel counts as
+    product where the network is sure of it too (a grey strap), or in a thin region with a sharp
+    outline touching the product (a grey cable); less the cast shadows the network was sure of
+    (`_soft_edged`).
     """
     full_shape = coarse.shape
     band = band_width(full_shape)
@@ -174,13 +176,17 @@ def _soft_edged(
     """
     if not shadowy.any():
         return shadowy
-    # Only the product's box (and a margin of backdrop all round) is looked at.
-    rows, cols = np.flatnonzero(product.any(axis=1)), np.flatnonzero(product.any(axis=0))
-    top, left = max(0, int(rows[0]) - BOX_MARGIN_PX), max(0, int(cols[0]) - BOX_MARGIN_PX)
-    box = (slice(top, int(rows[-1]) + 1 + BOX_MARGIN_PX), slice(left, int(cols[-1]) + 1 + BOX_MARGIN_PX))
+    box = _box_around(product)
     peeled = np.zeros_like(shadowy)
     peeled[box] = _soft_edged_in_box(rgb[box], back[box], product[box], shadowy[box], min_step)
     return peeled
+
+
+def _box_around(mask: np.ndarray) -> tuple[slice, slice]:
+    """The box of a non-empty mask with BOX_MARGIN_PX of what surrounds it: the only part looked at."""
+    rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
+    top, left = max(0, int(rows[0]) - BOX_MARGIN_PX), max(0, int(cols[0]) - BOX_MARGIN_PX)
+    return slice(top, int(rows[-1]) + 1 + BOX_MARGIN_PX), slice(left, int(cols[-1]) + 1 + BOX_MARGIN_PX)
 
 
 def _soft_edged_in_box(
@@ -249,9 +255,7 @@ def _thin_sharp_parts(rgb: np.ndarray, product: np.ndarray, candidates: np.ndarr
     )
     if not touching.any():
         return touching
-    rows, cols = np.flatnonzero(touching.any(axis=1)), np.flatnonzero(touching.any(axis=0))
-    top, left = max(0, int(rows[0]) - BOX_MARGIN_PX), max(0, int(cols[0]) - BOX_MARGIN_PX)
-    box = (slice(top, int(rows[-1]) + 1 + BOX_MARGIN_PX), slice(left, int(cols[-1]) + 1 + BOX_MARGIN_PX))
+    box = _box_around(touching)
     found = np.zeros_like(touching)
     found[box] = _thin_sharp_in_box(rgb[box], product[box], touching[box], min_step)
     return found
