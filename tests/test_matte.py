@@ -6,6 +6,7 @@ import cv2
 import numpy as np
 import pytest
 
+from aefix.errors import NoProductError
 from aefix.stages.backdrop import estimate_backdrop
 from aefix.stages.matte import band_width, classic_product, refine_edges
 from conftest import iou
@@ -269,3 +270,14 @@ def test_a_contact_shadow_narrower_than_the_band_stays_backdrop() -> None:
     assert (exact.mask.alpha[shadow_only] == 0).all()
     assert iou(loose.mask.hard, truth >= 0.5) < 0.99
     assert iou(exact.mask.hard, truth >= 0.5) > 0.995
+
+
+@pytest.mark.parametrize("hard_is_exact", [False, True])
+def test_an_empty_mask_is_no_product_on_either_path(hard_is_exact: bool) -> None:
+    photo = np.full((200, 200, 3), 240, np.uint8)
+    somewhere = np.zeros((200, 200), bool)
+    somewhere[50:60, 50:60] = True
+    backdrop = estimate_backdrop(photo, somewhere)
+    empty = np.zeros((200, 200), bool)
+    with pytest.raises(NoProductError):
+        refine_edges(photo, empty, empty.astype(np.float32), backdrop, hard_is_exact=hard_is_exact)

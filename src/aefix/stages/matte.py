@@ -342,7 +342,7 @@ def refine_edges(
     # Elsewhere the network's edge, sharpened around its 0.5 contour.
     fallback = np.clip((soft[rows, cols] - 0.3) / 0.4, 0.0, 1.0) * hard[rows, cols]
     shadow = np.zeros(len(rows), bool)
-    if hard_is_exact:
+    if hard_is_exact and len(rows):
         model = backdrop.at(rows, cols)
         shadow = _shadow_of(pixels[None], model[None], backdrop.noise)[0]
         thin = _thin_alpha(pixels, model, rows, cols, hard, backdrop.noise)
