@@ -192,9 +192,7 @@ def _box_around(mask: np.ndarray) -> tuple[slice, slice]:
 def _soft_edged_in_box(
     rgb: np.ndarray, back: np.ndarray, product: np.ndarray, shadowy: np.ndarray, min_step: float
 ) -> np.ndarray:
-    luma = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY).astype(np.float32)
-    window = _square(EDGE_WINDOW_PX)
-    span = cv2.dilate(luma, window) - cv2.erode(luma, window)
+    luma, span = _luma_and_span(rgb)
     # Judged against the backdrop around the product and in its wide holes, not in thin gaps:
     # a highlight's glow can leave a thin ring of backdrop-bright pixels inside a glossy product.
     background = ~product
@@ -216,9 +214,7 @@ def _soft_edged_in_box(
     # the sharp edges inside it (the product's outline), and each piece is judged on its own.
     cut = cv2.dilate((~soft_edge & (span >= min_step)).astype(np.uint8), _square(CUT_BRIDGE_PX)).astype(bool)
     count, labels = _pieces(shadowy & ~cut, shadowy)
-    edge_px = np.bincount(labels[on_outline], minlength=count)
-    soft_px = np.bincount(labels[on_outline & soft_edge], minlength=count)
-    edge_px[0] = 0
+    edge_px, soft_px = _outline_counts(labels, count, on_outline, soft_edge)
     peel = (edge_px >= MIN_OUTLINE_PX) & (soft_px >= SHADOW_SOFT_SHARE * edge_px)
     reference = outline & ~peel[labels]
     if reference.sum() < MIN_OUTLINE_PX or soft_edge[reference].mean() > OUTLINE_MAX_SOFT_SHARE:
@@ -231,6 +227,23 @@ def _soft_edged_in_box(
     peeled = peel[labels]
     # More than this and the "shadow" is more likely the product itself, in one grey tone.
     return peeled if peeled.sum() <= SHADOW_MAX_PEEL_SHARE * product.sum() else np.zeros_like(shadowy)
+
+
+def _luma_and_span(rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Brightness (float32) and its range within EDGE_WINDOW_PX: how much contrast an edge there has."""
+    luma = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY).astype(np.float32)
+    window = _square(EDGE_WINDOW_PX)
+    return luma, cv2.dilate(luma, window) - cv2.erode(luma, window)
+
+
+def _outline_counts(
+    labels: np.ndarray, count: int, outline: np.ndarray, soft_edge: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per labelled region: its outline pixels, and how many of them are soft (label 0 counts none)."""
+    edge_px = np.bincount(labels[outline], minlength=count)
+    soft_px = np.bincount(labels[outline & soft_edge], minlength=count)
+    edge_px[0] = soft_px[0] = 0
+    return edge_px, soft_px
 
 
 def _soft_edges(luma: np.ndarray) -> np.ndarray:
@@ -247,21 +260,23 @@ def _thin_sharp_parts(rgb: np.ndarray, product: np.ndarray, candidates: np.ndarr
     sharp outline: a grey cable or strap the network did not see. A shadow's edge is a penumbra;
     one of a thin part is as sharp as the product's own."""
     opened = cv2.morphologyEx(candidates.astype(np.uint8), cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
-    # Where a cable crosses its own shadow they are one region: the wide part is set aside.
-    disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * THIN_MAX_HALF_WIDTH_PX + 3,) * 2)
-    wide = cv2.dilate(cv2.morphologyEx(opened, cv2.MORPH_OPEN, disc), _square(1)).astype(bool)
-    touching = components_touching(
-        opened.astype(bool) & ~wide, cv2.dilate(product.astype(np.uint8), _square(1)).astype(bool)
-    )
+    beside = cv2.dilate(product.astype(np.uint8), _square(1)).astype(bool)
+    touching = components_touching(opened, beside)
     if not touching.any():
         return touching
     box = _box_around(touching)
     found = np.zeros_like(touching)
-    found[box] = _thin_sharp_in_box(rgb[box], product[box], touching[box], min_step)
+    found[box] = _thin_sharp_in_box(rgb[box], product[box], touching[box], beside[box], min_step)
     return found
 
 
-def _thin_sharp_in_box(rgb: np.ndarray, product: np.ndarray, parts: np.ndarray, min_step: float) -> np.ndarray:
+def _thin_sharp_in_box(
+    rgb: np.ndarray, product: np.ndarray, touching: np.ndarray, beside: np.ndarray, min_step: float
+) -> np.ndarray:
+    # Where a cable crosses its own shadow they are one region: the wide part is set aside.
+    disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * THIN_MAX_HALF_WIDTH_PX + 3,) * 2)
+    wide = cv2.dilate(cv2.morphologyEx(touching.astype(np.uint8), cv2.MORPH_OPEN, disc), _square(1)).astype(bool)
+    parts = components_touching(touching & ~wide, beside)
     count, labels = cv2.connectedComponents(parts.astype(np.uint8), connectivity=8)
     half_width = cv2.distanceTransform(parts.astype(np.uint8), cv2.DIST_L2, 3)
     widest = np.zeros(count, np.float32)
@@ -270,16 +285,12 @@ def _thin_sharp_in_box(rgb: np.ndarray, product: np.ndarray, parts: np.ndarray, 
     thin[0] = False
     if not thin.any():
         return np.zeros_like(parts)
-    luma = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY).astype(np.float32)
-    window = _square(EDGE_WINDOW_PX)
-    span = cv2.dilate(luma, window) - cv2.erode(luma, window)
+    luma, span = _luma_and_span(rgb)
     backdrop = ~(parts | product)
     near_product = cv2.dilate(product.astype(np.uint8), _square(2 * EDGE_WINDOW_PX)).astype(bool)
-    beside = cv2.dilate(backdrop.astype(np.uint8), _square(1)).astype(bool)
-    outline = parts & beside & (span >= min_step) & ~near_product
-    soft_edge = _soft_edges(luma)
-    edge_px = np.bincount(labels[outline], minlength=count)
-    soft_px = np.bincount(labels[outline & soft_edge], minlength=count)
+    on_backdrop = cv2.dilate(backdrop.astype(np.uint8), _square(1)).astype(bool)
+    outline = parts & on_backdrop & (span >= min_step) & ~near_product
+    edge_px, soft_px = _outline_counts(labels, count, outline, _soft_edges(luma))
     keep = thin & (edge_px >= MIN_OUTLINE_PX) & (soft_px <= THIN_MAX_SOFT_SHARE * edge_px)
     return keep[labels]
 
@@ -334,7 +345,8 @@ def refine_edges(
     small = cv2.resize(rgb, size, interpolation=cv2.INTER_AREA).astype(np.float32)
     front, known = _nearby_colour(small, interior, rows, cols)
     near_back, near_known = _nearby_colour(small, outside, rows, cols)
-    back = np.where(near_known[:, None], near_back, backdrop.at(rows, cols))
+    model = backdrop.at(rows, cols)
+    back = np.where(near_known[:, None], near_back, model)
     difference = front - back
     contrast = np.linalg.norm(difference, axis=1)
     trusted = known & (contrast >= max(MIN_CONTRAST, CONTRAST_NOISE_FACTOR * backdrop.noise))
@@ -343,10 +355,10 @@ def refine_edges(
     fallback = np.clip((soft[rows, cols] - 0.3) / 0.4, 0.0, 1.0) * hard[rows, cols]
     shadow = np.zeros(len(rows), bool)
     if hard_is_exact and len(rows):
-        model = backdrop.at(rows, cols)
         shadow = _shadow_of(pixels[None], model[None], backdrop.noise)[0]
-        thin = _thin_alpha(pixels, model, rows, cols, hard, backdrop.noise)
-        fallback = np.where(np.isnan(thin) | known, fallback, thin)
+        if not known.all():
+            thin = _thin_alpha(pixels, model, rows, cols, hard, backdrop.noise)
+            fallback = np.where(np.isnan(thin) | known, fallback, thin)
     band_alpha = np.where(trusted, np.clip(projected, 0.0, 1.0), fallback)
     band_alpha[band_alpha < ALPHA_SNAP] = 0.0
     band_alpha[band_alpha > 1.0 - ALPHA_SNAP] = 1.0
