@@ -1,14 +1,16 @@
 import numpy as np
 
-from aefix.pixels import channel_min, channel_sum
+from aefix.pixels import channel_max, channel_min, channel_sum
 
 
-def test_channel_min_and_sum_match_numpy_on_every_pixel() -> None:
+def test_channel_min_max_and_sum_match_numpy_on_every_pixel() -> None:
     rng = np.random.default_rng(7)
     rgb = rng.integers(0, 256, (37, 53, 3), dtype=np.uint8)
     rgb[5, 7] = (255, 255, 3)  # the darkest channel is the last one
     assert channel_min(rgb).dtype == np.uint8
     assert np.array_equal(channel_min(rgb), rgb.min(axis=2))
     assert channel_min(rgb)[5, 7] == 3
+    assert np.array_equal(channel_max(rgb), rgb.max(axis=2))
+    assert channel_max(rgb)[5, 7] == 255
     planes = rng.uniform(-10, 300, (37, 53, 3)).astype(np.float32)
     np.testing.assert_allclose(channel_sum(planes), planes.sum(axis=2), rtol=1e-5, atol=1e-3)

@@ -16,6 +16,12 @@ def channel_min(rgb: np.ndarray) -> np.ndarray:
     return cv2.min(cv2.min(red, green), blue)
 
 
+def channel_max(rgb: np.ndarray) -> np.ndarray:
+    """The brightest channel of each pixel (H x W, the input's dtype)."""
+    red, green, blue = cv2.split(rgb)
+    return cv2.max(cv2.max(red, green), blue)
+
+
 def channel_sum(planes: np.ndarray) -> np.ndarray:
     """The sum of the channels of each pixel of an H x W x 3 float32 array (H x W)."""
     return cv2.transform(planes, np.ones((1, 3), np.float32))

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from aefix.pixels import channel_min, slope
+from aefix.pixels import channel_max, channel_min, slope
 from aefix.regions import components_touching
 from aefix.settings import Profile
 
@@ -95,8 +95,8 @@ def backdrop_mask(rgb: np.ndarray, luminance: np.ndarray) -> np.ndarray:
     """
     blurred = cv2.GaussianBlur(luminance, (0, 0), 1.5)
     steepness = slope(blurred)
-    red, green, blue = cv2.split(rgb)
-    spread = cv2.subtract(cv2.max(cv2.max(red, green), blue), cv2.min(cv2.min(red, green), blue))
+    darkest = channel_min(rgb)
+    spread = cv2.subtract(channel_max(rgb), darkest)
     candidate = (blurred >= BACKDROP_MIN_LEVEL) & (spread <= BACKDROP_MAX_SPREAD) & (steepness < BACKDROP_MAX_SLOPE)
     frame = np.zeros(candidate.shape, dtype=bool)
     frame[[0, -1], :] = frame[:, [0, -1]] = True
@@ -106,7 +106,7 @@ def backdrop_mask(rgb: np.ndarray, luminance: np.ndarray) -> np.ndarray:
     candidate &= slope(cv2.GaussianBlur(luminance, (0, 0), FINE_BLUR_SIGMA)) < BACKDROP_MAX_SLOPE
     reached = _reached_not_through_gaps(candidate, frame)
     # Pure white passes freely: a white gap between two objects is backdrop, however narrow.
-    white = channel_min(rgb) >= PURE_PASS_LEVEL
+    white = darkest >= PURE_PASS_LEVEL
     return components_touching(reached | white | (candidate & frame), frame, connectivity=4)
 
 
