@@ -2,7 +2,7 @@ import numpy as np
 
 from aefix.segment import mask_from_soft
 from aefix.settings import Settings
-from aefix.stages.cleanup import remove_shadow
+from aefix.stages.cleanup import _frame_ring_pixels, remove_shadow
 from synth import make_photo
 
 
@@ -27,3 +27,17 @@ def test_a_grey_product_the_network_is_sure_of_is_kept() -> None:
     result = remove_shadow(photo.rgb, mask_from_soft(soft), Settings())
     assert result.shadow_share == 0.0
     assert np.array_equal(result.mask.hard, photo.mask)
+
+
+def test_frame_ring_pixels_are_those_of_the_ring_mask() -> None:
+    rng = np.random.default_rng(5)
+    for height, width, ring_width in ((60, 80, 4), (33, 90, 7), (12, 50, 6), (40, 10, 5)):
+        rgb = rng.integers(0, 256, (height, width, 3), dtype=np.uint8)
+        where = rng.random((height, width)) < 0.7
+        ring = np.zeros((height, width), bool)
+        ring[:ring_width] = ring[-ring_width:] = True
+        ring[:, :ring_width] = ring[:, -ring_width:] = True
+        got = _frame_ring_pixels(rgb, where, ring_width)
+        expected = rgb[ring & where]
+        # the same pixels, each once (the order does not matter to the median taken of them)
+        assert np.array_equal(np.sort(got.view("V3").ravel()), np.sort(expected.view("V3").ravel()))

@@ -17,7 +17,7 @@ import cv2
 import numpy as np
 
 from aefix.pixels import channel_sum, slope
-from aefix.regions import components_touching, without_specks
+from aefix.regions import bounding_box, components_touching, without_specks
 from aefix.segment import ProductMask
 from aefix.stages.backdrop import Backdrop, low_res_size, sample_low
 
@@ -149,14 +149,19 @@ def classic_product(rgb: np.ndarray, coarse: np.ndarray, soft: np.ndarray, backd
 
 def _bare_backdrop(candidate: np.ndarray, distance: np.ndarray, backdrop: Backdrop, band: int) -> np.ndarray:
     """Regions of `candidate` whose mean distance from the backdrop is what bare backdrop shows."""
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(candidate.astype(np.uint8), connectivity=4)
-    if count <= 1:
-        return np.zeros_like(candidate)
-    sums = np.bincount(labels.ravel(), weights=distance.ravel(), minlength=count)
-    means = sums / np.maximum(stats[:, cv2.CC_STAT_AREA], 1)
-    bare = (means <= BARE_BACKDROP_FACTOR * backdrop.typical + 1.0) & (stats[:, cv2.CC_STAT_AREA] >= band * band)
+    found = np.zeros_like(candidate)
+    box = bounding_box(candidate)
+    if box is None:
+        return found
+    inside = candidate[box]
+    count, labels = cv2.connectedComponents(inside.view(np.uint8), connectivity=4)
+    members = labels[inside]
+    areas = np.bincount(members, minlength=count)
+    means = np.bincount(members, weights=distance[box][inside], minlength=count) / np.maximum(areas, 1)
+    bare = (means <= BARE_BACKDROP_FACTOR * backdrop.typical + 1.0) & (areas >= band * band)
     bare[0] = False
-    return bare[labels]
+    found[box] = bare[labels]
+    return found
 
 
 def _soft_edged(
@@ -182,11 +187,16 @@ def _soft_edged(
     return peeled
 
 
-def _box_around(mask: np.ndarray) -> tuple[slice, slice]:
-    """The box of a non-empty mask with BOX_MARGIN_PX of what surrounds it: the only part looked at."""
-    rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
-    top, left = max(0, int(rows[0]) - BOX_MARGIN_PX), max(0, int(cols[0]) - BOX_MARGIN_PX)
-    return slice(top, int(rows[-1]) + 1 + BOX_MARGIN_PX), slice(left, int(cols[-1]) + 1 + BOX_MARGIN_PX)
+def _box_around(mask: np.ndarray, margin: int = BOX_MARGIN_PX) -> tuple[slice, slice]:
+    """The box of a mask with `margin` px of what surrounds it (the whole frame when it is empty)."""
+    box = bounding_box(mask)
+    if box is None:
+        return slice(None), slice(None)
+    rows, cols = box
+    return (
+        slice(max(0, rows.start - margin), rows.stop + margin),
+        slice(max(0, cols.start - margin), cols.stop + margin),
+    )
 
 
 def _soft_edged_in_box(
@@ -335,7 +345,10 @@ def refine_edges(
     interior = cv2.erode(hard_u8, _square(band_px)).astype(bool)
     outside = ~cv2.dilate(hard_u8, _square(band_px)).astype(bool)
     band = ~interior & ~outside
-    rows, cols = np.nonzero(band)
+    box = _box_around(hard, band_px)  # the band's own box: np.nonzero over it, not the whole frame
+    rows, cols = np.nonzero(band[box])
+    rows += box[0].start or 0
+    cols += box[1].start or 0
     pixels = rgb[rows, cols].astype(np.float32)
     # Both colours from pixels just beyond the band on either side: the backdrop's includes the
     # contact shadow next to the product, so the shadow is not read as partial product.
@@ -419,9 +432,12 @@ def _settle(alpha: np.ndarray, coarse: np.ndarray, outside: np.ndarray) -> np.nd
     Product specks apart from the main product are dropped, and alpha is zeroed more than two
     pixels from the product, so the backdrop there is exactly white.
     """
-    background = alpha < 0.5
-    real = components_touching(background, outside | ~coarse, connectivity=4)
-    alpha[background & ~real] = 1.0
+    # Enclosed background lies inside the coarse mask's box; one pixel beyond it everything is
+    # outside the coarse mask, so a region leaving the box touches there and the box decides alike.
+    box = _box_around(coarse, 1)
+    background = alpha[box] < 0.5
+    real = components_touching(background, outside[box] | ~coarse[box], connectivity=4)
+    alpha[box][background & ~real] = 1.0
     product = without_specks(alpha >= 0.5)
     near = cv2.dilate(product.astype(np.uint8), _square(2)).astype(bool)
     alpha[~near] = 0.0
