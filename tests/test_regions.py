@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from aefix.errors import NoProductError
-from aefix.regions import bounding_box, components_touching, without_specks
+from aefix.regions import bounding_box, components_at_least, components_touching, without_specks
 
 
 def _reference_touching(mask: np.ndarray, region: np.ndarray, connectivity: int) -> np.ndarray:
@@ -58,3 +58,12 @@ def test_bounding_box() -> None:
     assert bounding_box(mask) is None
     mask[3, 4] = mask[6, 9] = True
     assert bounding_box(mask) == (slice(3, 7), slice(4, 10))
+
+
+def test_components_at_least_keeps_those_of_that_area() -> None:
+    for mask, _ in _random_masks(11):
+        _, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
+        big = stats[:, cv2.CC_STAT_AREA] >= 3
+        big[0] = False
+        assert np.array_equal(components_at_least(mask, 3), big[labels])
+    assert not components_at_least(np.zeros((4, 4), bool), 1).any()

@@ -21,7 +21,7 @@ from PIL import Image
 
 from aefix.errors import NoProductError, SetupError
 from aefix.models import resolve_model
-from aefix.regions import without_specks
+from aefix.regions import bounding_box, without_specks
 
 log = logging.getLogger("aefix")
 
@@ -145,7 +145,11 @@ def mask_from_soft(soft: np.ndarray) -> ProductMask:
     Holes (a mug's handle) stay open: nothing is filled.
     """
     hard = without_specks(soft >= 0.5)
-    alpha = np.where(hard, np.clip((soft - 0.5) / (OPAQUE_SOFT - 0.5), 0.0, 1.0), 0.0).astype(np.float32)
+    alpha = np.zeros(soft.shape, np.float32)
+    box = bounding_box(hard)  # not None: without_specks raised on an empty mask
+    if box is not None:
+        ramp = np.clip((soft[box] - 0.5) / (OPAQUE_SOFT - 0.5), 0.0, 1.0)
+        alpha[box] = np.where(hard[box], ramp, 0.0)
     return ProductMask(hard=hard, alpha=alpha, soft=soft)
 
 

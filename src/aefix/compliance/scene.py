@@ -13,7 +13,7 @@ import cv2
 import numpy as np
 
 from aefix.pixels import channel_max, channel_min, slope
-from aefix.regions import components_touching
+from aefix.regions import components_at_least, components_touching
 from aefix.settings import Profile
 
 LUMA = np.array([0.299, 0.587, 0.114], np.float32)
@@ -82,7 +82,7 @@ def analyze(rgb: np.ndarray, profile: Profile) -> Scene:
     near_product = cv2.dilate(not_background.astype(np.uint8), kernel).astype(bool)
     band = background & near_product
     core = background & ~near_product
-    product = _drop_specks(not_background, min_area=max(16, int(1e-4 * not_background.size)))
+    product = components_at_least(not_background, max(16, int(1e-4 * not_background.size)))
     model, spread = fit_backdrop(luminance, core)
     return Scene(border[0], border[1], inner, luminance, background, band, core, product, model, spread)
 
@@ -207,10 +207,3 @@ def _border_width(side: np.ndarray, min_px: int) -> tuple[int, tuple[int, int, i
 
 def _quadratic_terms(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     return np.stack([np.ones_like(x), x, y, x * x, y * y, x * y], axis=1)
-
-
-def _drop_specks(mask: np.ndarray, min_area: int) -> np.ndarray:
-    _count, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
-    keep = stats[:, cv2.CC_STAT_AREA] >= min_area
-    keep[0] = False
-    return keep[labels]

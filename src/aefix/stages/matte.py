@@ -132,10 +132,13 @@ def classic_product(rgb: np.ndarray, coarse: np.ndarray, soft: np.ndarray, backd
         back = back_full[strip]
         far = np.sqrt(channel_sum((pixels - back) ** 2))
         distance[strip] = np.minimum(far, 255)
-        network = soft[strip] >= NETWORK_SURE
-        shadow_coloured = _shadow_of(pixels, back, backdrop.noise)
-        distinct[strip] = (far > threshold) & (network | ~shadow_coloured)
-        shadowy[strip] = (far > threshold) & shadow_coloured
+        apart = far > threshold
+        # Shadow colour matters only apart from the backdrop (often a third of the frame or less).
+        shadow_coloured = np.zeros_like(apart)
+        if apart.any():  # OpenCV returns None for an empty array
+            shadow_coloured[apart] = _shadow_of(pixels[apart][None], back[apart][None], backdrop.noise)[0]
+        distinct[strip] = apart & ((soft[strip] >= NETWORK_SURE) | ~shadow_coloured)
+        shadowy[strip] = shadow_coloured
     opened = cv2.morphologyEx(distinct, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
     reach = cv2.dilate(coarse.astype(np.uint8), _square(band)).astype(bool)
     product = components_touching(opened, reach)
