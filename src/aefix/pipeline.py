@@ -55,10 +55,6 @@ M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3  # mallopt options, <malloc.h>
 KEPT_FREED_MEMORY_BYTES = 1 << 30
 # Peak memory one worker may reach on a 12 MP photo (measured: make bench), with some room.
 WORKER_MEMORY_MB = 700
-# Workers are replaced after this many images each: a worker keeps the largest heap it ever needed
-# (glibc, see _keep_freed_memory), so a fresh pool per so many images keeps a 500-image batch at
-# the memory of a 100-image one. Each replacement costs a worker start (imports, model, OCR: ~2 s).
-IMAGES_PER_WORKER = 50
 # Outputs that fail the re-check go here, never beside the good ones.
 REVIEW_DIR = "_review"
 OUTPUT_SUFFIX = {"jpg": ".jpg", "png": ".png"}
@@ -386,21 +382,7 @@ def _in_process(
 def _in_workers(
     plan: BatchPlan, settings: Settings, make_segmenter: Callable[[], Segmenter], workers: int, stamp: StampSource
 ) -> Generator[Stamped, None, None]:
-    """Pools of `workers` processes, a fresh pool for every IMAGES_PER_WORKER images per worker;
-    results in plan order."""
-    generation = IMAGES_PER_WORKER * workers
-    for start in range(0, len(plan.items), generation):
-        yield from _in_pool(plan.items[start : start + generation], settings, make_segmenter, workers, stamp)
-
-
-def _in_pool(
-    items: list[WorkItem],
-    settings: Settings,
-    make_segmenter: Callable[[], Segmenter],
-    workers: int,
-    stamp: StampSource,
-) -> Generator[Stamped, None, None]:
-    """A pool of `workers` processes, at most two images each in flight, results in the items' order."""
+    """A pool of `workers` processes, at most two images each in flight, results in plan order."""
     threads = max(1, available_cores() // workers)
     context = multiprocessing.get_context("spawn")  # no inherited threads or sessions
     pool = ProcessPoolExecutor(
@@ -409,9 +391,9 @@ def _in_pool(
     pending: dict[int, tuple[SourceStamp | None, Future[ItemResult]]] = {}
     submitted = 0
     try:
-        for index, item in enumerate(items):
-            while submitted < len(items) and len(pending) < 2 * workers:
-                queued = items[submitted]
+        for index, item in enumerate(plan.items):
+            while submitted < len(plan.items) and len(pending) < 2 * workers:
+                queued = plan.items[submitted]
                 pending[submitted] = (stamp(queued.source), pool.submit(_process_in_worker, queued, settings))
                 submitted += 1
             stamped, future = pending.pop(index)
