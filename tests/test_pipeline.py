@@ -246,3 +246,26 @@ def test_a_batch_process_keeps_freed_memory_for_the_next_image() -> None:
         run = subprocess.run([sys.executable, "-c", script, mode], capture_output=True, text=True, check=True)
         rss_mb[mode] = int(run.stdout)
     assert rss_mb["keep"] - rss_mb["plain"] >= 150, rss_mb
+
+
+def test_a_worker_over_its_trim_limit_hands_freed_memory_back() -> None:
+    import subprocess
+    import sys
+
+    script = (
+        "import numpy as np\n"
+        "from aefix.pipeline import _keep_freed_memory, _trim_when_over\n"
+        "def rss():\n"
+        "    return next(int(l.split()[1]) for l in open('/proc/self/status') if l.startswith('VmRSS')) // 1024\n"
+        "_keep_freed_memory()\n"
+        "buffer = np.ones(200 * 2**20 // 8); del buffer\n"
+        "kept = rss()\n"
+        "under = _trim_when_over(kept + 100)\n"
+        "after_under = rss()\n"
+        "over = _trim_when_over(kept - 100)\n"
+        "print(kept, under, after_under, over, rss())\n"
+    )
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    kept, under, after_under, over, trimmed = run.stdout.split()
+    assert under == "False" and int(after_under) >= int(kept) - 5  # under the limit: kept for reuse
+    assert over == "True" and int(trimmed) <= int(kept) - 150  # over it: handed back
