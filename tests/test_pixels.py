@@ -14,3 +14,5 @@ def test_channel_min_max_and_sum_match_numpy_on_every_pixel() -> None:
     assert channel_max(rgb)[5, 7] == 255
     planes = rng.uniform(-10, 300, (37, 53, 3)).astype(np.float32)
     np.testing.assert_allclose(channel_sum(planes), planes.sum(axis=2), rtol=1e-5, atol=1e-3)
+    empty = channel_sum(np.zeros((1, 0, 3), np.float32))  # no pixels: an empty plane, not None
+    assert empty.shape == (1, 0) and empty.dtype == np.float32

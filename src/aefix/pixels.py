@@ -24,6 +24,8 @@ def channel_max(rgb: np.ndarray) -> np.ndarray:
 
 def channel_sum(planes: np.ndarray) -> np.ndarray:
     """The sum of the channels of each pixel of an H x W x 3 float32 array (H x W)."""
+    if planes.size == 0:  # cv2.transform returns None for an empty array
+        return np.zeros(planes.shape[:2], np.float32)
     return cv2.transform(planes, np.ones((1, 3), np.float32))
 
 

@@ -135,8 +135,7 @@ def classic_product(rgb: np.ndarray, coarse: np.ndarray, soft: np.ndarray, backd
         apart = far > threshold
         # Shadow colour matters only apart from the backdrop (often a third of the frame or less).
         shadow_coloured = np.zeros_like(apart)
-        if apart.any():  # OpenCV returns None for an empty array
-            shadow_coloured[apart] = _shadow_of(pixels[apart][None], back[apart][None], backdrop.noise)[0]
+        shadow_coloured[apart] = _shadow_of(pixels[apart][None], back[apart][None], backdrop.noise)[0]
         distinct[strip] = apart & ((soft[strip] >= NETWORK_SURE) | ~shadow_coloured)
         shadowy[strip] = shadow_coloured
     opened = cv2.morphologyEx(distinct, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
@@ -370,7 +369,7 @@ def refine_edges(
     # Elsewhere the network's edge, sharpened around its 0.5 contour.
     fallback = np.clip((soft[rows, cols] - 0.3) / 0.4, 0.0, 1.0) * hard[rows, cols]
     shadow = np.zeros(len(rows), bool)
-    if hard_is_exact and len(rows):
+    if hard_is_exact:
         shadow = _shadow_of(pixels[None], model[None], backdrop.noise)[0]
         if not known.all():
             thin = _thin_alpha(pixels, model, rows, cols, hard, backdrop.noise)
