@@ -1,6 +1,6 @@
 import numpy as np
 
-from aefix.pixels import channel_max, channel_min, channel_sum
+from aefix.pixels import channel_min, channel_min_max, channel_sum
 
 
 def test_channel_min_max_and_sum_match_numpy_on_every_pixel() -> None:
@@ -10,8 +10,10 @@ def test_channel_min_max_and_sum_match_numpy_on_every_pixel() -> None:
     assert channel_min(rgb).dtype == np.uint8
     assert np.array_equal(channel_min(rgb), rgb.min(axis=2))
     assert channel_min(rgb)[5, 7] == 3
-    assert np.array_equal(channel_max(rgb), rgb.max(axis=2))
-    assert channel_max(rgb)[5, 7] == 255
+    darkest, brightest = channel_min_max(rgb)
+    assert np.array_equal(darkest, rgb.min(axis=2))
+    assert np.array_equal(brightest, rgb.max(axis=2))
+    assert brightest[5, 7] == 255
     planes = rng.uniform(-10, 300, (37, 53, 3)).astype(np.float32)
     np.testing.assert_allclose(channel_sum(planes), planes.sum(axis=2), rtol=1e-5, atol=1e-3)
     empty = channel_sum(np.zeros((1, 0, 3), np.float32))  # no pixels: an empty plane, not None

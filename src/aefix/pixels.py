@@ -16,10 +16,10 @@ def channel_min(rgb: np.ndarray) -> np.ndarray:
     return cv2.min(cv2.min(red, green), blue)
 
 
-def channel_max(rgb: np.ndarray) -> np.ndarray:
-    """The brightest channel of each pixel (H x W, the input's dtype)."""
+def channel_min_max(rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The darkest and the brightest channel of each pixel (H x W each, the input's dtype), one split."""
     red, green, blue = cv2.split(rgb)
-    return cv2.max(cv2.max(red, green), blue)
+    return cv2.min(cv2.min(red, green), blue), cv2.max(cv2.max(red, green), blue)
 
 
 def channel_sum(planes: np.ndarray) -> np.ndarray:

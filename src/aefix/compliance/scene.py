@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from aefix.pixels import channel_max, channel_min, slope
+from aefix.pixels import channel_min_max, slope
 from aefix.regions import components_at_least, components_touching
 from aefix.settings import Profile
 
@@ -95,8 +95,8 @@ def backdrop_mask(rgb: np.ndarray, luminance: np.ndarray) -> np.ndarray:
     """
     blurred = cv2.GaussianBlur(luminance, (0, 0), 1.5)
     steepness = slope(blurred)
-    darkest = channel_min(rgb)
-    spread = cv2.subtract(channel_max(rgb), darkest)
+    darkest, brightest = channel_min_max(rgb)
+    spread = cv2.subtract(brightest, darkest)
     candidate = (blurred >= BACKDROP_MIN_LEVEL) & (spread <= BACKDROP_MAX_SPREAD) & (steepness < BACKDROP_MAX_SLOPE)
     frame = np.zeros(candidate.shape, dtype=bool)
     frame[[0, -1], :] = frame[:, [0, -1]] = True
