@@ -44,26 +44,29 @@ def components_touching(mask: np.ndarray, region: np.ndarray, connectivity: int 
 
 def without_specks(mask: np.ndarray) -> np.ndarray:
     """`mask` less its components under MIN_COMPONENT_SHARE of the largest; NoProductError when empty."""
-    if bounding_box(mask) is None:
+    box = bounding_box(mask)
+    if box is None:
         raise NoProductError("no product found (the mask is empty)")
-    return _components_by_area(mask, lambda areas: max(MIN_COMPONENT_PX, MIN_COMPONENT_SHARE * areas.max()))
+    return _components_by_area(mask, box, lambda areas: max(MIN_COMPONENT_PX, MIN_COMPONENT_SHARE * areas.max()))
 
 
 def components_at_least(mask: np.ndarray, min_area: int) -> np.ndarray:
     """The 8-connected components of `mask` with at least `min_area` pixels."""
-    return _components_by_area(mask, lambda areas: min_area)
-
-
-def _components_by_area(mask: np.ndarray, smallest: Callable[[np.ndarray], float]) -> np.ndarray:
-    """Components of `mask` whose area is at least `smallest(areas of all components)`."""
-    kept = np.zeros(mask.shape, dtype=bool)
     box = bounding_box(mask)
     if box is None:
-        return kept
+        return np.zeros(mask.shape, dtype=bool)
+    return _components_by_area(mask, box, lambda areas: min_area)
+
+
+def _components_by_area(
+    mask: np.ndarray, box: tuple[slice, slice], smallest: Callable[[np.ndarray], float]
+) -> np.ndarray:
+    """Components of `mask` (all inside `box`) whose area is at least `smallest(areas of all components)`."""
     inside = mask[box].astype(bool, copy=False)
     count, labels = cv2.connectedComponents(inside.view(np.uint8), connectivity=8)
     areas = np.bincount(labels[inside], minlength=count)
     big = areas >= smallest(areas[1:])
     big[0] = False
+    kept = np.zeros(mask.shape, dtype=bool)
     kept[box] = big[labels]
     return kept
