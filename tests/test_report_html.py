@@ -191,3 +191,48 @@ def test_thumbnails_no_longer_shown_are_pruned_from_the_cache(run_dir: Path) -> 
         os.utime(thumb, (1_600_000_000, 1_600_000_000))
     assert runner.invoke(app, ["report", str(run_dir), "--lang", "en"]).exit_code == 0
     assert sorted(cache.glob("*.jpg")) == kept
+
+
+def test_each_image_s_thumbnails_are_made_with_its_output_and_the_page_only_reads_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from aefix import report, report_html
+
+    for index in range(2):
+        save_rgb(tmp_path / "raw" / f"p{index}.jpg", make_photo(f"p{index}", index, size=(700, 500)).rgb)
+    made: list[tuple[str, str]] = []
+    make = report_html._make_thumbnail
+
+    def counted(image: Path, overlay: Path | None) -> bytes:
+        made.append((image.name, "" if overlay is None else overlay.name))
+        return make(image, overlay)
+
+    monkeypatch.setattr(report_html, "_make_thumbnail", counted)
+    monkeypatch.setattr(report, "write_html_report", _page_without_making(report_html.write_html_report, made))
+    settings = Settings(masks_dir=tmp_path / "out" / "_masks")
+    run_job(tmp_path / "raw", tmp_path / "out", settings, BackgroundDistanceSegmenter)
+    # before, after and the mask overlay of each image, each made once, all while processing
+    assert sorted(made) == sorted(
+        [(f"p{i}.jpg", "") for i in range(2)] * 2 + [(f"p{i}.jpg", f"p{i}.png") for i in range(2)]
+    )
+    assert (tmp_path / "out" / "report.html").read_text(encoding="utf-8").count("data:image/jpeg;base64,") == 6
+
+
+def _page_without_making(write_page, made: list[tuple[str, str]]):  # type: ignore[no-untyped-def]
+    def checked(*args, **kwargs):  # type: ignore[no-untyped-def]
+        before = len(made)
+        page = write_page(*args, **kwargs)
+        assert len(made) == before, "the page made thumbnails the workers should have cached"
+        return page
+
+    return checked
+
+
+def test_a_cached_thumbnail_cut_short_by_a_power_loss_is_made_again(run_dir: Path) -> None:
+    cache = run_dir / ".aefix-thumbs"
+    for thumb in cache.glob("*.jpg"):
+        thumb.write_bytes(b"")  # renamed in place, its data never reached the disk (no fsync for a cache)
+    assert runner.invoke(app, ["report", str(run_dir), "--lang", "en"]).exit_code == 0
+    assert all(thumb.read_bytes().startswith(b"\xff\xd8") for thumb in cache.glob("*.jpg"))
+    page = (run_dir / "report.html").read_text(encoding="utf-8")
+    assert 'data:image/jpeg;base64,"' not in page  # no empty image

@@ -178,19 +178,26 @@ def _high_bit_depth_to_l(image: Image.Image) -> Image.Image:
     return Image.fromarray(np.clip(np.rint(values * 255.0 / top), 0, 255).astype(np.uint8), mode="L")
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write `data` to `path` via a temp file in the same folder, fsync and rename: never half a file."""
+def write_atomic(path: Path, data: bytes, durable: bool = True) -> None:
+    """Write `data` to `path` via a temp file in the same folder, fsync and rename: never half a file.
+
+    `durable=False` skips both fsyncs, for a cache that can be made again: the rename alone still
+    never shows a reader half a file, and a NAS disk's fsync can cost tens of milliseconds.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     temp = path.with_name(f".{path.name}.{os.getpid()}.aefix-tmp")
     try:
         with temp.open("wb") as stream:
             stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
+            if durable:
+                stream.flush()
+                os.fsync(stream.fileno())
         os.replace(temp, path)
     except BaseException:
         temp.unlink(missing_ok=True)
         raise
+    if not durable:
+        return
     directory = os.open(path.parent, os.O_RDONLY)
     try:
         os.fsync(directory)

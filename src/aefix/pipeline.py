@@ -7,6 +7,7 @@ owns one segmenter can run it unchanged.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import errno
 import io
@@ -28,6 +29,7 @@ from aefix.compliance import check_bytes
 from aefix.errors import AefixError, DestinationError, ImageError, SetupError
 from aefix.imageio import LoadedImage, load_image, write_atomic
 from aefix.manifest import Entry, Manifest, file_sha256
+from aefix.report_html import cache_thumbnails
 from aefix.segment import ProductMask, Segmenter, mask_from_alpha, mask_from_soft
 from aefix.settings import Settings
 from aefix.stages.backdrop import estimate_backdrop
@@ -75,6 +77,7 @@ class WorkItem:
     mask_output: Path | None = None
     note: str | None = None
     review_output: Path | None = None  # where the output goes when it fails the re-check
+    report_dir: Path | None = None  # DST, whose report.html gets this image's thumbnails (made with the output)
 
 
 @dataclass(frozen=True)
@@ -179,7 +182,7 @@ def plan_batch(
         taken.add(str(output_relative).casefold())
         mask_output = settings.masks_dir / output_relative.with_suffix(".png") if settings.masks_dir else None
         review_output = dst / REVIEW_DIR / output_relative
-        items.append(WorkItem(path, relative, dst / output_relative, mask_output, note, review_output))
+        items.append(WorkItem(path, relative, dst / output_relative, mask_output, note, review_output, dst))
     done: list[WorkItem] = []
     if manifest is not None:
         todo: list[WorkItem] = []
@@ -286,6 +289,9 @@ def process_image(item: WorkItem, settings: Settings, get_segmenter: Callable[[]
             _write_output(destination, encoded.data)
             if stale is not None:
                 stale.unlink(missing_ok=True)  # an earlier run's verdict on this source no longer holds
+        if item.report_dir is not None:  # a cache only: the page makes any thumbnail missing from it
+            with _timed(timings, "thumbnails"), contextlib.suppress(OSError):
+                cache_thumbnails(item.report_dir, item.source, destination, item.mask_output)
     except ImageError as error:
         result.error = str(error)
         return result

@@ -30,6 +30,7 @@ THUMBS_DIR = ".aefix-thumbs"
 # Shown at 120 CSS px; 160 keeps them crisp on most screens while 500 cards stay well under 15 MB.
 THUMB_SIDE_PX = 160
 THUMB_QUALITY = 72
+JPEG_START = b"\xff\xd8"
 STATUS_CLASS = {"ok": "ok", "needs-review": "review", "error": "error", "pass": "ok", "fail": "review"}
 
 
@@ -141,6 +142,18 @@ def _figure(dst: Path, image: Path, label: str, overlay: Path | None = None) -> 
     return f'<figure><a href="{link}">{inner}</a><figcaption>{html.escape(label)}</figcaption></figure>'
 
 
+def cache_thumbnails(dst: Path, source: Path, output: Path, mask: Path | None) -> None:
+    """Make one image's thumbnails for DST/report.html now, as the page will ask for them.
+
+    Called by the worker that has just written the output: the thumbnails are made in parallel,
+    while the batch runs, and the page at the end of the run only reads them from the cache.
+    """
+    _thumbnail(dst, source, None)
+    _thumbnail(dst, output, None)
+    if mask is not None:
+        _thumbnail(dst, source, mask)
+
+
 def _thumbnail(dst: Path, image: Path, overlay: Path | None) -> str | None:
     """A small JPEG as a data URI, cached under DST/.aefix-thumbs by file identity."""
     try:
@@ -151,18 +164,18 @@ def _thumbnail(dst: Path, image: Path, overlay: Path | None) -> str | None:
     except OSError:
         return None
     cache = dst / THUMBS_DIR / (hashlib.sha1(key.encode()).hexdigest() + ".jpg")
-    if cache.is_file():
+    data = b""
+    with contextlib.suppress(OSError):
         data = cache.read_bytes()
-        with contextlib.suppress(OSError):
-            os.utime(cache)  # in use: kept by the pruning after this page
-    else:
+        os.utime(cache)  # in use: kept by the pruning after this page
+    if not data.startswith(JPEG_START):  # not cached, or cut short by a power loss (written without fsync)
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("error", Image.DecompressionBombWarning)  # a refused bomb stays refused
                 data = _make_thumbnail(image, overlay)
         except (OSError, ValueError, SyntaxError, Image.DecompressionBombError, Image.DecompressionBombWarning):
             return None
-        write_atomic(cache, data)
+        write_atomic(cache, data, durable=False)
     return "data:image/jpeg;base64," + base64.b64encode(data).decode("ascii")
 
 
