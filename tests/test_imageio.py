@@ -114,3 +114,25 @@ def test_write_atomic_leaves_no_temp_file(tmp_path: Path) -> None:
     write_atomic(target, b"defg")
     assert target.read_bytes() == b"defg"
     assert [p.name for p in target.parent.iterdir()] == ["out.jpg"]
+
+
+def test_large_photos_are_reduced_to_the_working_size_without_aliasing(tmp_path: Path) -> None:
+    settings = Settings()  # a 1000 px output: worked on at 2000 px at most
+    # A one-pixel checkerboard on the left half: any resampler that skips pixels shows it as stripes
+    # or flat black/white; an antialiased one as mid grey. The right half is a flat colour.
+    board = np.zeros((2400, 3000, 3), np.uint8)
+    board[:, :1500] = ((np.indices((2400, 1500)).sum(axis=0) % 2) * 255)[:, :, None]
+    board[:, 1500:] = (30, 120, 200)
+    exif = Image.Exif()
+    exif[0x0112] = 6  # rotated: the reduced copy is still turned upright
+    loaded = load_image(_save(tmp_path / "board.png", Image.fromarray(board), exif=exif), settings)
+    assert loaded.size == (1600, 2000) and "worked on at 2000x1600 from 3000x2400" in loaded.notes
+    upright = np.rot90(loaded.rgb, 1)  # undo orientation 6 to compare with the stored layout
+    pattern, flat = upright[10:-10, 10:990].astype(int), upright[10:-10, 1010:-10].astype(int)
+    assert abs(pattern.mean() - 127.5) < 2 and pattern.std() < 30
+    assert (np.abs(flat - (30, 120, 200)) <= 1).all()
+    jpeg = _save(tmp_path / "phone.jpg", Image.fromarray(board[:, 1500:].repeat(3, axis=1)[:, :4032]), quality=95)
+    loaded = load_image(jpeg, settings)  # 4032x2400: decoded at half size by the JPEG draft, then reduced
+    assert loaded.size == (2000, 1190)
+    assert loaded.notes == ["decoded at 2016x1200 (JPEG draft) from 4032x2400", "worked on at 2000x1190 from 4032x2400"]
+    assert (np.abs(loaded.rgb.astype(int)[5:-5, 5:-5] - (30, 120, 200)) <= 3).all()

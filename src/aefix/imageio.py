@@ -8,6 +8,7 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pillow_heif
 from PIL import Image, ImageCms, ImageOps
@@ -135,11 +136,17 @@ def _reduce_for_work(image: Image.Image, max_side: int, notes: list[str]) -> Ima
         exif = image.getexif()
         if image.mode == "P":
             image = image.convert("RGBA" if "transparency" in info else "RGB")
-        # Resampling must not mix transparent pixels' colour into the edge: premultiply first.
-        premultiplied = {"RGBA": "RGBa", "LA": "La"}.get(image.mode)
-        resized = image.convert(premultiplied) if premultiplied else image
-        resized = resized.resize(target, Image.Resampling.LANCZOS, reducing_gap=3.0)
-        image = resized.convert(image.mode) if premultiplied else resized
+        if image.mode in ("RGB", "L"):
+            # OpenCV's area resampling, free of aliasing like Lanczos and 4x faster: a 12 MP JPEG's
+            # draft (2016 px) took 20 ms to 2000 px instead of 79 ms.
+            pixels = cv2.resize(np.asarray(image), target, interpolation=cv2.INTER_AREA)
+            image = Image.fromarray(pixels, image.mode)
+        else:
+            # Resampling must not mix transparent pixels' colour into the edge: premultiply first.
+            premultiplied = {"RGBA": "RGBa", "LA": "La"}.get(image.mode)
+            resized = image.convert(premultiplied) if premultiplied else image
+            resized = resized.resize(target, Image.Resampling.LANCZOS, reducing_gap=3.0)
+            image = resized.convert(image.mode) if premultiplied else resized
         image.info.update(info)
         image.getexif().update(exif)
         notes.append(f"worked on at {target[0]}x{target[1]} from {width}x{height}")
