@@ -58,7 +58,7 @@ def run_job(
     with dst_lock(dst):
         manifest = Manifest.load(dst)
         shaping_hash = settings_hash(settings, model_md5)
-        plan = plan_batch(src, dst, settings, None if force else manifest, shaping_hash)
+        plan = plan_batch(src, dst, settings, None if force else manifest, shaping_hash, with_thumbnails=True)
         on_plan(plan)
         started = datetime.now(UTC)
         clock = time.perf_counter()

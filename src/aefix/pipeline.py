@@ -150,13 +150,15 @@ def plan_batch(
     settings: Settings,
     manifest: Manifest | None = None,
     shaping_hash: str = "",
+    with_thumbnails: bool = False,
 ) -> BatchPlan:
     """Map sources to outputs, mirroring the tree; colliding stems get the source extension added.
 
     `a.jpg` and `a.png` would both become `a.jpg`: the first in sorted order keeps `a.jpg`, the
     other becomes `a_png.jpg`, whatever --limit takes this run. With a manifest, images it shows
     done (same source, same settings, output present) are left out and counted as unchanged;
-    --limit then takes the first N that need work, in sorted path order.
+    --limit then takes the first N that need work, in sorted path order. `with_thumbnails`: each
+    image's thumbnails for DST/report.html are made as it is processed (a run that writes the page).
     """
     if not src.exists():
         raise SetupError(f"{src}: source folder does not exist")
@@ -182,7 +184,8 @@ def plan_batch(
         taken.add(str(output_relative).casefold())
         mask_output = settings.masks_dir / output_relative.with_suffix(".png") if settings.masks_dir else None
         review_output = dst / REVIEW_DIR / output_relative
-        items.append(WorkItem(path, relative, dst / output_relative, mask_output, note, review_output, dst))
+        report_dir = dst if with_thumbnails else None
+        items.append(WorkItem(path, relative, dst / output_relative, mask_output, note, review_output, report_dir))
     done: list[WorkItem] = []
     if manifest is not None:
         todo: list[WorkItem] = []
