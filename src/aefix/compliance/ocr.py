@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from aefix.pixels import channel_min
+from aefix.regions import bounding_box
 
 # The detector sees at most this many pixels on the long side: 12-px glyphs on a 1000-px image survive it.
 DETECT_MAX_SIDE_PX = 736
@@ -89,15 +90,15 @@ def read_text(rgb: np.ndarray) -> list[TextBox]:
 def _marked_box(rgb: np.ndarray) -> tuple[int, int, int, int]:
     """x0, y0, x1, y1 (exclusive) around every pixel that is not blank white, with some margin."""
     marked = channel_min(rgb) < BLANK_MIN_LEVEL
-    rows = np.flatnonzero(marked.any(axis=1))
-    cols = np.flatnonzero(marked.any(axis=0))
     height, width = marked.shape
-    if rows.size == 0:
+    box = bounding_box(marked)
+    if box is None:
         return 0, 0, width, height
+    rows, cols = box
     margin = max(8, round(CONTENT_MARGIN_SHARE * max(height, width)))
     return (
-        max(0, int(cols[0]) - margin),
-        max(0, int(rows[0]) - margin),
-        min(width, int(cols[-1]) + 1 + margin),
-        min(height, int(rows[-1]) + 1 + margin),
+        max(0, cols.start - margin),
+        max(0, rows.start - margin),
+        min(width, cols.stop + margin),
+        min(height, rows.stop + margin),
     )

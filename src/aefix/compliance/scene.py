@@ -13,7 +13,7 @@ import cv2
 import numpy as np
 
 from aefix.pixels import channel_min_max, slope
-from aefix.regions import components_at_least, components_touching
+from aefix.regions import bounding_box, components_at_least, components_touching
 from aefix.settings import Profile
 
 LUMA = np.array([0.299, 0.587, 0.114], np.float32)
@@ -63,11 +63,11 @@ class Scene:
     @property
     def product_box(self) -> tuple[int, int, int, int] | None:
         """x0, y0, x1, y1 (exclusive) of the product, in inner coordinates."""
-        rows = np.flatnonzero(self.product.any(axis=1))
-        cols = np.flatnonzero(self.product.any(axis=0))
-        if len(rows) == 0:
+        box = bounding_box(self.product)
+        if box is None:
             return None
-        return int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1
+        rows, cols = box
+        return cols.start, rows.start, cols.stop, rows.stop
 
 
 def analyze(rgb: np.ndarray, profile: Profile) -> Scene:

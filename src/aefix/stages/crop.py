@@ -8,6 +8,7 @@ import cv2
 import numpy as np
 
 from aefix.errors import NoProductError
+from aefix.regions import bounding_box
 from aefix.settings import Settings
 
 # Cubic upscaling spreads each source pixel's alpha two source pixels further: at x2.5 a faint tail
@@ -28,11 +29,11 @@ class CanvasLayers:
 
 def product_box(alpha: np.ndarray) -> tuple[int, int, int, int]:
     """Bounding box (x0, y0, x1, y1, exclusive ends) of every pixel with alpha > 0."""
-    rows = np.flatnonzero(alpha.max(axis=1) > 0)
-    cols = np.flatnonzero(alpha.max(axis=0) > 0)
-    if len(rows) == 0:
+    box = bounding_box(alpha > 0)
+    if box is None:
         raise NoProductError("no product found (empty mask)")
-    return int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1
+    rows, cols = box
+    return cols.start, rows.start, cols.stop, rows.stop
 
 
 def crop_to_canvas(rgb: np.ndarray, alpha: np.ndarray, settings: Settings) -> CanvasLayers:
