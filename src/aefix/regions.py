@@ -7,8 +7,6 @@ label image. The pipeline's stages and the compliance checks share them.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import cv2
 import numpy as np
 
@@ -47,7 +45,7 @@ def without_specks(mask: np.ndarray) -> np.ndarray:
     box = bounding_box(mask)
     if box is None:
         raise NoProductError("no product found (the mask is empty)")
-    return _components_by_area(mask, box, lambda areas: max(MIN_COMPONENT_PX, MIN_COMPONENT_SHARE * areas.max()))
+    return _components_by_area(mask, box, MIN_COMPONENT_PX, MIN_COMPONENT_SHARE)
 
 
 def components_at_least(mask: np.ndarray, min_area: int) -> np.ndarray:
@@ -55,17 +53,15 @@ def components_at_least(mask: np.ndarray, min_area: int) -> np.ndarray:
     box = bounding_box(mask)
     if box is None:
         return np.zeros(mask.shape, dtype=bool)
-    return _components_by_area(mask, box, lambda areas: min_area)
+    return _components_by_area(mask, box, min_area)
 
 
-def _components_by_area(
-    mask: np.ndarray, box: tuple[slice, slice], smallest: Callable[[np.ndarray], float]
-) -> np.ndarray:
-    """Components of `mask` (all inside `box`) whose area is at least `smallest(areas of all components)`."""
+def _components_by_area(mask: np.ndarray, box: tuple[slice, slice], min_px: int, min_share: float = 0.0) -> np.ndarray:
+    """Components of `mask` (all inside `box`) of at least `min_px` pixels and `min_share` of the largest."""
     inside = mask[box].astype(bool, copy=False)
     count, labels = cv2.connectedComponents(inside.view(np.uint8), connectivity=8)
     areas = np.bincount(labels[inside], minlength=count)
-    big = areas >= smallest(areas[1:])
+    big = areas >= max(min_px, min_share * areas[1:].max())
     big[0] = False
     kept = np.zeros(mask.shape, dtype=bool)
     kept[box] = big[labels]
