@@ -1,6 +1,6 @@
 import numpy as np
 
-from aefix.pixels import channel_min, channel_min_max, channel_sum
+from aefix.pixels import channel_min, channel_min_max, channel_sum, masked_pixels, pixels_at
 
 
 def test_channel_min_max_and_sum_match_numpy_on_every_pixel() -> None:
@@ -18,3 +18,16 @@ def test_channel_min_max_and_sum_match_numpy_on_every_pixel() -> None:
     np.testing.assert_allclose(channel_sum(planes), planes.sum(axis=2), rtol=1e-5, atol=1e-3)
     empty = channel_sum(np.zeros((1, 0, 3), np.float32))  # no pixels: an empty plane, not None
     assert empty.shape == (1, 0) and empty.dtype == np.float32
+
+
+def test_masked_pixels_are_boolean_indexing_in_the_same_order() -> None:
+    rng = np.random.default_rng(11)
+    for dtype in (np.uint8, np.float32):
+        image = rng.uniform(0, 255, (31, 47, 3)).astype(dtype)
+        for mask in (rng.random((31, 47)) < 0.3, np.zeros((31, 47), bool), np.ones((31, 47), bool)):
+            gathered = masked_pixels(image, mask)
+            assert gathered.dtype == dtype and np.array_equal(gathered, image[mask])
+        strip = image[:, 5:20]  # a view that is not contiguous
+        mask = rng.random((31, 15)) < 0.5
+        assert np.array_equal(masked_pixels(strip, mask), strip[mask])
+    assert np.array_equal(pixels_at(image, np.array([0, 47, 31 * 47 - 1])), image[[0, 1, 30], [0, 0, 46]])

@@ -1,7 +1,8 @@
-"""Per-pixel measures shared by the stages and the checks, done by OpenCV.
+"""Per-pixel measures shared by the stages and the checks, done by OpenCV, and a fast masked gather.
 
 numpy reduces a 3-long last axis slowly: `rgb.min(axis=2)` took 32 ms on a 1000x1000 image where
-these take 2 ms (this machine), and the re-check of every output needs several of them.
+these take 2 ms (this machine), and the re-check of every output needs several of them. Its
+boolean indexing of an H x W x 3 array is slow too (see `masked_pixels`).
 """
 
 from __future__ import annotations
@@ -27,6 +28,20 @@ def channel_sum(planes: np.ndarray) -> np.ndarray:
     if planes.size == 0:  # cv2.transform returns None for an empty array
         return np.zeros(planes.shape[:2], np.float32)
     return cv2.transform(planes, np.ones((1, 3), np.float32))
+
+
+def masked_pixels(image: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """`image[mask]` (N x C, row-major order) for an H x W x C image and an H x W bool mask.
+
+    The same values, gathered by flat index: numpy's boolean indexing of a 3-channel array took
+    16 ms on 256 x 2000 float32 pixels with a third of them masked, this 3 ms (this machine).
+    """
+    return pixels_at(image, np.flatnonzero(mask))
+
+
+def pixels_at(image: np.ndarray, flat_index: np.ndarray) -> np.ndarray:
+    """The pixels (N x C) of an H x W x C image at row-major flat indices (`np.flatnonzero` of a mask)."""
+    return np.take(image.reshape(-1, image.shape[-1]), flat_index, axis=0)
 
 
 def slope(luminance: np.ndarray) -> np.ndarray:

@@ -1,7 +1,7 @@
 import numpy as np
 
 from aefix.settings import Settings
-from aefix.stages.crop import crop_to_canvas
+from aefix.stages.crop import CanvasLayers, crop_to_canvas
 from aefix.stages.whiten import fill_white
 
 
@@ -32,3 +32,20 @@ def test_every_transparent_pixel_is_exactly_white():
     transparent = layers.alpha == 0
     assert transparent.sum() > 400_000
     assert (out[transparent] == 255).all()
+
+
+def test_fill_rounds_half_levels_to_even_and_clips_like_numpy():
+    # The fill is done by OpenCV's saturating add; its bytes must be numpy's rint-clip-cast ones,
+    # half levels included (a premultiplied 127.5 over no white is 128, 126.5 is 126).
+    rng = np.random.default_rng(5)
+    alpha = rng.uniform(0.0, 1.0, (64, 80)).astype(np.float32)
+    alpha[:4] = np.array([0.0, 1e-3, 1.0, 0.5])[:, None]  # rows: transparent, under half a level, opaque, half
+    premultiplied = (rng.uniform(0, 255, (64, 80, 3)) * alpha[:, :, None]).astype(np.float32)
+    premultiplied[2, :6, 0] = [126.5, 127.5, 0.5, 1.5, 254.5, 255.0]
+    layers = CanvasLayers(premultiplied, alpha, 1.0, (0, 0, 80, 64))
+    expected = np.clip(np.rint(premultiplied + 255.0 * (1.0 - alpha[:, :, None])), 0, 255).astype(np.uint8)
+    expected[alpha < 0.5 / 255.0] = 255
+    out = fill_white(layers)
+    assert out.dtype == np.uint8 and np.array_equal(out, expected)
+    assert list(out[2, :6, 0]) == [126, 128, 0, 2, 254, 255]
+    assert (out[:2] == 255).all()

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from aefix.pixels import masked_pixels
 from aefix.regions import components_touching
 from aefix.segment import ProductMask, mask_from_soft
 from aefix.settings import Settings
@@ -48,7 +49,7 @@ def remove_shadow(rgb: np.ndarray, mask: ProductMask, settings: Settings) -> Cle
         return CleanupResult(mask, 0.0, "no background visible to compare with")
     reference = _frame_ring_pixels(rgb, outside, width=max(4, min(outside.shape) // 25))
     if len(reference) < 64:
-        reference = rgb[outside]
+        reference = masked_pixels(rgb, outside)
     background = np.median(reference.astype(np.float32), axis=0)
     if float(background @ LUMA_WEIGHTS) < 128:
         return CleanupResult(mask, 0.0, "background too dark for shadow detection")
@@ -100,14 +101,14 @@ def _frame_ring_pixels(rgb: np.ndarray, where: np.ndarray, width: int) -> np.nda
     indexing the whole frame with a ring mask reads every pixel to keep a few percent."""
     height, frame_width = where.shape
     if 2 * width >= min(height, frame_width):  # the strips would overlap: the ring is the whole frame
-        return rgb[where]
+        return masked_pixels(rgb, where)
     strips = (
         (slice(0, width), slice(None)),
         (slice(height - width, height), slice(None)),
         (slice(width, height - width), slice(0, width)),
         (slice(width, height - width), slice(-width, None)),
     )
-    return np.concatenate([rgb[strip][where[strip]] for strip in strips])
+    return np.concatenate([masked_pixels(rgb[strip], where[strip]) for strip in strips])
 
 
 def _attached_to(candidate: np.ndarray, region: np.ndarray) -> np.ndarray:

