@@ -131,8 +131,12 @@ def test_large_photos_are_reduced_to_the_working_size_without_aliasing(tmp_path:
     pattern, flat = upright[10:-10, 10:990].astype(int), upright[10:-10, 1010:-10].astype(int)
     assert abs(pattern.mean() - 127.5) < 2 and pattern.std() < 30
     assert (np.abs(flat - (30, 120, 200)) <= 1).all()
-    jpeg = _save(tmp_path / "phone.jpg", Image.fromarray(board[:, 1500:].repeat(3, axis=1)[:, :4032]), quality=95)
-    loaded = load_image(jpeg, settings)  # 4032x2400: decoded at half size by the JPEG draft, then reduced
-    assert loaded.size == (2000, 1190)
-    assert loaded.notes == ["decoded at 2016x1200 (JPEG draft) from 4032x2400", "worked on at 2000x1190 from 4032x2400"]
+    flat_wide = Image.fromarray(board[:, 1500:].repeat(3, axis=1))
+    jpeg = _save(tmp_path / "wide.jpg", flat_wide.crop((0, 0, 4400, 2400)), quality=95)
+    loaded = load_image(jpeg, settings)  # 4400x2400: decoded at half size by the JPEG draft, then reduced
+    assert loaded.size == (2000, 1091)
+    assert loaded.notes == ["decoded at 2200x1200 (JPEG draft) from 4400x2400", "worked on at 2000x1091 from 4400x2400"]
     assert (np.abs(loaded.rgb.astype(int)[5:-5, 5:-5] - (30, 120, 200)) <= 3).all()
+    # A phone's 4032 px JPEG: its half-size draft, 0.8% over 2000 px, is worked on as it is.
+    loaded = load_image(_save(tmp_path / "phone.jpg", flat_wide.crop((0, 0, 4032, 2400)), quality=95), settings)
+    assert loaded.size == (2016, 1200) and loaded.notes == ["decoded at 2016x1200 (JPEG draft) from 4032x2400"]

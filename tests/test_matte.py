@@ -281,3 +281,12 @@ def test_an_empty_mask_is_no_product_on_either_path(hard_is_exact: bool) -> None
     empty = np.zeros((200, 200), bool)
     with pytest.raises(NoProductError):
         refine_edges(photo, empty, empty.astype(np.float32), backdrop, hard_is_exact=hard_is_exact)
+
+
+def test_the_classical_mask_works_on_a_phone_draft_as_it_is_and_reduces_larger_photos() -> None:
+    from aefix.stages.matte import _classic_scale
+
+    assert _classic_scale((1512, 2016)) == 1.0  # a 12 MP JPEG's half-size draft: within the loader's slack
+    assert _classic_scale((1500, 2000)) == 1.0
+    assert _classic_scale((3000, 4000)) == 0.5
+    assert _classic_scale((1444, 2165)) == pytest.approx(2000 / 2165)

@@ -192,7 +192,7 @@ def run(
         Optional[Path],
         typer.Option(
             help="Also write each product's alpha here as an 8-bit PNG (0 backdrop, 255 product, in between "
-            "along the edge), upright, at the working size (at most 2000 px for a 1000 px output), same "
+            "along the edge), upright, at the working size (about 2000 px at most for a 1000 px output), same "
             "relative path and stem."
         ),
     ] = None,

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from aefix.imageio import WORK_SIDE_SLACK
 from aefix.pixels import channel_sum, pixels_at, slope
 from aefix.regions import bounding_box, components_touching, without_specks
 from aefix.segment import ProductMask
@@ -113,7 +114,7 @@ def classic_product(rgb: np.ndarray, coarse: np.ndarray, soft: np.ndarray, backd
     band = band_width(full_shape)
     # Membership only, so a working copy over 2000 px is reduced (the edge is redone at full
     # resolution afterwards). Not below: at 1000 px a ring's hole on fabric closed up (bench-quality).
-    scale = min(1.0, CLASSIC_SIDE_PX / max(full_shape))
+    scale = _classic_scale(full_shape)
     size = (max(1, round(full_shape[1] * scale)), max(1, round(full_shape[0] * scale)))
     if scale < 1.0:
         rgb = cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
@@ -150,6 +151,13 @@ def classic_product(rgb: np.ndarray, coarse: np.ndarray, soft: np.ndarray, backd
     if scale < 1.0:
         product = cv2.resize(product.astype(np.uint8), full_shape[::-1], interpolation=cv2.INTER_NEAREST).astype(bool)
     return product
+
+
+def _classic_scale(shape: tuple[int, int]) -> float:
+    """Scale of the classical mask's working copy: 1 up to CLASSIC_SIDE_PX (and the loader's slack
+    over it, which a 12 MP phone JPEG's draft uses), else down to CLASSIC_SIDE_PX."""
+    side = max(shape)
+    return 1.0 if side <= CLASSIC_SIDE_PX * WORK_SIDE_SLACK else CLASSIC_SIDE_PX / side
 
 
 def _bare_backdrop(candidate: np.ndarray, distance: np.ndarray, backdrop: Backdrop, band: int) -> np.ndarray:
@@ -381,7 +389,8 @@ def refine_edges(
     band_alpha[band_alpha < ALPHA_SNAP] = 0.0
     band_alpha[band_alpha > 1.0 - ALPHA_SNAP] = 1.0
     if hard_is_exact:
-        slack = int(np.ceil(max(height, width) / CLASSIC_SIDE_PX))  # the classical mask's pixel, here
+        # The classical mask's pixel, here.
+        slack = 1 if _classic_scale((height, width)) == 1.0 else int(np.ceil(max(height, width) / CLASSIC_SIDE_PX))
         beyond = ~cv2.dilate(hard_u8, _square(slack)).astype(bool)[rows, cols]
         band_alpha[beyond & shadow] = 0.0
 
