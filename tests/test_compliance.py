@@ -297,3 +297,41 @@ def test_a_badge_a_few_px_under_the_product_is_added_text_not_print(monkeypatch:
     # (at 7 px, JPEG's ringing leaves no white path: it still does).
     monkeypatch.setattr(scene, "PURE_PASS_LEVEL", 256)
     assert "text.added" not in codes(check_bytes("badge.jpg", data, PROFILE))
+
+
+def _glossy_ball_with_a_rim_highlight(size: int = 1000) -> np.ndarray:
+    """An orange ball on pure white whose specular highlight is blown to white where it meets the rim."""
+    big = 4 * size
+    centre, radius = size / 2, 0.42 * size
+    yy, xx = np.mgrid[0:big, 0:big].astype(np.float32) / 4
+    inside = ((xx - centre) ** 2 + (yy - centre) ** 2 <= radius**2).astype(np.float32)
+    cover = cv2.resize(inside, (size, size), interpolation=cv2.INTER_AREA)[:, :, None]
+    y, x = np.mgrid[0:size, 0:size].astype(np.float32)
+    glow = np.exp(-(((x - centre) / 110.0) ** 2 + ((y - (centre - radius + 40)) / 150.0) ** 2))
+    highlight = np.clip(1.4 * glow, 0.0, 1.0)[:, :, None]
+    colour = np.array([220.0, 110.0, 20.0]) * (1 - highlight) + 255.0 * highlight
+    return np.clip(255.0 * (1 - cover) + colour * cover, 0, 255).astype(np.uint8)
+
+
+def test_a_highlight_reaching_the_rim_is_product_not_impure_background() -> None:
+    # The backdrop flows into a highlight blown to white at the rim: its tinted falloff, bordered by
+    # the product and fading into it, is product (before: 0.79% of the background impure, a warning).
+    rgb = _glossy_ball_with_a_rim_highlight()
+    for data in (_encode(rgb), _encode(rgb, "JPEG", quality=95, subsampling=0)):
+        result = check_bytes("ball", data, PROFILE)
+        assert result.passed, result.findings
+        assert result.metrics["background_impure_pct"] < 0.05
+        assert not [f for f in result.findings if f.category == "background"]
+
+
+def test_a_shadow_in_a_notch_of_the_product_is_still_background() -> None:
+    # Bordered by the product on three sides, like a highlight, but at the product's sharp outline.
+    rgb = np.full((1000, 1000, 3), 255, np.uint8)
+    rgb[250:400, 250:750] = 50  # the bar of a U turned over
+    rgb[400:750, 250:400] = 50  # its legs
+    rgb[400:750, 600:750] = 50
+    y = np.arange(400, 750, dtype=np.float32)[:, None]
+    rgb[400:750, 400:600] = (255.0 - 40.0 * np.exp(-(y - 400) / 120.0)).astype(np.uint8)[:, :, None]
+    result = check_bytes("u.png", _encode(rgb), PROFILE)
+    assert result.metrics["background_impure_pct"] > 2.0
+    assert {"background.impure", "background.shadow"} & {f.code for f in result.findings}

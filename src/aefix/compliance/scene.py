@@ -34,6 +34,11 @@ OUTLINE_GAP_PX = 3.0
 # Pixels this white in every channel (255 give or take JPEG) pass as backdrop wherever the frame's
 # backdrop reaches them, even next to a steep edge.
 PURE_PASS_LEVEL = 253
+# A tinted part of a cut-out's backdrop that borders the product along this share of its edge, and
+# along this share of that the product is not steep, is the product's own highlight (_rim_highlights).
+HIGHLIGHT_MIN_PRODUCT_SHARE = 0.3
+HIGHLIGHT_MIN_SMOOTH_SHARE = 0.8
+OUTLINE_REACH_PX = 4
 # A frame whose pixels are this light in every channel, this share of them, is a cut-out's pure white...
 PURE_WHITE_FRAME_LEVEL = 252
 PURE_WHITE_FRAME_SHARE = 0.98
@@ -103,11 +108,66 @@ def backdrop_mask(rgb: np.ndarray, luminance: np.ndarray) -> np.ndarray:
     if not _frame_is_pure_white(rgb):
         return components_touching(candidate, frame, connectivity=4)
     # No noise to smooth away: a white product's faint outline is measured at its own sharpness.
-    candidate &= slope(cv2.GaussianBlur(luminance, (0, 0), FINE_BLUR_SIGMA)) < BACKDROP_MAX_SLOPE
+    steep = slope(cv2.GaussianBlur(luminance, (0, 0), FINE_BLUR_SIGMA)) >= BACKDROP_MAX_SLOPE
+    candidate &= ~steep
     reached = _reached_not_through_gaps(candidate, frame)
     # Pure white passes freely: a white gap between two objects is backdrop, however narrow.
     white = darkest >= PURE_PASS_LEVEL
-    return components_touching(reached | white | (candidate & frame), frame, connectivity=4)
+    backdrop = components_touching(reached | white | (candidate & frame), frame, connectivity=4)
+    return backdrop & ~_rim_highlights(backdrop, white, steep)
+
+
+def _rim_highlights(backdrop: np.ndarray, white: np.ndarray, steep: np.ndarray) -> np.ndarray:
+    """Tinted (not pure white) parts of a cut-out's backdrop that are a highlight on the product.
+
+    A glossy product's highlight that reaches its rim has no outline there: the backdrop flows
+    into it. Such a part does not reach the frame, borders the product along most of its edge
+    (white only at the rim) and fades into it: the product pixels beside it are not steep. A
+    shadow or haze beside a product meets it at the product's sharp outline and borders white
+    along its far side.
+    """
+    tinted = backdrop & ~white
+    found = np.zeros_like(tinted)
+    box = bounding_box(tinted)
+    if box is None:
+        return found
+    rows, cols = box  # widened: the pixels each tinted one is judged by are inside
+    margin = OUTLINE_REACH_PX + 1
+    box = (
+        slice(max(0, rows.start - margin), rows.stop + margin),
+        slice(max(0, cols.start - margin), cols.stop + margin),
+    )
+    inside = tinted[box]
+    count, labels = cv2.connectedComponents(inside.view(np.uint8), connectivity=8)
+
+    def beside(neighbour: np.ndarray, reach: int = 1) -> np.ndarray:
+        kernel = np.ones((2 * reach + 1, 2 * reach + 1), np.uint8)
+        return inside & cv2.dilate(neighbour.view(np.uint8), kernel).astype(bool)
+
+    product = ~backdrop[box]
+    at_product = beside(product)
+    # The backdrop stops a few pixels short of a sharp edge: its candidates are judged after a blur.
+    at_outline = at_product & beside(product & steep[box], OUTLINE_REACH_PX)
+    by_product, by_outline, by_white = (
+        np.bincount(labels[pixels], minlength=count)
+        for pixels in (at_product, at_outline, beside(~product & white[box]))
+    )
+    frame = np.zeros_like(inside)  # the image's own edge, where it falls in the box
+    frame[0, :] |= box[0].start == 0
+    frame[-1, :] |= box[0].stop >= tinted.shape[0]
+    frame[:, 0] |= box[1].start == 0
+    frame[:, -1] |= box[1].stop >= tinted.shape[1]
+    on_frame = np.bincount(labels[inside & frame], minlength=count) > 0
+    highlight = (
+        ~on_frame
+        & (by_product >= HIGHLIGHT_MIN_PRODUCT_SHARE * (by_product + by_white))
+        & (by_outline <= (1.0 - HIGHLIGHT_MIN_SMOOTH_SHARE) * by_product)
+        & (by_product > 0)
+    )
+    highlight[0] = False
+    if highlight.any():
+        found[box] = highlight[labels]
+    return found
 
 
 def _reached_not_through_gaps(candidate: np.ndarray, frame: np.ndarray) -> np.ndarray:
