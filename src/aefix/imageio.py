@@ -14,7 +14,7 @@ import pillow_heif
 from PIL import Image, ImageCms, ImageOps
 
 from aefix.errors import DecodeError, ImageLimitError
-from aefix.settings import Settings
+from aefix.settings import WORK_SIDE_SLACK, Settings
 
 pillow_heif.register_heif_opener()  # HEIC from phones
 
@@ -28,10 +28,6 @@ _MAGIC: tuple[tuple[bytes, int, str], ...] = (
     (b"MM\x00*", 0, "tiff"),
 )
 _SRGB = ImageCms.createProfile("sRGB")
-# A photo at most this much over the working size is worked on as it is: a 12 MP phone JPEG's
-# half-size draft (2016 x 1512) took 86 ms on one core to resample to 2000 px (OpenCV's area
-# resampling; make bench's inputs), for a change no 1000 px output shows.
-WORK_SIDE_SLACK = 1.02
 
 
 def sniff_format(head: bytes) -> str | None:

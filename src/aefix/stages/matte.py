@@ -16,10 +16,10 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from aefix.imageio import WORK_SIDE_SLACK
 from aefix.pixels import channel_sum, pixels_at, slope
 from aefix.regions import bounding_box, components_touching, without_specks
 from aefix.segment import ProductMask
+from aefix.settings import WORK_SIDE_SLACK
 from aefix.stages.backdrop import Backdrop, low_res_size, sample_low
 
 # The coarse edge is trusted to within this many of the network's input pixels (320 across).
