@@ -121,10 +121,10 @@ def _rim_highlights(backdrop: np.ndarray, white: np.ndarray, steep: np.ndarray) 
     """Tinted (not pure white) parts of a cut-out's backdrop that are a highlight on the product.
 
     A glossy product's highlight that reaches its rim has no outline there: the backdrop flows
-    into it. Such a part does not reach the frame, borders the product along most of its edge
-    (white only at the rim) and fades into it: the product pixels beside it are not steep. A
-    shadow or haze beside a product meets it at the product's sharp outline and borders white
-    along its far side.
+    into it. Such a part does not reach the frame, borders the product along a good part of its
+    edge (white along the rest: the rim, and the blown core it rings) and fades into it: the
+    product pixels beside it are not steep. A shadow or haze beside a product meets it at the
+    product's sharp outline.
     """
     tinted = backdrop & ~white
     found = np.zeros_like(tinted)
