@@ -76,28 +76,25 @@ def _shadow_like(rgb: np.ndarray, unsure: np.ndarray, background: np.ndarray) ->
     box = bounding_box(unsure)
     if box is None:
         return np.zeros(unsure.shape, bool)
-    rows, cols = np.nonzero(unsure[box])  # inside its box: a 12 MP frame is mostly far from it
-    rows += box[0].start
-    cols += box[1].start
-    # Texture only where it is read: the unsure pixels' bounding box, with the blur's reach.
-    top, left = max(0, int(rows.min()) - 4), max(0, int(cols.min()) - 4)
-    bottom, right = int(rows.max()) + 5, int(cols.max()) + 5
-    luma = cv2.cvtColor(rgb[top:bottom, left:right], cv2.COLOR_RGB2GRAY).astype(np.float32)
+    # Everything is read in the unsure pixels' box, widened by the texture blur's reach.
+    window = tuple(slice(max(0, side.start - 4), side.stop + 4) for side in box)
+    rows, cols = np.nonzero(unsure[window])
+    around = rgb[window]
+    luma = cv2.cvtColor(around, cv2.COLOR_RGB2GRAY).astype(np.float32)
     mean = cv2.blur(luma, (7, 7))
     texture = np.sqrt(np.maximum(cv2.blur(luma * luma, (7, 7)) - mean * mean, 0.0))
-    rows_in, cols_in = rows - top, cols - left
-    pixels = rgb[rows, cols].astype(np.float32)
+    pixels = around[rows, cols].astype(np.float32)
     chroma = pixels / (pixels.sum(axis=1, keepdims=True) + 1e-3)
     chroma_distance = np.abs(chroma - background / (background.sum() + 1e-3)).sum(axis=1)
-    ratio = luma[rows_in, cols_in] / float(background @ LUMA_WEIGHTS)
+    ratio = luma[rows, cols] / float(background @ LUMA_WEIGHTS)
     keep = (
         (chroma_distance < SHADOW_MAX_CHROMA_DISTANCE)
         & (ratio >= SHADOW_LUMA_RANGE[0])
         & (ratio <= SHADOW_LUMA_RANGE[1])
-        & (texture[rows_in, cols_in] < SHADOW_MAX_TEXTURE)
+        & (texture[rows, cols] < SHADOW_MAX_TEXTURE)
     )
     shadow_like = np.zeros(unsure.shape, np.uint8)
-    shadow_like[rows[keep], cols[keep]] = 1
+    shadow_like[window][rows[keep], cols[keep]] = 1
     return cv2.morphologyEx(shadow_like, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8)).astype(bool)
 
 
