@@ -114,10 +114,10 @@ def backdrop_mask(rgb: np.ndarray, luminance: np.ndarray) -> np.ndarray:
     # Pure white passes freely: a white gap between two objects is backdrop, however narrow.
     white = darkest >= PURE_PASS_LEVEL
     backdrop = components_touching(reached | white | (candidate & frame), frame, connectivity=4)
-    return backdrop & ~_rim_highlights(backdrop, white, steep)
+    return backdrop & ~_rim_highlights(backdrop, white, steep, frame)
 
 
-def _rim_highlights(backdrop: np.ndarray, white: np.ndarray, steep: np.ndarray) -> np.ndarray:
+def _rim_highlights(backdrop: np.ndarray, white: np.ndarray, steep: np.ndarray, frame: np.ndarray) -> np.ndarray:
     """Tinted (not pure white) parts of a cut-out's backdrop that are a highlight on the product.
 
     A glossy product's highlight that reaches its rim has no outline there: the backdrop flows
@@ -152,12 +152,7 @@ def _rim_highlights(backdrop: np.ndarray, white: np.ndarray, steep: np.ndarray) 
         np.bincount(labels[pixels], minlength=count)
         for pixels in (at_product, at_outline, beside(~product & white[box]))
     )
-    frame = np.zeros_like(inside)  # the image's own edge, where it falls in the box
-    frame[0, :] |= box[0].start == 0
-    frame[-1, :] |= box[0].stop >= tinted.shape[0]
-    frame[:, 0] |= box[1].start == 0
-    frame[:, -1] |= box[1].stop >= tinted.shape[1]
-    on_frame = np.bincount(labels[inside & frame], minlength=count) > 0
+    on_frame = np.bincount(labels[inside & frame[box]], minlength=count) > 0
     highlight = (
         ~on_frame
         & (by_product >= HIGHLIGHT_MIN_PRODUCT_SHARE * (by_product + by_white))
