@@ -138,8 +138,8 @@ def _reduce_for_work(image: Image.Image, max_side: int, notes: list[str]) -> Ima
         if image.mode == "P":
             image = image.convert("RGBA" if "transparency" in info else "RGB")
         if image.mode in ("RGB", "L"):
-            # OpenCV's area resampling, free of aliasing like Lanczos and 4x faster: a 12 MP JPEG's
-            # draft (2016 px) took 20 ms to 2000 px instead of 79 ms.
+            # OpenCV's area resampling, free of aliasing like Lanczos and 4x faster (2016 -> 2000 px:
+            # 20 ms instead of 79 ms, both on two threads).
             pixels = cv2.resize(np.asarray(image), target, interpolation=cv2.INTER_AREA)
             image = Image.fromarray(pixels, image.mode)
         else:
