@@ -260,15 +260,13 @@ def test_text_is_read_in_the_marked_part_of_a_white_image_as_in_the_whole(monkey
     rgb = np.asarray(image)
     seen: list[tuple[int, ...]] = []
     engine = ocr._engine()
+    detect = type(engine.text_det).__call__
 
-    class Spy:
-        text_det = engine.text_det
+    def spy(detector: object, image: np.ndarray) -> object:
+        seen.append(image.shape)
+        return detect(detector, image)
 
-        def __call__(self, image: np.ndarray) -> object:
-            seen.append(image.shape)
-            return engine(image)
-
-    monkeypatch.setattr(ocr, "_engine", Spy)
+    monkeypatch.setattr(type(engine.text_det), "__call__", spy)
     part = ocr.read_text(rgb)
     monkeypatch.setattr(ocr, "CROP_MAX_AREA_SHARE", -1.0)  # always the whole image
     whole = ocr.read_text(rgb)
@@ -277,6 +275,41 @@ def test_text_is_read_in_the_marked_part_of_a_white_image_as_in_the_whole(monkey
     for ours, theirs in zip(part, whole, strict=True):
         assert np.abs(np.subtract(ours.box, theirs.box)).max() <= 6  # input sizes are rounded to 32 px
     assert engine.text_det.limit_side_len == ocr.DETECT_MAX_SIDE_PX  # restored for the next read
+
+
+def test_only_lines_of_a_height_in_range_are_recognized(monkeypatch: pytest.MonkeyPatch) -> None:
+    from PIL import ImageDraw
+
+    from aefix.compliance import ocr
+    from defects import font
+
+    image = Image.fromarray(_main_image())
+    draw = ImageDraw.Draw(image)
+    draw.text((120, 60), "FREE SHIPPING", font=font(40), fill=(40, 40, 40))
+    draw.text((560, 880), "SALE 50% OFF", font=font(18), fill=(200, 20, 20))
+    rgb = np.asarray(image)
+    engine = ocr._engine()
+    recognize = type(engine.text_rec).__call__
+    crops: list[int] = []
+
+    def spy(recognizer: object, request: object) -> object:
+        crops.append(len(request.img))  # type: ignore[attr-defined]
+        return recognize(recognizer, request)
+
+    monkeypatch.setattr(type(engine.text_rec), "__call__", spy)
+    every = ocr.read_text(rgb)
+    assert sorted(line.text for line in every) == ["FREE SHIPPING", "SALE 50% OFF"]
+    tall = max(every, key=lambda line: line.height)
+    short = min(every, key=lambda line: line.height)
+    assert tall.text == "FREE SHIPPING" and tall.height > short.height + 10
+    # A range between the two heights: the short line is neither cropped nor recognized.
+    in_range = ocr.read_text(rgb, (short.height + 5, tall.height + 5))
+    assert [(line.text, line.box) for line in in_range] == [(tall.text, tall.box)]
+    assert in_range[0].confidence == pytest.approx(tall.confidence, abs=0.02)
+    assert crops[-1] == 1 and crops[0] >= 2
+    # Nothing in range: the recognizer is not called at all.
+    assert ocr.read_text(rgb, (tall.height + 5, tall.height + 50)) == []
+    assert len(crops) == 2
 
 
 def test_a_badge_a_few_px_under_the_product_is_added_text_not_print(monkeypatch: pytest.MonkeyPatch) -> None:

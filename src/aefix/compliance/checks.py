@@ -339,14 +339,14 @@ def check_text(item: CheckInput, profile: Profile, metrics: Metrics) -> list[Fin
     if item.rgb is None or item.scene is None:
         return []
     scene = item.scene
-    scale = max(item.rgb.shape[:2]) / 1000.0
+    heights = (
+        profile.text_min_height_px * max(item.rgb.shape[:2]) / 1000.0,
+        TEXT_MAX_HEIGHT_SHARE * item.rgb.shape[0],
+    )
     lines = [
         line
-        for line in read_text(item.rgb)
-        if line.confidence >= profile.text_min_confidence
-        and line.height >= profile.text_min_height_px * scale
-        and line.height <= TEXT_MAX_HEIGHT_SHARE * item.rgb.shape[0]
-        and len(_normalized(line.text)) >= 2
+        for line in read_text(item.rgb, heights)
+        if line.confidence >= profile.text_min_confidence and len(_normalized(line.text)) >= 2
     ]
     product = _filled_main_product(scene)
     added: list[TextBox] = []

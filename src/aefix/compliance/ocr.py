@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import os
 from dataclasses import dataclass
 from functools import lru_cache
@@ -48,12 +49,14 @@ def _engine() -> Any:
         }
     )
     logging.getLogger("RapidOCR").setLevel(logging.ERROR)
-    engine(np.full((64, 64, 3), 255, np.uint8))  # loads the detector now: read_text sets its input size
+    # Both models now: read_text sets the detector's input size and calls the recognizer itself.
+    engine._load_det_model()
+    engine._load_rec_model()
     return engine
 
 
-def read_text(rgb: np.ndarray) -> list[TextBox]:
-    """Every text line the OCR finds, with its confidence and axis-aligned box.
+def read_text(rgb: np.ndarray, heights: tuple[float, float] = (0.0, math.inf)) -> list[TextBox]:
+    """Every text line the OCR finds with a glyph height within `heights` (px), with its confidence and box.
 
     Blank white margins are left out (on a main image they are most of the frame): the detector
     reads only the box around everything else, at the scale it would read the whole image, so
@@ -61,30 +64,70 @@ def read_text(rgb: np.ndarray) -> list[TextBox]:
     """
     left, top, right, bottom = _marked_box(rgb)
     engine = _engine()
-    detector = getattr(engine, "text_det", None)
+    detector = engine.text_det
     scale = DETECT_MAX_SIDE_PX / max(rgb.shape[:2])
-    if detector is not None and (right - left) * (bottom - top) <= CROP_MAX_AREA_SHARE * rgb.shape[0] * rgb.shape[1]:
+    if (right - left) * (bottom - top) <= CROP_MAX_AREA_SHARE * rgb.shape[0] * rgb.shape[1]:
         detector.limit_side_len = max(32, round(max(right - left, bottom - top) * min(1.0, scale)))
         try:
-            result = engine(np.ascontiguousarray(rgb[top:bottom, left:right]))
+            lines = _detect_and_recognize(engine, np.ascontiguousarray(rgb[top:bottom, left:right]), heights)
         finally:
             detector.limit_side_len = DETECT_MAX_SIDE_PX
     else:
         left = top = 0
-        result = engine(np.ascontiguousarray(rgb))
-    texts = getattr(result, "txts", None)
-    if not texts:
-        return []
+        lines = _detect_and_recognize(engine, np.ascontiguousarray(rgb), heights)
     boxes: list[TextBox] = []
-    for points, text, score in zip(result.boxes, texts, result.scores, strict=False):
-        corners = np.asarray(points) + np.array([left, top])
+    for corners, text, score in lines:
+        corners = corners + np.array([left, top])
         x0, y0 = np.floor(corners.min(axis=0)).astype(int)
         x1, y1 = np.ceil(corners.max(axis=0)).astype(int)
         box = (max(0, int(x0)), max(0, int(y0)), int(x1), int(y1))
-        sides = np.linalg.norm(corners - np.roll(corners, -1, axis=0), axis=1)
-        height = float(min((sides[0] + sides[2]) / 2, (sides[1] + sides[3]) / 2))
-        boxes.append(TextBox(str(text).strip(), float(score), box, height))
+        boxes.append(TextBox(text.strip(), score, box, _line_height(corners)))
     return boxes
+
+
+def _detect_and_recognize(
+    engine: Any, image: np.ndarray, heights: tuple[float, float]
+) -> list[tuple[np.ndarray, str, float]]:
+    """RapidOCR's own steps (its `__call__` without the angle classifier), recognizing only the lines
+    of a height in range: corners in `image`'s pixels, text, score.
+
+    On a main image the detector's lines are mostly the product's outline taken for one tall glyph
+    and short strokes on it; cropping and recognizing those cost more than the detection did.
+    """
+    from rapidocr.ch_ppocr_rec import TextRecInput
+    from rapidocr.utils.process_img import (
+        apply_vertical_padding,
+        get_rotate_crop_image,
+        map_boxes_to_original,
+        map_img_to_original,
+    )
+
+    prepared, record = engine.preprocess_img(image)
+    record["padding_1"] = {"top": 0, "left": 0}
+    if engine.cfg.Global.use_vertical_padding:
+        prepared, record = apply_vertical_padding(prepared, record, engine.width_height_ratio, engine.min_height)
+    detected = engine.text_det(prepared)
+    if detected.boxes is None or len(detected.boxes) == 0:
+        return []
+    corners = map_boxes_to_original(np.array(detected.boxes), record, *image.shape[:2])
+    wanted = [index for index, quad in enumerate(corners) if heights[0] <= _line_height(quad) <= heights[1]]
+    if not wanted:
+        return []
+    crops = [get_rotate_crop_image(prepared, np.array(detected.boxes[index])) for index in wanted]
+    resized = record["preprocess"]
+    crops = map_img_to_original(crops, resized["ratio_h"], resized["ratio_w"])
+    read = engine.text_rec(TextRecInput(img=crops))
+    return [
+        (corners[index], str(text), float(score))
+        for index, text, score in zip(wanted, read.txts or (), read.scores, strict=False)
+        if str(text).strip() and score >= engine.text_score
+    ]
+
+
+def _line_height(corners: np.ndarray) -> float:
+    """Glyph height: the short side of a (possibly rotated) line's quadrilateral."""
+    sides = np.linalg.norm(corners - np.roll(corners, -1, axis=0), axis=1)
+    return float(min((sides[0] + sides[2]) / 2, (sides[1] + sides[3]) / 2))
 
 
 def _marked_box(rgb: np.ndarray) -> tuple[int, int, int, int]:
