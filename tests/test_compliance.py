@@ -368,3 +368,58 @@ def test_a_shadow_in_a_notch_of_the_product_is_still_background() -> None:
     result = check_bytes("u.png", _encode(rgb), PROFILE)
     assert result.metrics["background_impure_pct"] > 2.0
     assert {"background.impure", "background.shadow"} & {f.code for f in result.findings}
+
+
+def test_an_unreadable_qr_candidate_does_not_stop_the_check() -> None:
+    # A blurred, grey-toned QR code on which OpenCV 5.0's classic decoder raised cv2.error (a found
+    # quadrilateral of zero area): `aefix check` on its folder died with a traceback.
+    data = (Path(__file__).parent / "data" / "qr-opencv-decode-error.png").read_bytes()
+    result = check_bytes("qr.png", data, PROFILE)
+    assert "check.failed" not in codes(result)
+    assert "dimensions.too_small" in codes(result)  # the other checks ran: it is 500 px
+
+
+def test_a_detector_that_raises_is_a_code_not_found(monkeypatch: pytest.MonkeyPatch) -> None:
+    from aefix.compliance import checks
+
+    class Raising:
+        def detectAndDecode(self, gray: np.ndarray) -> tuple[str, None, None]:
+            raise cv2.error("contourArea(src_points) > 0.0")
+
+    monkeypatch.setattr(cv2, "QRCodeDetectorAruco", Raising)
+    monkeypatch.setattr(cv2, "QRCodeDetector", Raising)
+    metrics: dict[str, float | str] = {}
+    item = checks.CheckInput("a.png", b"", "png", _main_image())
+    assert checks.check_codes(item, PROFILE, metrics) == [] and "qr_payload" not in metrics
+
+
+def test_a_check_that_raises_fails_the_image_and_the_others_still_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    from aefix.compliance import core
+
+    def check_exposure(*_: object) -> list[object]:
+        raise ValueError("zero-size array to reduction operation\nsecond line")
+
+    monkeypatch.setattr(core, "CHECKS", [check_exposure if c.__name__ == "check_exposure" else c for c in core.CHECKS])
+    rgb = _main_image()
+    rgb[:, :12] = (40, 40, 40)  # a dark band down the left edge: composition findings, from later checks
+    result = check_bytes("a.png", _encode(rgb), PROFILE)
+    failed = [f for f in result.findings if f.code == "check.failed"]
+    assert len(failed) == 1 and failed[0].severity == "fail" and failed[0].deduction == 0.0
+    assert failed[0].value == "exposure"
+    assert failed[0].message == "check: exposure could not run (zero-size array to reduction operation) (-0)"
+    assert is_translated(failed[0].message) and "无法运行" in translate(failed[0].message, "zh")
+    assert not result.passed
+    assert {"composition.cut", "composition.off_centre"} <= set(codes(result))  # checks after it ran
+    assert "background_impure_pct" in result.metrics
+
+
+def test_a_scene_analysis_that_raises_is_reported_not_raised(monkeypatch: pytest.MonkeyPatch) -> None:
+    from aefix.compliance import core
+
+    def analyze(*_: object) -> object:
+        raise IndexError("index 0 is out of bounds")
+
+    monkeypatch.setattr(core, "analyze", analyze)
+    result = check_bytes("a.png", _encode(_main_image()), PROFILE)
+    assert [f.value for f in result.findings if f.code == "check.failed"] == ["scene"]
+    assert not result.passed

@@ -20,6 +20,7 @@ CATALOGUE: dict[str, str] = {
     "format: file is {found} by its bytes (named {suffix}); {allowed} required": "格式：按文件内容是 {found}（扩展名 {suffix}）；要求 {allowed}",
     "format: file is {found} by its bytes; {allowed} required": "格式：按文件内容是 {found}；要求 {allowed}",
     "format: file is {found} but named {suffix}": "格式：文件是 {found}，扩展名却是 {suffix}",
+    "check: {name} could not run ({reason})": "检查：{name} 无法运行（{reason}）",
     "format: {found} does not decode: {reason}": "格式：{found} 无法解码：{reason}",
     "file size: {mb} MB, over the {limit} MB limit": "文件大小：{mb} MB，超过 {limit} MB 上限",
     "dimensions: {size} px, under the {limit} px minimum side": "尺寸：{size} 像素，短边小于最低 {limit} 像素",

@@ -399,9 +399,9 @@ def check_codes(item: CheckInput, profile: Profile, metrics: Metrics) -> list[Fi
     findings = []
     # Detection alone fires on dense print (Chinese text); a QR code is reported when it decodes.
     # The ArUco-based detector finds small, unevenly resampled codes the classic one misses.
-    payload, points, _ = cv2.QRCodeDetectorAruco().detectAndDecode(gray)
+    payload, points = _decoded_qr(cv2.QRCodeDetectorAruco(), gray)
     if not payload:
-        payload, points, _ = cv2.QRCodeDetector().detectAndDecode(gray)
+        payload, points = _decoded_qr(cv2.QRCodeDetector(), gray)
     if payload and points is not None:
         metrics["qr_payload"] = payload[:200]
         findings.append(
@@ -419,6 +419,19 @@ def check_codes(item: CheckInput, profile: Profile, metrics: Metrics) -> list[Fi
             findings.append(finding("code.barcode", "fail", 25.0, len(corners), 0, "barcode on the image", box))
             break
     return findings
+
+
+def _decoded_qr(detector: cv2.GraphicalCodeDetector, gray: np.ndarray) -> tuple[str, np.ndarray | None]:
+    """Payload and corners of the QR code `detector` reads, or ("", None).
+
+    OpenCV's decoder raises on some found quadrilaterals of zero area (a blurred, grey-toned code;
+    OpenCV 5.0): that is a code it cannot read, not a reason to give up on the image.
+    """
+    try:
+        payload, points, _ = detector.detectAndDecode(gray)
+    except cv2.error:
+        return "", None
+    return payload, points
 
 
 def check_sharpness(item: CheckInput, profile: Profile, metrics: Metrics) -> list[Finding]:

@@ -12,7 +12,7 @@ import numpy as np
 from PIL import Image, ImageOps
 
 from aefix.compliance import checks
-from aefix.compliance.findings import CheckInput, Finding, Metrics
+from aefix.compliance.findings import CheckInput, Finding, Metrics, finding
 from aefix.compliance.scene import analyze
 from aefix.imageio import sniff_format
 from aefix.settings import Profile
@@ -66,13 +66,18 @@ def check_input(item: CheckInput, profile: Profile, role: str = "main") -> Compl
     What the profile allows (text, codes, borders, a non-white background) and what a secondary
     image may carry is still reported, as "info" with no deduction.
     """
-    if item.rgb is not None and item.scene is None:
-        item = dataclasses.replace(item, scene=analyze(item.rgb, profile))
-    allowed = _allowed_categories(profile, role)
     findings: list[Finding] = []
+    if item.rgb is not None and item.scene is None:
+        try:
+            item = dataclasses.replace(item, scene=analyze(item.rgb, profile))
+        except MemoryError:
+            raise
+        except Exception as error:  # the checks that need the scene find none and say nothing
+            findings.append(_could_not_run("scene", error))
+    allowed = _allowed_categories(profile, role)
     metrics: Metrics = {}
     for check in CHECKS:
-        for found in check(item, profile, metrics):
+        for found in _run_check(check, item, profile, metrics):
             if found.category in allowed:
                 note = "allowed on secondary images" if role == "secondary" else f"allowed by {profile.name}"
                 message = found.message.rsplit(" (-", 1)[0]
@@ -82,6 +87,26 @@ def check_input(item: CheckInput, profile: Profile, role: str = "main") -> Compl
     failed = any(finding.severity == "fail" for finding in findings)
     verdict = "pass" if score >= profile.pass_score and not failed else "fail"
     return ComplianceResult(score, verdict, findings, metrics)
+
+
+def _run_check(check: Check, item: CheckInput, profile: Profile, metrics: Metrics) -> list[Finding]:
+    """The check's findings, or one failing finding if it raises.
+
+    A detector's library can fail on one odd image (OpenCV's QR decoder has). The other checks
+    still run and the verdict is a fail that names the check: the image is looked at, instead
+    of passing unchecked or taking a whole folder's check down with it.
+    """
+    try:
+        return check(item, profile, metrics)
+    except MemoryError:
+        raise
+    except Exception as error:
+        return [_could_not_run(check.__name__.removeprefix("check_"), error)]
+
+
+def _could_not_run(name: str, error: Exception) -> Finding:
+    reason = (str(error).strip().splitlines() or [type(error).__name__])[0][:200]
+    return finding("check.failed", "fail", 0.0, name, "", f"check: {name} could not run ({reason})")
 
 
 def _allowed_categories(profile: Profile, role: str) -> set[str]:
