@@ -92,7 +92,7 @@ def _detect_and_recognize(
     of a height in range: corners in `image`'s pixels, text, score.
 
     On a main image the detector's lines are mostly the product's outline taken for one tall glyph
-    and short strokes on it; cropping and recognizing those cost more than the detection did.
+    and short strokes on it; cropping and recognizing those took about a fifth of the OCR's time.
     """
     from rapidocr.ch_ppocr_rec import TextRecInput
     from rapidocr.utils.process_img import (
