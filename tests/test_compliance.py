@@ -42,6 +42,21 @@ def test_clean_jpeg_passes_and_ringing_is_measured_apart() -> None:
     assert "edge_band_impure_pct" in result.metrics  # ringing next to the product is measured apart
 
 
+@pytest.mark.parametrize(("background", "fmt"), [(255, "PNG"), (255, "JPEG"), (246, "PNG")])
+def test_a_frame_with_no_product_fails(background: int, fmt: str) -> None:
+    # An all-white photo came out of `aefix run` as a blank 1000x1000 image that scored 100.
+    blank = np.full((1000, 1000, 3), background, np.uint8)
+    result = check_bytes("a.png", _encode(blank, fmt), PROFILE)
+    empty = [f for f in result.findings if f.code == "composition.empty"]
+    assert len(empty) == 1 and empty[0].severity == "fail" and empty[0].deduction == 100.0
+    assert result.score == 0.0 and not result.passed and result.metrics["product_fill"] == 0.0
+    assert is_translated(empty[0].message) and translate(empty[0].message, "zh") != empty[0].message
+    # The smallest product the scene keeps (1e-4 of the frame, 100 px here) is a product.
+    blank[500:510, 500:510] = (30, 30, 30)
+    small = check_bytes("a.png", _encode(blank, fmt), PROFILE)
+    assert "composition.empty" not in codes(small) and "composition.small" in codes(small)
+
+
 @pytest.mark.parametrize("grey", [238, 250])
 def test_grey_background_fails_with_measured_values(grey: int) -> None:
     result = check_bytes("a.png", _encode(_main_image(background=grey)), PROFILE)

@@ -496,11 +496,15 @@ def check_exposure(item: CheckInput, profile: Profile, metrics: Metrics) -> list
 
 
 def check_composition(item: CheckInput, profile: Profile, metrics: Metrics) -> list[Finding]:
-    """How much of the frame the product fills, whether it is centred, and whether the frame cuts it."""
+    """That there is a product; how much of the frame it fills, whether it is centred, whether the frame cuts it."""
     scene = item.scene
-    box = scene.product_box if scene is not None else None
-    if scene is None or box is None:
+    if scene is None:
         return []
+    box = scene.product_box
+    if box is None:  # nothing but backdrop: a blank frame, or a product lost to the background
+        metrics["product_fill"] = 0.0
+        message = "composition: no product, only background"
+        return [finding("composition.empty", "fail", 100.0, 0.0, "a product", message)]
     height, width = scene.product.shape
     x0, y0, x1, y1 = box
     fill = max((x1 - x0) / width, (y1 - y0) / height)
