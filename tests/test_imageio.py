@@ -102,6 +102,23 @@ def test_pixel_limit_and_tiny_images(tmp_path: Path) -> None:
         load_image(_save(tmp_path / "one.png", Image.new("RGB", (1, 1))), Settings())
 
 
+def test_a_narrow_image_is_refused_with_the_file_s_own_size(tmp_path: Path) -> None:
+    from aefix.messages import is_translated
+
+    # 60 px is enough, but reduced to the 2000 px working size the strip is 30 px tall: the
+    # message used to give only "2000x30", a size the file does not have.
+    strip = _save(tmp_path / "strip.jpg", Image.new("RGB", (4000, 60), (200, 40, 40)))
+    with pytest.raises(ImageLimitError) as refused:
+        load_image(strip, Settings())
+    message = str(refused.value)
+    assert message == "image is 4000x60 px, 2000x30 px at the working size; each side needs at least 32 px"
+    assert is_translated(message)
+    # Under the minimum as it is: refused from the header, with the file's size.
+    with pytest.raises(ImageLimitError, match=r"^image is 3000x20 px; each side needs at least 32 px$"):
+        load_image(_save(tmp_path / "thin.png", Image.new("RGB", (3000, 20))), Settings())
+    assert load_image(_save(tmp_path / "wide.png", Image.new("RGB", (1900, 40))), Settings()).size == (1900, 40)
+
+
 def test_sniff_format_reads_bytes_not_names() -> None:
     assert sniff_format(b"RIFF\x00\x00\x00\x00WEBPVP8 ") == "webp"
     assert sniff_format(b"\xff\xd8\xff\xe0") == "jpeg"

@@ -90,6 +90,10 @@ def load_image(path: Path, settings: Settings) -> LoadedImage:
                     f"image is {width}x{height} = {width * height / 1e6:.0f} MP, "
                     f"over the {settings.max_pixels / 1e6:.0f} MP limit"
                 )
+            if min(width, height) < settings.min_input_side_px:
+                raise ImageLimitError(
+                    f"image is {width}x{height} px; each side needs at least {settings.min_input_side_px} px"
+                )
             frames = getattr(opened, "n_frames", 1)
             if frames > 1:
                 notes.append(f"animated ({frames} frames): first frame used")
@@ -103,9 +107,10 @@ def load_image(path: Path, settings: Settings) -> LoadedImage:
     except (OSError, SyntaxError, ValueError, EOFError) as error:
         raise DecodeError(f"cannot decode {source_format}: {error}") from error
 
-    if min(image.size) < settings.min_input_side_px:
+    if min(image.size) < settings.min_input_side_px:  # a long strip, reduced to the working size
         raise ImageLimitError(
-            f"image is {image.width}x{image.height} px; each side needs at least {settings.min_input_side_px} px"
+            f"image is {width}x{height} px, {image.width}x{image.height} px at the working size; "
+            f"each side needs at least {settings.min_input_side_px} px"
         )
     rgba = np.asarray(image)
     if image.mode == "RGB":

@@ -71,6 +71,7 @@ CATALOGUE: dict[str, str] = {
     "decompression bomb refused: over the {limit} MP limit ({reason})": "拒绝解压炸弹：超过 {limit} 百万像素上限（{reason}）",
     "cannot decode {found}: {reason}": "无法解码 {found}：{reason}",
     "image is {size} px; each side needs at least {limit} px": "图片为 {size} 像素；每边至少需要 {limit} 像素",
+    "image is {size} px, {work} px at the working size; each side needs at least {limit} px": "图片为 {size} 像素，处理尺寸为 {work} 像素；每边至少需要 {limit} 像素",
     "no product found ({reason})": "未找到商品（{reason}）",
     "out of memory while processing this image": "处理此图片时内存不足",
     # setup and output-folder errors
