@@ -327,6 +327,18 @@ def test_only_lines_of_a_height_in_range_are_recognized(monkeypatch: pytest.Monk
     assert len(crops) == 2
 
 
+@pytest.mark.parametrize("size", [(3, 5000), (24, 4000), (5000, 3)])
+def test_a_strip_too_thin_for_the_ocr_is_checked_without_text(size: tuple[int, int]) -> None:
+    # rapidocr reduces an image over 2000 px to 2000 px and rounds its sides to 32 px: these had no
+    # rows left and its resize raised (a traceback from `aefix check`, then a check.failed).
+    from aefix.compliance import ocr
+
+    strip = np.full((*size, 3), (200, 20, 20), np.uint8)  # marked all over: read whole, not cropped
+    assert ocr.read_text(strip) == []
+    result = check_bytes("strip.png", _encode(strip), PROFILE)
+    assert "check.failed" not in codes(result) and "dimensions.too_small" in codes(result)
+
+
 def test_a_badge_a_few_px_under_the_product_is_added_text_not_print(monkeypatch: pytest.MonkeyPatch) -> None:
     from PIL import ImageDraw
 

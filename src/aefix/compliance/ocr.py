@@ -96,13 +96,17 @@ def _detect_and_recognize(
     """
     from rapidocr.ch_ppocr_rec import TextRecInput
     from rapidocr.utils.process_img import (
+        ResizeImgError,
         apply_vertical_padding,
         get_rotate_crop_image,
         map_boxes_to_original,
         map_img_to_original,
     )
 
-    prepared, record = engine.preprocess_img(image)
+    try:
+        prepared, record = engine.preprocess_img(image)
+    except ResizeImgError:  # over 2000 px long and so thin that rapidocr's 2000 px copy has no rows
+        return []
     record["padding_1"] = {"top": 0, "left": 0}
     if engine.cfg.Global.use_vertical_padding:
         prepared, record = apply_vertical_padding(prepared, record, engine.width_height_ratio, engine.min_height)
