@@ -41,7 +41,7 @@ CATALOGUE: dict[str, str] = {
     "barcode on the image": "画面上有条形码",
     "sharpness: the product's outline is soft ({value}; sharp is about 0.5)": "清晰度：商品轮廓模糊（{value}；清晰约为 0.5）",
     "exposure: {pct}% of the product's pixels are {kind}": "曝光：商品 {pct}% 的像素{kind}",
-    "composition: no product, only background": "构图：没有商品，只有背景",
+    "composition: no product in the image": "构图：画面中没有商品",
     "composition: the frame cuts the product ({pct}% of the edge is product)": "构图：商品被画面边缘截断（{pct}% 的边缘是商品）",
     "composition: the product fills {fill} of the frame, under {limit}": "构图：商品只占画面 {fill}，低于 {limit}",
     "composition: the product fills {fill} of the frame, leaving no margin": "构图：商品占画面 {fill}，没有留白",

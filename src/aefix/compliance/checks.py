@@ -501,10 +501,9 @@ def check_composition(item: CheckInput, profile: Profile, metrics: Metrics) -> l
     if scene is None:
         return []
     box = scene.product_box
-    if box is None:  # nothing but backdrop: a blank frame, or a product lost to the background
+    if box is None:  # a blank frame, specks, or a product lost to the background
         metrics["product_fill"] = 0.0
-        message = "composition: no product, only background"
-        return [finding("composition.empty", "fail", 100.0, 0.0, "a product", message)]
+        return [finding("composition.empty", "fail", 100.0, 0.0, "a product", "composition: no product in the image")]
     height, width = scene.product.shape
     x0, y0, x1, y1 = box
     fill = max((x1 - x0) / width, (y1 - y0) / height)
