@@ -58,6 +58,10 @@ def test_bounding_box() -> None:
     assert bounding_box(mask) is None
     mask[3, 4] = mask[6, 9] = True
     assert bounding_box(mask) == (slice(3, 7), slice(4, 10))
+    # Widened, never before the first row or column (a stop past the end slices to the end).
+    assert bounding_box(mask, 2) == (slice(1, 9), slice(2, 12))
+    assert bounding_box(mask, 5) == (slice(0, 12), slice(0, 15))
+    assert mask[bounding_box(mask, 5)].shape == mask.shape
 
 
 def test_components_at_least_keeps_those_of_that_area() -> None:

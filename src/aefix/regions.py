@@ -17,13 +17,17 @@ MIN_COMPONENT_SHARE = 0.02
 MIN_COMPONENT_PX = 16
 
 
-def bounding_box(mask: np.ndarray) -> tuple[slice, slice] | None:
-    """The smallest (rows, cols) slices holding every set pixel of `mask`; None when it is empty."""
+def bounding_box(mask: np.ndarray, margin: int = 0) -> tuple[slice, slice] | None:
+    """The smallest (rows, cols) slices holding every set pixel of `mask`, widened by `margin` px
+    (within the image); None when it is empty."""
     rows = np.flatnonzero(mask.any(axis=1))
     if rows.size == 0:
         return None
     cols = np.flatnonzero(mask.any(axis=0))
-    return slice(int(rows[0]), int(rows[-1]) + 1), slice(int(cols[0]), int(cols[-1]) + 1)
+    return (
+        slice(max(0, int(rows[0]) - margin), int(rows[-1]) + 1 + margin),
+        slice(max(0, int(cols[0]) - margin), int(cols[-1]) + 1 + margin),
+    )
 
 
 def components_touching(mask: np.ndarray, region: np.ndarray, connectivity: int = 8) -> np.ndarray:

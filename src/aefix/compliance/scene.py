@@ -128,15 +128,9 @@ def _rim_highlights(backdrop: np.ndarray, white: np.ndarray, steep: np.ndarray, 
     """
     tinted = backdrop & ~white
     found = np.zeros_like(tinted)
-    box = bounding_box(tinted)
+    box = bounding_box(tinted, OUTLINE_REACH_PX + 1)  # widened: the pixels each is judged by are inside
     if box is None:
         return found
-    rows, cols = box  # widened: the pixels each tinted one is judged by are inside
-    margin = OUTLINE_REACH_PX + 1
-    box = (
-        slice(max(0, rows.start - margin), rows.stop + margin),
-        slice(max(0, cols.start - margin), cols.stop + margin),
-    )
     inside = tinted[box]
     count, labels = cv2.connectedComponents(inside.view(np.uint8), connectivity=8)
 

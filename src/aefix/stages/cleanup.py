@@ -73,11 +73,10 @@ def _shadow_like(rgb: np.ndarray, unsure: np.ndarray, background: np.ndarray) ->
     Colour tests run on the unsure pixels alone and texture on one grey channel, so a 12 MP photo
     costs a few grey-level planes, not a dozen float RGB copies.
     """
-    box = bounding_box(unsure)
-    if box is None:
-        return np.zeros(unsure.shape, bool)
     # Everything is read in the unsure pixels' box, widened by the texture blur's reach.
-    window = tuple(slice(max(0, side.start - 4), side.stop + 4) for side in box)
+    window = bounding_box(unsure, 4)
+    if window is None:
+        return np.zeros(unsure.shape, bool)
     rows, cols = np.nonzero(unsure[window])
     around = rgb[window]
     luma = cv2.cvtColor(around, cv2.COLOR_RGB2GRAY).astype(np.float32)

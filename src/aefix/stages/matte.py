@@ -202,14 +202,8 @@ def _soft_edged(
 
 def _box_around(mask: np.ndarray, margin: int = BOX_MARGIN_PX) -> tuple[slice, slice]:
     """The box of a mask with `margin` px of what surrounds it (the whole frame when it is empty)."""
-    box = bounding_box(mask)
-    if box is None:
-        return slice(None), slice(None)
-    rows, cols = box
-    return (
-        slice(max(0, rows.start - margin), rows.stop + margin),
-        slice(max(0, cols.start - margin), cols.stop + margin),
-    )
+    box = bounding_box(mask, margin)
+    return (slice(None), slice(None)) if box is None else box
 
 
 def _soft_edged_in_box(
