@@ -147,8 +147,10 @@ def test_composition_small_off_centre_and_cut() -> None:
     assert "composition.cut" in codes(check_bytes("c.png", _encode(cut), PROFILE))
 
 
-@pytest.mark.parametrize(("width", "colour"), [(2, (0, 0, 0)), (5, (200, 30, 30)), (16, (225, 225, 225))])
-def test_a_border_of_any_colour_from_2_px_is_found_and_measured(width: int, colour: tuple[int, int, int]) -> None:
+@pytest.mark.parametrize(
+    ("width", "colour"), [(1, (0, 0, 0)), (2, (0, 0, 0)), (5, (200, 30, 30)), (16, (225, 225, 225))]
+)
+def test_a_border_of_any_colour_from_1_px_is_found_and_measured(width: int, colour: tuple[int, int, int]) -> None:
     rgb = _scene()
     rgb[:width], rgb[-width:], rgb[:, :width], rgb[:, -width:] = colour, colour, colour, colour
     result = check_bytes("a.png", _encode(rgb), PROFILE)
@@ -156,6 +158,21 @@ def test_a_border_of_any_colour_from_2_px_is_found_and_measured(width: int, colo
     assert border.value == width and f"RGB{colour}" in border.message
     # The white margin inside the frame is judged as the background, not as a product cut by the edge.
     assert "composition.cut" not in codes(result) and "background.impure" not in codes(result)
+
+
+@pytest.mark.parametrize(("inset", "width", "fmt"), [(15, 4, "PNG"), (6, 1, "PNG"), (20, 8, "JPEG")])
+def test_a_frame_drawn_inside_a_white_margin_is_a_border(inset: int, width: int, fmt: str) -> None:
+    rgb = _scene()
+    outer = rgb[inset : 1000 - inset, inset : 1000 - inset]
+    outer[:width], outer[-width:], outer[:, :width], outer[:, -width:] = [(200, 30, 30)] * 4
+    options = {"quality": 92, "subsampling": 0} if fmt == "JPEG" else {}
+    result = check_bytes("a.jpg" if fmt == "JPEG" else "a.png", _encode(rgb, fmt, **options), PROFILE)
+    # Before, the frame fenced the backdrop off from the image's edge: "only 0.3% of the image is a
+    # light backdrop". The margin outside it and the JPEG ringing inside it are the frame's, not tone.
+    assert codes(result) == ["border.frame"], result.findings
+    (border,) = result.findings
+    assert border.value == width and f"{inset} px in from the edge" in border.message, border.message
+    assert is_translated(border.message)
 
 
 def test_a_wide_product_with_a_white_margin_is_not_a_border() -> None:

@@ -28,6 +28,7 @@ CATALOGUE: dict[str, str] = {
     "dimensions: {size} px, under the recommended {limit} px": "尺寸：{size} 像素，低于推荐的 {limit} 像素",
     "dimensions: aspect {ratio} ({aspect}), {expected} expected": "尺寸：宽高比 {ratio}（{aspect}），应为 {expected}",
     "border: {width} px frame in RGB{colour} along the {sides} edges": "边框：{sides}边缘有 {width} 像素宽的边框，颜色 RGB{colour}",
+    "border: {width} px frame in RGB{colour} along the {sides} edges, {inset} px in from the edge": "边框：{sides}边缘有 {width} 像素宽的边框，距边缘 {inset} 像素，颜色 RGB{colour}",
     "background: only {share} of the image is a light backdrop; pure white required": "背景：只有 {share} 的画面是浅色背景；要求纯白背景",
     "background: {pct}% of background pixels not pure white, mean gray tone {gray}%": "背景：{pct}% 的背景像素不是纯白，平均灰度 {gray}%",
     "background: tinted, mean colour RGB({rgb}) instead of 255,255,255": "背景：偏色，平均颜色 RGB({rgb})，不是 255,255,255",

@@ -63,7 +63,7 @@ class Profile:
     text_min_height_px: float = 12.0
     code_allowed: bool = False
     border_allowed: bool = False
-    border_min_px: int = 2
+    border_min_px: int = 1
     # Product's longer side over the frame's matching side: below min or above max is poor composition.
     composition_min_fill: float = 0.5
     composition_max_fill: float = 0.99

@@ -154,21 +154,23 @@ def check_dimensions(item: CheckInput, profile: Profile, metrics: Metrics) -> li
 
 
 def check_border(item: CheckInput, profile: Profile, metrics: Metrics) -> list[Finding]:
-    """Uniform lines of one colour along two or more edges, any colour, from `border_min_px` wide."""
+    """Uniform lines of one colour along two or more edges, any colour, from `border_min_px` wide,
+    at the edge or drawn a little inside a white margin."""
     scene = item.scene
     if scene is None or scene.border_colour is None:
         return []
-    widest = max(scene.border_px)
-    metrics["border_px"] = widest
-    sides = [name for name, width in zip(("top", "right", "bottom", "left"), scene.border_px, strict=False) if width]
+    width = max(scene.border_px) - scene.border_inset_px
+    metrics["border_px"] = width
+    sides = [name for name, extent in zip(("top", "right", "bottom", "left"), scene.border_px, strict=False) if extent]
+    inset = f", {scene.border_inset_px} px in from the edge" if scene.border_inset_px else ""
     return [
         finding(
             "border.frame",
             "fail",
             15.0,
-            widest,
+            width,
             profile.border_min_px,
-            f"border: {widest} px frame in RGB{scene.border_colour} along the {', '.join(sides)} edges",
+            f"border: {width} px frame in RGB{scene.border_colour} along the {', '.join(sides)} edges{inset}",
         )
     ]
 

@@ -51,11 +51,21 @@ BORDER_WHITE_LEVEL = 250
 
 
 @dataclass(frozen=True)
+class Frame:
+    """A frame drawn along the image's edges: how far it reaches in on each side, its colour, its inset."""
+
+    extent: tuple[int, int, int, int]  # top, right, bottom, left
+    colour: tuple[int, int, int] | None
+    inset: int
+
+
+@dataclass(frozen=True)
 class Scene:
     """Masks in the coordinates of `inner`: the image with any detected border cut away."""
 
-    border_px: tuple[int, int, int, int]  # top, right, bottom, left
+    border_px: tuple[int, int, int, int]  # top, right, bottom, left: what is cut away, margin included
     border_colour: tuple[int, int, int] | None
+    border_inset_px: int  # white margin between the image's edge and a frame drawn inside it
     inner_rgb: np.ndarray
     luminance: np.ndarray  # float32, inner
     background: np.ndarray  # bool: the backdrop
@@ -76,8 +86,8 @@ class Scene:
 
 
 def analyze(rgb: np.ndarray, profile: Profile) -> Scene:
-    border = find_border(rgb, profile.border_min_px)
-    top, right, bottom, left = border[0]
+    frame = find_border(rgb, profile.border_min_px)
+    top, right, bottom, left = frame.extent
     inner = rgb[top : rgb.shape[0] - bottom, left : rgb.shape[1] - right]
     luminance = inner.astype(np.float32) @ LUMA
     background = backdrop_mask(inner, luminance)
@@ -85,11 +95,18 @@ def analyze(rgb: np.ndarray, profile: Profile) -> Scene:
     band_px = profile.background_edge_band_px
     kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (2 * band_px + 1, 2 * band_px + 1))
     near_product = cv2.dilate(not_background.astype(np.uint8), kernel).astype(bool)
+    # A drawn frame rings in JPEG as a product's outline does: the strip inside it is edge band too.
+    sides = (near_product, near_product.T[::-1], near_product[::-1], near_product.T)  # top, right, bottom, left
+    for side, extent in zip(sides, frame.extent, strict=True):
+        if extent:
+            side[:band_px] = True
     band = background & near_product
     core = background & ~near_product
     product = components_at_least(not_background, max(16, int(1e-4 * not_background.size)))
     model, spread = fit_backdrop(luminance, core)
-    return Scene(border[0], border[1], inner, luminance, background, band, core, product, model, spread)
+    return Scene(
+        frame.extent, frame.colour, frame.inset, inner, luminance, background, band, core, product, model, spread
+    )
 
 
 def backdrop_mask(rgb: np.ndarray, luminance: np.ndarray) -> np.ndarray:
@@ -217,41 +234,55 @@ def fit_backdrop(luminance: np.ndarray, core: np.ndarray) -> tuple[np.ndarray | 
     return np.minimum(model, 255.0).astype(np.float32), spread
 
 
-def find_border(rgb: np.ndarray, min_px: int) -> tuple[tuple[int, int, int, int], tuple[int, int, int] | None]:
-    """Widths of uniform frame lines along each side (top, right, bottom, left), kept only if on 2+ sides."""
+def find_border(rgb: np.ndarray, min_px: int) -> Frame:
+    """Uniform frame lines along each side (top, right, bottom, left), kept only if on 2+ sides."""
     sides = (rgb, rgb.transpose(1, 0, 2)[::-1], rgb[::-1], rgb.transpose(1, 0, 2))
     found = [_border_width(side, min_px) for side in sides]
-    widths = [width for width, _ in found]
-    framed = [width for width in widths if width > 0]
+    extents = [inset + width for inset, width, _ in found]
+    framed = [extent for extent in extents if extent > 0]
     # A drawn frame has one width (give or take JPEG) on every side it is on.
     if len(framed) < 2 or max(framed) - min(framed) > 2:
-        return (0, 0, 0, 0), None
-    colour = next(colour for width, colour in found if width > 0)
-    return (widths[0], widths[1], widths[2], widths[3]), colour
+        return Frame((0, 0, 0, 0), None, 0)
+    inset, _, colour = next(side for side in found if side[1] > 0)
+    return Frame((extents[0], extents[1], extents[2], extents[3]), colour, inset)
 
 
-def _border_width(side: np.ndarray, min_px: int) -> tuple[int, tuple[int, int, int] | None]:
-    """Uniform lines from row 0 inward in the same colour, ending in a step to something else."""
+def _border_width(side: np.ndarray, min_px: int) -> tuple[int, int, tuple[int, int, int] | None]:
+    """Inset and width of uniform lines in one colour, ending in a step to something else.
+
+    The lines start at row 0, or inside a white margin at most half the frame's limit wide (a
+    frame drawn a little in from the edge).
+    """
     limit = int(min(side.shape[0], side.shape[1]) * BORDER_MAX_SHARE)
-    lines = side[: limit + 2].astype(np.int16)
+    if limit < 2:  # too small an image for a frame of 1 px and something inside it
+        return 0, 0, None
+    # Judged away from the ends, where the other sides' frame lines (and an inset frame's margin) cross.
+    lines = side[: limit + 2, limit : side.shape[1] - limit].astype(np.int16)
     # Each line's colour: the median of 64 samples along it (a full median per line is 10x slower).
     stride = max(1, lines.shape[1] // 64)
     colours = np.median(lines[:, ::stride], axis=1)
     deviation = np.abs(lines - colours[:, None, :]).max(axis=2)
     uniform = (deviation <= BORDER_LINE_TOLERANCE).mean(axis=1) >= BORDER_UNIFORM_SHARE
-    same_colour = np.abs(colours - colours[0]).max(axis=1) <= BORDER_LINE_TOLERANCE
-    run = uniform & same_colour
-    width = int(np.argmin(run)) if not run.all() else len(run)
-    if width < min_px or width >= limit or colours[0].min() >= BORDER_WHITE_LEVEL:
-        return 0, None
+    inset, width = 0, _run(uniform, colours, 0)
+    if colours[0].min() >= BORDER_WHITE_LEVEL:  # a white margin, maybe with a frame inside it
+        inset = width
+        if inset > limit // 2 or colours[inset].min() >= BORDER_WHITE_LEVEL:
+            return 0, 0, None
+        width = _run(uniform, colours, inset)
+    if width < min_px or inset + width >= limit:
+        return 0, 0, None
     # A frame ends in a step along (nearly) its whole length; a white margin ending at the product does not.
-    # The other sides' frame lines cross this line's ends: judge the step away from the corners.
-    middle = lines[width + 1, limit:-limit]
-    step = np.abs(middle - colours[0]).max(axis=1) >= BORDER_MIN_STEP
+    step = np.abs(lines[inset + width + 1] - colours[inset]).max(axis=1) >= BORDER_MIN_STEP
     if step.mean() < BORDER_UNIFORM_SHARE:
-        return 0, None
-    red, green, blue = (round(value) for value in colours[0])
-    return width, (red, green, blue)
+        return 0, 0, None
+    red, green, blue = (round(value) for value in colours[inset])
+    return inset, width, (red, green, blue)
+
+
+def _run(uniform: np.ndarray, colours: np.ndarray, start: int) -> int:
+    """How many uniform lines from `start` on have the colour of line `start`."""
+    same = uniform[start:] & (np.abs(colours[start:] - colours[start]).max(axis=1) <= BORDER_LINE_TOLERANCE)
+    return int(np.argmin(same)) if not same.all() else len(same)
 
 
 def _quadratic_terms(x: np.ndarray, y: np.ndarray) -> np.ndarray:
