@@ -356,6 +356,45 @@ def test_a_strip_too_thin_for_the_ocr_is_checked_without_text(size: tuple[int, i
     assert "check.failed" not in codes(result) and "dimensions.too_small" in codes(result)
 
 
+def test_a_badge_the_whole_read_misses_is_read_on_its_own() -> None:
+    # A "HOT" badge in a corner beside a large dark product (made by a probe of styles the defect
+    # set lacks). The detector weighs what surrounds a word: read whole, it finds nothing here.
+    from aefix.compliance import ocr
+
+    data = (Path(__file__).parent / "data" / "badge-beside-dark-product.jpg").read_bytes()
+    rgb = np.asarray(Image.open(io.BytesIO(data)).convert("RGB"))
+    assert ocr.read_text(rgb, (12.0, 250.0)) == []
+    result = check_bytes("badge.jpg", data, PROFILE)
+    (added,) = [f for f in result.findings if f.code == "text.added"]
+    assert added.value == "HOT" and added.box is not None and max(added.box) <= 210, added  # in the corner
+
+
+def test_marks_apart_from_the_product_are_grouped_and_read_once() -> None:
+    from PIL import ImageDraw
+
+    from aefix.compliance import checks, ocr
+    from aefix.compliance.scene import analyze
+    from defects import font
+
+    image = Image.fromarray(_main_image())
+    draw = ImageDraw.Draw(image)
+    draw.text((40, 40), "FREE SHIPPING", font=font(40), fill=(40, 40, 40))  # one block of letters
+    draw.ellipse((880, 880, 960, 960), fill=(230, 40, 40))  # a second block, far from the first
+    rgb = np.asarray(image)
+    scene = analyze(rgb, PROFILE)
+    regions = checks._marks_apart(scene, checks._filled_main_product(scene))
+    assert len(regions) == 2
+    words, dot = regions
+    assert words[0] < 40 and words[2] > 300 and words[3] < 120 and dot == (860, 860, 981, 981)
+    # The whole read already has the words: read again in their region, they are not added twice.
+    assert [line.text for line in ocr.read_text(rgb, regions=regions)] == ["FREE SHIPPING"]
+    # Marks all over the image: nothing to read apart (the whole read is all there is).
+    busy = rgb.copy()
+    busy[::40, :] = busy[:, ::40] = 0
+    busy_scene = analyze(busy, PROFILE)
+    assert checks._marks_apart(busy_scene, checks._filled_main_product(busy_scene)) == []
+
+
 def test_a_badge_a_few_px_under_the_product_is_added_text_not_print(monkeypatch: pytest.MonkeyPatch) -> None:
     from PIL import ImageDraw
 

@@ -31,6 +31,11 @@ WATERMARK_MIN_REPEATS = 3
 TEXT_MAX_HEIGHT_SHARE = 0.25
 # Text whose box lies at least this much on the product is printed on it (a brand: allowed).
 TEXT_ON_PRODUCT_SHARE = 0.5
+# Marks apart from the product within this share of the image's long side are read as one block...
+MARK_GROUP_SHARE = 0.02
+# ...at most this many blocks, and none when together they cover more than this share of the image.
+MARKS_APART_MAX = 8
+MARKS_APART_MAX_SHARE = 0.5
 BARCODE_SCALES = (1.0, 0.5, 0.25)
 # Width of the ring around the product outline where its edge sharpness is measured, px.
 EDGE_RING_PX = 6
@@ -345,12 +350,12 @@ def check_text(item: CheckInput, profile: Profile, metrics: Metrics) -> list[Fin
         profile.text_min_height_px * max(item.rgb.shape[:2]) / 1000.0,
         TEXT_MAX_HEIGHT_SHARE * item.rgb.shape[0],
     )
+    product = _filled_main_product(scene)
     lines = [
         line
-        for line in read_text(item.rgb, heights)
+        for line in read_text(item.rgb, heights, _marks_apart(scene, product))
         if line.confidence >= profile.text_min_confidence and len(_normalized(line.text)) >= 2
     ]
-    product = _filled_main_product(scene)
     added: list[TextBox] = []
     printed: list[TextBox] = []
     for line in lines:
@@ -391,6 +396,24 @@ def check_text(item: CheckInput, profile: Profile, metrics: Metrics) -> list[Fin
             )
         )
     return findings
+
+
+def _marks_apart(scene: Scene, main_product: np.ndarray) -> list[Box]:
+    """Boxes (image coordinates) around the marks apart from the main product, nearby marks grouped:
+    badges, stickers and words the OCR reads again on their own. None when they cover much of the
+    image (a busy photo: the whole read is all there is to do)."""
+    apart = (scene.product & ~main_product).astype(np.uint8)
+    if not apart.any():
+        return []
+    reach = max(3, round(MARK_GROUP_SHARE * max(apart.shape)))
+    grouped = cv2.dilate(apart, cv2.getStructuringElement(cv2.MORPH_RECT, (2 * reach + 1, 2 * reach + 1)))
+    _, _, stats, _ = cv2.connectedComponentsWithStats(grouped, connectivity=8)
+    # Each grouped block's box is the marks' box widened by `reach`: the OCR's context.
+    boxes = [_offset((int(x), int(y), int(x + w), int(y + h)), scene) for x, y, w, h, _ in stats[1:]]
+    covered = sum((x1 - x0) * (y1 - y0) for x0, y0, x1, y1 in boxes)
+    if covered > MARKS_APART_MAX_SHARE * apart.size:
+        return []
+    return sorted(boxes, key=lambda box: (box[2] - box[0]) * (box[3] - box[1]), reverse=True)[:MARKS_APART_MAX]
 
 
 def check_codes(item: CheckInput, profile: Profile, metrics: Metrics) -> list[Finding]:

@@ -5,12 +5,14 @@ from __future__ import annotations
 import logging
 import math
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 import numpy as np
 
+from aefix.compliance.findings import Box
 from aefix.pixels import channel_min
 from aefix.regions import bounding_box
 
@@ -22,6 +24,8 @@ BLANK_MIN_LEVEL = 250
 CONTENT_MARGIN_SHARE = 0.03
 # Reading a part of the image pays only when it is at most this share of the whole.
 CROP_MAX_AREA_SHARE = 0.8
+# A line read again in a region is the whole read's line when this much of the smaller box overlaps.
+REREAD_SAME_LINE_OVERLAP = 0.5
 
 
 @dataclass(frozen=True)
@@ -55,34 +59,63 @@ def _engine() -> Any:
     return engine
 
 
-def read_text(rgb: np.ndarray, heights: tuple[float, float] = (0.0, math.inf)) -> list[TextBox]:
+def read_text(
+    rgb: np.ndarray, heights: tuple[float, float] = (0.0, math.inf), regions: Sequence[Box] = ()
+) -> list[TextBox]:
     """Every text line the OCR finds with a glyph height within `heights` (px), with its confidence and box.
 
     Blank white margins are left out (on a main image they are most of the frame): the detector
     reads only the box around everything else, at the scale it would read the whole image, so
-    the lines it finds are the ones a whole-image read finds.
+    the lines it finds are the ones a whole-image read finds. Each of `regions` (x0, y0, x1, y1)
+    is then read again on its own, at the same scale, and lines the whole read missed are added:
+    the detector weighs what surrounds a word, and beside a large dark product it can miss a
+    badge in a corner that it reads at once when cropped.
     """
-    left, top, right, bottom = _marked_box(rgb)
+    lines = _read_box(rgb, _marked_box(rgb), heights)
+    scale = DETECT_MAX_SIDE_PX / max(rgb.shape[:2])
+    for region in regions:
+        for line in _read_box(rgb, region, heights, scale):
+            if not any(_overlap(line.box, found.box) >= REREAD_SAME_LINE_OVERLAP for found in lines):
+                lines.append(line)
+    return lines
+
+
+def _read_box(rgb: np.ndarray, box: Box, heights: tuple[float, float], scale: float | None = None) -> list[TextBox]:
+    """Lines within `box` of `rgb`, in image coordinates; read at `scale` (default: as the whole
+    image would be, or the whole image itself when the box is most of it)."""
+    left, top, right, bottom = box
     engine = _engine()
     detector = engine.text_det
-    scale = DETECT_MAX_SIDE_PX / max(rgb.shape[:2])
-    if (right - left) * (bottom - top) <= CROP_MAX_AREA_SHARE * rgb.shape[0] * rgb.shape[1]:
+    if scale is None:
+        scale = DETECT_MAX_SIDE_PX / max(rgb.shape[:2])
+        if (right - left) * (bottom - top) > CROP_MAX_AREA_SHARE * rgb.shape[0] * rgb.shape[1]:
+            left, top, right, bottom = 0, 0, rgb.shape[1], rgb.shape[0]
+    if (left, top, right, bottom) == (0, 0, rgb.shape[1], rgb.shape[0]):
+        lines = _detect_and_recognize(engine, np.ascontiguousarray(rgb), heights)
+    else:
         detector.limit_side_len = max(32, round(max(right - left, bottom - top) * min(1.0, scale)))
         try:
             lines = _detect_and_recognize(engine, np.ascontiguousarray(rgb[top:bottom, left:right]), heights)
         finally:
             detector.limit_side_len = DETECT_MAX_SIDE_PX
-    else:
-        left = top = 0
-        lines = _detect_and_recognize(engine, np.ascontiguousarray(rgb), heights)
     boxes: list[TextBox] = []
     for corners, text, score in lines:
         corners = corners + np.array([left, top])
         x0, y0 = np.floor(corners.min(axis=0)).astype(int)
         x1, y1 = np.ceil(corners.max(axis=0)).astype(int)
-        box = (max(0, int(x0)), max(0, int(y0)), int(x1), int(y1))
-        boxes.append(TextBox(text.strip(), score, box, _line_height(corners)))
+        found = (max(0, int(x0)), max(0, int(y0)), int(x1), int(y1))
+        boxes.append(TextBox(text.strip(), score, found, _line_height(corners)))
     return boxes
+
+
+def _overlap(a: Box, b: Box) -> float:
+    """Area of the two boxes' intersection over the smaller box's area."""
+    width = min(a[2], b[2]) - max(a[0], b[0])
+    height = min(a[3], b[3]) - max(a[1], b[1])
+    if width <= 0 or height <= 0:
+        return 0.0
+    smaller = min((a[2] - a[0]) * (a[3] - a[1]), (b[2] - b[0]) * (b[3] - b[1]))
+    return width * height / max(1, smaller)
 
 
 def _detect_and_recognize(
