@@ -26,6 +26,7 @@ CJK_FONTS = (
 PROMO_EN = ("FREE SHIPPING", "50% OFF", "HOT SALE", "NEW ARRIVAL", "BEST SELLER", "LIMITED OFFER", "BUY 1 GET 1")
 PROMO_ZH = ("包邮", "限时折扣", "新品上市", "热卖爆款", "买一送一", "正品保证", "全场五折")
 WATERMARKS = ("MyShop", "SAMPLE", "© BestDeals", "店铺专用", "WATERMARK", "Shop8888")
+BADGES = ("HOT", "NEW", "SALE", "TOP", "-50%", "热卖", "新品", "爆款")
 BRANDS = ("ACME", "NOVA", "Lumo", "KORA", "ZEN", "Vita")
 PRODUCT_COLOURS = (
     (200, 40, 30), (30, 60, 170), (40, 140, 60), (50, 45, 40), (230, 120, 20),
@@ -228,6 +229,36 @@ def defect_border(product: Product, rng: np.random.Generator) -> bytes:
     return _jpeg(rgb, rng) if rng.random() < 0.7 else encode(rgb, "PNG")
 
 
+def defect_thin_frame(product: Product, rng: np.random.Generator) -> bytes:
+    """A 1-4 px frame at the edge or drawn 4-20 px inside a white margin."""
+    rgb = product.over(255.0).copy()
+    inset = int(rng.integers(4, 21)) if rng.random() < 0.6 else 0
+    width = int(rng.integers(1, 5))
+    colour = [(0, 0, 0), (200, 30, 30), (120, 120, 120), (210, 170, 60), (30, 80, 200)][int(rng.integers(5))]
+    inner = rgb[inset : SIZE - inset, inset : SIZE - inset]
+    inner[:width], inner[-width:], inner[:, :width], inner[:, -width:] = colour, colour, colour, colour
+    return _jpeg(rgb, rng) if rng.random() < 0.7 else encode(rgb, "PNG")
+
+
+def defect_badge(product: Product, rng: np.random.Generator) -> bytes:
+    """A round sticker ("HOT", "NEW", "热卖") clear of the product: white words on a colour."""
+    radius = int(rng.integers(55, 100))
+    place = _background_region(product, rng, 2 * radius, 2 * radius)
+    while place is None and radius > 40:
+        radius = int(radius * 0.85)
+        place = _background_region(product, rng, 2 * radius, 2 * radius)
+    if place is None:
+        raise RuntimeError("no room for the badge")
+    image = Image.fromarray(product.over(255.0))
+    draw = ImageDraw.Draw(image)
+    x, y = place
+    colour = [(230, 40, 40), (240, 130, 0), (20, 120, 220), (30, 150, 70)][int(rng.integers(4))]
+    draw.ellipse((x, y, x + 2 * radius, y + 2 * radius), fill=colour)
+    word = str(rng.choice(BADGES))
+    draw.text((x + radius, y + radius), word, font=font(int(radius * 0.6)), fill=(255, 255, 255), anchor="mm")
+    return _jpeg(np.asarray(image), rng)
+
+
 def defect_grey(product: Product, rng: np.random.Generator) -> bytes:
     return _jpeg(product.over(float(rng.integers(238, 251))), rng)
 
@@ -303,6 +334,9 @@ DEFECTS = (
     DefectKind("small", "dimensions.too_small", defect_small),
     DefectKind("big_png", "size.too_large", defect_big_png),
     DefectKind("webp_named_jpg", "format.not_allowed", defect_webp_named_jpg, ".jpg"),
+    # Added after a probe of styles the first twelve lacked; appended so the others' images stay the same.
+    DefectKind("thin_frame", "border.frame", defect_thin_frame),
+    DefectKind("badge", "text.added", defect_badge),
 )
 
 

@@ -25,6 +25,9 @@ BACKDROP_MAX_SLOPE = 3.0
 # A line along the frame is uniform when this share of it lies within BORDER_LINE_TOLERANCE of its median.
 BORDER_UNIFORM_SHARE = 0.97
 BORDER_LINE_TOLERANCE = 12
+# Lines of one frame differ in colour by at most this much: JPEG shifts a thin, saturated frame's
+# chroma from line to line (a 3-px red frame: blue 24, 38, 30).
+BORDER_COLOUR_TOLERANCE = 24
 # A border must differ from what lies inside it by this much (max channel difference) to be seen.
 BORDER_MIN_STEP = 10
 BACKDROP_GRID = 32
@@ -281,7 +284,7 @@ def _border_width(side: np.ndarray, min_px: int) -> tuple[int, int, tuple[int, i
 
 def _run(uniform: np.ndarray, colours: np.ndarray, start: int) -> int:
     """How many uniform lines from `start` on have the colour of line `start`."""
-    same = uniform[start:] & (np.abs(colours[start:] - colours[start]).max(axis=1) <= BORDER_LINE_TOLERANCE)
+    same = uniform[start:] & (np.abs(colours[start:] - colours[start]).max(axis=1) <= BORDER_COLOUR_TOLERANCE)
     return int(np.argmin(same)) if not same.all() else len(same)
 
 
