@@ -42,6 +42,25 @@ def test_clean_jpeg_passes_and_ringing_is_measured_apart() -> None:
     assert "edge_band_impure_pct" in result.metrics  # ringing next to the product is measured apart
 
 
+def test_ringing_of_subsampled_colour_is_measured_apart_16_px_out(monkeypatch: pytest.MonkeyPatch) -> None:
+    from aefix.compliance import checks
+    from defects import make_product
+
+    # Pillow's default JPEG (quality 75, colour subsampled 4:2:0, as most phones save): its colour
+    # blocks cover 16 px of the image, and a shaded product rings that far into the white.
+    data = _encode(make_product(np.random.default_rng([99, 0])).over(255.0), "JPEG", quality=75)
+    result = check_bytes("a.jpg", data, PROFILE)
+    assert result.findings == [] and result.metrics["background_impure_pct"] == 0.0, result.findings
+    assert result.metrics["edge_band_impure_pct"] > 0.0
+    # Judged as a 4:4:4 file would be (one 8-px block), the same bytes read impure background.
+    monkeypatch.setattr(checks, "_chroma_subsampled", lambda item: False)
+    assert "background.impure" in codes(check_bytes("a.jpg", data, PROFILE))
+    monkeypatch.undo()
+    # The wider band is only near the product: a grey backdrop still fails.
+    grey = _encode(_main_image(background=246), "JPEG", quality=75)
+    assert {"background.impure", "background.gray"} <= set(codes(check_bytes("b.jpg", grey, PROFILE)))
+
+
 @pytest.mark.parametrize(("background", "fmt"), [(255, "PNG"), (255, "JPEG"), (246, "PNG")])
 def test_a_frame_with_no_product_fails(background: int, fmt: str) -> None:
     # An all-white photo came out of `aefix run` as a blank 1000x1000 image that scored 100.
