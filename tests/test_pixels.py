@@ -1,6 +1,17 @@
 import numpy as np
+import pytest
 
-from aefix.pixels import channel_median, channel_min, channel_min_max, channel_sum, masked_pixels, pixels_at
+from aefix import pixels
+from aefix.pixels import (
+    channel_median,
+    channel_min,
+    channel_min_max,
+    channel_sum,
+    masked_pixels,
+    pixels_at,
+    slope,
+    slope_at,
+)
 
 
 def test_channel_min_max_and_sum_match_numpy_on_every_pixel() -> None:
@@ -42,3 +53,16 @@ def test_channel_median_is_numpys_median_for_odd_and_even_counts() -> None:
             assert channel_median(pixels).dtype == np.float32
             assert np.array_equal(channel_median(pixels), expected)  # x.5 when the middle two differ
     assert list(channel_median(np.array([[10, 0, 255], [11, 0, 255]], np.uint8))) == [10.5, 0.0, 255.0]
+
+
+@pytest.mark.parametrize("strip", [1, 7, 64, 10_000])
+def test_slope_at_is_the_whole_planes_slope_at_those_pixels(monkeypatch: pytest.MonkeyPatch, strip: int) -> None:
+    rng = np.random.default_rng(3)
+    luminance = (rng.random((203, 157)) * 255).astype(np.float32)
+    where = rng.random((203, 157)) < 0.2
+    where[0, 5] = where[-1, 9] = True  # the image's own first and last rows
+    monkeypatch.setattr(pixels, "SLOPE_STRIP_ROWS", strip)
+    # Equal but for the last bit of a few values: OpenCV's vectorized square root splits a strip
+    # into lanes differently from the whole plane.
+    np.testing.assert_allclose(slope_at(luminance, where), slope(luminance)[where], rtol=1e-6, atol=0)
+    assert slope_at(luminance, np.zeros_like(where)).size == 0
