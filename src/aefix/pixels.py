@@ -90,4 +90,3 @@ def slope_at(luminance: np.ndarray, where: np.ndarray) -> np.ndarray:
         low, high = max(0, start - 1), min(height, stop + 1)
         parts.append(slope(luminance[low:high])[start - low : stop - low][where[start:stop]])
     return np.concatenate(parts)
-
