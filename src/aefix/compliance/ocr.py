@@ -71,8 +71,12 @@ def read_text(
     the detector weighs what surrounds a word, and beside a large dark product it can miss a
     badge in a corner that it reads at once when cropped.
     """
-    lines = _read_box(rgb, _marked_box(rgb), heights)
-    scale = DETECT_MAX_SIDE_PX / max(rgb.shape[:2])
+    height, width = rgb.shape[:2]
+    scale = DETECT_MAX_SIDE_PX / max(height, width)
+    left, top, right, bottom = _marked_box(rgb)
+    if (right - left) * (bottom - top) > CROP_MAX_AREA_SHARE * height * width:
+        left, top, right, bottom = 0, 0, width, height
+    lines = _read_box(rgb, (left, top, right, bottom), heights, scale)
     for region in regions:
         for line in _read_box(rgb, region, heights, scale):
             if not any(_overlap(line.box, found.box) >= REREAD_SAME_LINE_OVERLAP for found in lines):
@@ -80,24 +84,17 @@ def read_text(
     return lines
 
 
-def _read_box(rgb: np.ndarray, box: Box, heights: tuple[float, float], scale: float | None = None) -> list[TextBox]:
-    """Lines within `box` of `rgb`, in image coordinates; read at `scale` (default: as the whole
-    image would be, or the whole image itself when the box is most of it)."""
+def _read_box(rgb: np.ndarray, box: Box, heights: tuple[float, float], scale: float) -> list[TextBox]:
+    """Lines within `box` of `rgb` (the whole image included), read at `scale`, in image coordinates."""
     left, top, right, bottom = box
     engine = _engine()
     detector = engine.text_det
-    if scale is None:
-        scale = DETECT_MAX_SIDE_PX / max(rgb.shape[:2])
-        if (right - left) * (bottom - top) > CROP_MAX_AREA_SHARE * rgb.shape[0] * rgb.shape[1]:
-            left, top, right, bottom = 0, 0, rgb.shape[1], rgb.shape[0]
-    if (left, top, right, bottom) == (0, 0, rgb.shape[1], rgb.shape[0]):
-        lines = _detect_and_recognize(engine, np.ascontiguousarray(rgb), heights)
-    else:
-        detector.limit_side_len = max(32, round(max(right - left, bottom - top) * min(1.0, scale)))
-        try:
-            lines = _detect_and_recognize(engine, np.ascontiguousarray(rgb[top:bottom, left:right]), heights)
-        finally:
-            detector.limit_side_len = DETECT_MAX_SIDE_PX
+    # The whole image at DETECT_MAX_SIDE_PX is this too: its long side times `scale`.
+    detector.limit_side_len = max(32, round(max(right - left, bottom - top) * min(1.0, scale)))
+    try:
+        lines = _detect_and_recognize(engine, np.ascontiguousarray(rgb[top:bottom, left:right]), heights)
+    finally:
+        detector.limit_side_len = DETECT_MAX_SIDE_PX
     boxes: list[TextBox] = []
     for corners, text, score in lines:
         corners = corners + np.array([left, top])
