@@ -20,7 +20,7 @@ from aefix.pixels import channel_sum, pixels_at, slope
 from aefix.regions import bounding_box, components_touching, without_specks
 from aefix.segment import ProductMask
 from aefix.settings import WORK_SIDE_SLACK
-from aefix.stages.backdrop import Backdrop, low_res_size, sample_low
+from aefix.stages.backdrop import SHADOW_PULL_LIMIT, Backdrop, low_res_size, sample_low
 
 # The coarse edge is trusted to within this many of the network's input pixels (320 across).
 BAND_MODEL_PX = 2.0
@@ -144,9 +144,15 @@ def classic_product(rgb: np.ndarray, coarse: np.ndarray, soft: np.ndarray, backd
         shadowy[strip] = shadow_coloured
     opened = cv2.morphologyEx(distinct, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
     reach = cv2.dilate(coarse.astype(np.uint8), _square(band)).astype(bool)
-    product = components_touching(opened, reach)
-    product |= coarse & ~_bare_backdrop(coarse & ~product, distance, backdrop, band)
-    product &= ~_soft_edged(rgb, back_full, product, product & shadowy, threshold)
+    by_colour = components_touching(opened, reach)
+    product = by_colour | (coarse & ~_bare_backdrop(coarse & ~by_colour, distance, backdrop, band))
+    peeled = _soft_edged(rgb, back_full, product, product & shadowy, threshold)
+    if peeled.any():
+        # A shadow's own hole (a ring's) is bare backdrop the network filled; it was joined to
+        # the shadow, and is judged again now that the shadow is gone, with the rim of its
+        # penumbra that stays around it.
+        product &= ~peeled
+        product &= ~_bare_backdrop(product & ~by_colour, distance, backdrop, band, by_median=True)
     product |= _thin_sharp_parts(rgb, product, shadowy & ~product, threshold)
     if scale < 1.0:
         product = cv2.resize(product.astype(np.uint8), full_shape[::-1], interpolation=cv2.INTER_NEAREST).astype(bool)
@@ -160,8 +166,11 @@ def _classic_scale(shape: tuple[int, int]) -> float:
     return 1.0 if side <= CLASSIC_SIDE_PX * WORK_SIDE_SLACK else CLASSIC_SIDE_PX / side
 
 
-def _bare_backdrop(candidate: np.ndarray, distance: np.ndarray, backdrop: Backdrop, band: int) -> np.ndarray:
-    """Regions of `candidate` whose mean distance from the backdrop is what bare backdrop shows."""
+def _bare_backdrop(
+    candidate: np.ndarray, distance: np.ndarray, backdrop: Backdrop, band: int, by_median: bool = False
+) -> np.ndarray:
+    """Regions of `candidate` whose mean distance from the backdrop is what bare backdrop shows
+    (`by_median`: whose median is, so a rim of other pixels around a patch of backdrop counts less)."""
     found = np.zeros_like(candidate)
     box = bounding_box(candidate)
     if box is None:
@@ -170,8 +179,16 @@ def _bare_backdrop(candidate: np.ndarray, distance: np.ndarray, backdrop: Backdr
     count, labels = cv2.connectedComponents(inside.view(np.uint8), connectivity=4)
     members = labels[inside]
     areas = np.bincount(members, minlength=count)
-    means = np.bincount(members, weights=distance[box][inside], minlength=count) / np.maximum(areas, 1)
-    bare = (means <= BARE_BACKDROP_FACTOR * backdrop.typical + 1.0) & (areas >= band * band)
+    limit = BARE_BACKDROP_FACTOR * backdrop.typical + 1.0
+    distances = distance[box][inside]
+    if by_median:
+        # Behind a shadow the local backdrop may sit SHADOW_PULL_LIMIT under its true level.
+        limit += SHADOW_PULL_LIMIT * np.sqrt(3.0)
+        at_level = np.bincount(members, weights=distances <= limit, minlength=count)
+        bare = at_level >= 0.5 * areas
+    else:
+        bare = np.bincount(members, weights=distances, minlength=count) / np.maximum(areas, 1) <= limit
+    bare &= areas >= band * band
     bare[0] = False
     found[box] = bare[labels]
     return found
