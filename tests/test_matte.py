@@ -14,14 +14,14 @@ from conftest import iou
 SIZE = 1600
 
 
-def _disc_alpha(size: int = SIZE, radius: float = 420.0, hole: float = 0.0) -> np.ndarray:
-    """An anti-aliased disc (optionally a ring) with a 1 px optical blur: the true coverage."""
+def _disc_alpha(size: int = SIZE, radius: float = 420.0, hole: float = 0.0, blur: float = 1.0) -> np.ndarray:
+    """An anti-aliased disc (optionally a ring) with a `blur` px optical blur: the true coverage."""
     mask = np.zeros((size, size), np.uint8)
     centre = (size // 2 * 16, size // 2 * 16)
     cv2.circle(mask, centre, round(radius * 16), 255, -1, cv2.LINE_AA, 4)
     if hole:
         cv2.circle(mask, centre, round(hole * 16), 0, -1, cv2.LINE_AA, 4)
-    return cv2.GaussianBlur(mask.astype(np.float32) / 255.0, (0, 0), 1.0)
+    return cv2.GaussianBlur(mask.astype(np.float32) / 255.0, (0, 0), blur)
 
 
 def _composite(alpha: np.ndarray, product: tuple[int, int, int], backdrop: float, noise: float = 1.5) -> np.ndarray:
@@ -182,7 +182,7 @@ def test_a_ring_shaped_cast_shadow_leaves_with_the_hole_the_network_filled() -> 
     """
     ring = _disc_alpha(radius=300, hole=170)
     photo = _composite(ring, (60, 70, 150), 250.0).astype(np.float32)
-    shift = np.float32([[1, 0, 300], [0, 1, 120]])
+    shift = np.array([[1, 0, 300], [0, 1, 120]], np.float32)
     cast = cv2.GaussianBlur(cv2.warpAffine(ring, shift, (SIZE, SIZE)), (0, 0), 4.0)
     photo *= 1.0 - 0.35 * cast[:, :, None] * (1.0 - ring[:, :, None])
     photo = np.clip(np.rint(photo), 0, 255).astype(np.uint8)
@@ -221,6 +221,42 @@ def test_a_grey_product_touching_its_own_darker_shadow_is_cut_from_it() -> None:
     assert product[shadow_only].mean() < 0.02
     assert product[disc > 0.5].mean() > 0.99
     assert iou(product, disc >= 0.5) > 0.98
+
+
+def test_a_grey_product_and_its_shadow_in_nearly_one_tone_are_split() -> None:
+    """Product and shadow 5 levels apart: no edge inside is strong enough to cut them, so the
+    piece, soft outline on the shadow's side and sharp on the product's, is split between the two."""
+    disc = _disc_alpha(radius=300)
+    photo = np.full((SIZE, SIZE, 3), 245.0, np.float32)
+    photo = photo * (1.0 - disc[:, :, None]) + np.float32(245.0 * 0.76) * disc[:, :, None]
+    shift = np.array([[1, 0, 260], [0, 1, 140]], np.float32)
+    cast = cv2.GaussianBlur(cv2.warpAffine(disc, shift, (SIZE, SIZE)), (0, 0), 4.0)
+    photo *= 1.0 - 0.22 * cast[:, :, None] * (1.0 - disc[:, :, None])
+    photo += np.random.default_rng(7).normal(0.0, 1.5, photo.shape).astype(np.float32)
+    photo = np.clip(np.rint(photo), 0, 255).astype(np.uint8)
+    network = np.maximum(disc, cast)
+    hard, soft = network >= 0.5, network
+    product = classic_product(photo, hard, soft, estimate_backdrop(photo, hard))
+    shadow_only = (cast > 0.5) & (disc < 0.01)
+    assert shadow_only.sum() > 100_000
+    assert product[shadow_only].mean() < 0.02
+    assert product[disc > 0.5].mean() > 0.99
+    assert iou(product, disc >= 0.5) > 0.98
+
+
+@pytest.mark.parametrize(("tone", "blur"), [(0.6, 4.0), (0.75, 3.0), (0.75, 4.0), (0.9, 6.0)])
+def test_a_grey_product_soft_on_one_side_is_not_split(tone: float, blur: float) -> None:
+    """Half the outline soft (out of focus there), half sharp, no shadow: both sides of a split
+    would be one tone, so the product stays whole."""
+    columns = np.arange(SIZE)[None, :]
+    disc = np.where(columns < SIZE // 2, _disc_alpha(radius=300, blur=blur), _disc_alpha(radius=300))
+    photo = np.full((SIZE, SIZE, 3), 245.0, np.float32)
+    photo = photo * (1.0 - disc[:, :, None]) + np.float32(245.0 * tone) * disc[:, :, None]
+    photo += np.random.default_rng(7).normal(0.0, 1.5, photo.shape).astype(np.float32)
+    photo = np.clip(np.rint(photo), 0, 255).astype(np.uint8)
+    hard = disc >= 0.5
+    product = classic_product(photo, hard, disc, estimate_backdrop(photo, hard))
+    assert iou(product, hard) > 0.995
 
 
 def test_out_of_focus_nothing_is_peeled() -> None:

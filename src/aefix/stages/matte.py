@@ -54,6 +54,14 @@ EDGE_WINDOW_PX = 3
 # (cast shadows measured 0.88-0.97 on bench-quality; a grey product merged with its shadow
 # 0.39-0.48), unless more than OUTLINE_MAX_SOFT_SHARE of the rest of the product's outline is soft.
 SHADOW_SOFT_SHARE = 0.8
+# A piece with at least this share of its outline soft (and less than SHADOW_SOFT_SHARE) may be a
+# product and its shadow in one tone: split it (`_split_mixed`) with seeds this deep inside its
+# outline (a penumbra's width at the working size), keeping a soft side at least
+# SPLIT_MIN_WIDTH_PX wide (half-width) behind a step of SPLIT_MIN_STEP levels.
+MIXED_MIN_SOFT_SHARE = 0.2
+SPLIT_SEED_DEPTH_PX = 8
+SPLIT_MIN_WIDTH_PX = 2 * SPLIT_SEED_DEPTH_PX
+SPLIT_MIN_STEP = 2.0
 OUTLINE_MAX_SOFT_SHARE = 0.4
 MIN_OUTLINE_PX = 20
 # A shadow's darkening (`_gain`: the factor scaling the backdrop's colour) varies this little between
@@ -249,6 +257,8 @@ def _soft_edged_in_box(
     cut = cv2.dilate((~soft_edge & (span >= min_step)).astype(np.uint8), _square(CUT_BRIDGE_PX)).astype(bool)
     count, labels = _pieces(shadowy & ~cut, shadowy)
     edge_px, soft_px = _outline_counts(labels, count, on_outline, soft_edge)
+    count, labels = _split_mixed(labels, count, edge_px, soft_px, on_outline, soft_edge, luma)
+    edge_px, soft_px = _outline_counts(labels, count, on_outline, soft_edge)
     peel = (edge_px >= MIN_OUTLINE_PX) & (soft_px >= SHADOW_SOFT_SHARE * edge_px)
     reference = outline & ~peel[labels]
     if reference.sum() < MIN_OUTLINE_PX or soft_edge[reference].mean() > OUTLINE_MAX_SOFT_SHARE:
@@ -261,6 +271,68 @@ def _soft_edged_in_box(
     peeled = peel[labels]
     # More than this and the "shadow" is more likely the product itself, in one grey tone.
     return peeled if peeled.sum() <= SHADOW_MAX_PEEL_SHARE * product.sum() else np.zeros_like(shadowy)
+
+
+def _split_mixed(
+    labels: np.ndarray,
+    count: int,
+    edge_px: np.ndarray,
+    soft_px: np.ndarray,
+    on_outline: np.ndarray,
+    soft_edge: np.ndarray,
+    luma: np.ndarray,
+) -> tuple[int, np.ndarray]:
+    """Pieces whose outline is part soft, part sharp, split along their strongest inner edge: a
+    grey product and its shadow in one tone, where no edge inside was sharp enough to cut them.
+
+    Flooded (watershed over the brightness slope) from seeds a penumbra's width inside the
+    outline, each side from the kind of outline it is nearest. The soft side becomes a piece of
+    its own (then judged as any other) only when it is wide, as a cast shadow is, and the line
+    between them is a step in brightness: a grey product whose outline is soft on one side (out
+    of focus there) floods to two sides of one tone, and stays whole.
+    """
+    mixed = (edge_px >= 2 * MIN_OUTLINE_PX) & (soft_px >= MIXED_MIN_SOFT_SHARE * edge_px)
+    mixed &= soft_px < SHADOW_SOFT_SHARE * edge_px
+    mixed[0] = False
+    if not mixed.any():
+        return count, labels
+    from skimage.segmentation import watershed  # scikit-image comes with rembg; imported when needed
+
+    labels = labels.copy()
+    reach = _square(SPLIT_SEED_DEPTH_PX + 2)
+    for label in np.flatnonzero(mixed):
+        box = bounding_box(labels == label, 2)
+        if box is None:
+            continue
+        region = labels[box] == label
+        outline = region & on_outline[box]
+        # Seeding on the outline itself, the sharp side's flat interior would drown the penumbra.
+        depth = cv2.distanceTransform(region.view(np.uint8), cv2.DIST_L2, 3)
+        seed = (depth >= SPLIT_SEED_DEPTH_PX) & (depth < SPLIT_SEED_DEPTH_PX + 2)
+        near_soft = cv2.dilate((outline & soft_edge[box]).view(np.uint8), reach).astype(bool)
+        near_sharp = cv2.dilate((outline & ~soft_edge[box]).view(np.uint8), reach).astype(bool)
+        markers = np.zeros(region.shape, np.int32)
+        markers[seed & near_soft & ~near_sharp] = 1
+        markers[seed & near_sharp & ~near_soft] = 2
+        if not (markers == 1).any() or not (markers == 2).any():
+            continue
+        sides = watershed(slope(cv2.GaussianBlur(luma[box], (0, 0), 1.0)), markers, mask=region)
+        soft_side, sharp_side = sides == 1, sides == 2
+        wide = cv2.distanceTransform(soft_side.view(np.uint8), cv2.DIST_L2, 3).max() >= SPLIT_MIN_WIDTH_PX
+        if wide and abs(_step_between(luma[box], soft_side, sharp_side)) >= SPLIT_MIN_STEP:
+            labels[box][soft_side] = count
+            count += 1
+    return count, labels
+
+
+def _step_between(luma: np.ndarray, one: np.ndarray, other: np.ndarray) -> float:
+    """Median brightness of `one` minus that of `other`, each within EDGE_WINDOW_PX * 2 of the other."""
+    window = _square(2 * EDGE_WINDOW_PX)
+    one_side = one & cv2.dilate(other.view(np.uint8), window).astype(bool)
+    other_side = other & cv2.dilate(one.view(np.uint8), window).astype(bool)
+    if not one_side.any() or not other_side.any():
+        return 0.0
+    return float(np.median(luma[one_side]) - np.median(luma[other_side]))
 
 
 def _luma_and_span(rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
