@@ -200,6 +200,26 @@ def test_a_ring_shaped_cast_shadow_leaves_with_the_hole_the_network_filled() -> 
     assert iou(product, ring >= 0.5) > 0.98
 
 
+def test_a_thin_shadow_seen_through_a_ring_leaves_though_its_penumbra_is_most_of_it() -> None:
+    """The ring's cast shadow shows outside it and, as a thin crescent, through its hole. The
+    crescent is judged by its inside: with its penumbra it spreads over many shades of grey."""
+    ring = _disc_alpha(radius=300, hole=170)
+    photo = _composite(ring, (110, 40, 120), 245.0).astype(np.float32)
+    shift = np.array([[1, 0, 25], [0, 1, 30]], np.float32)
+    cast = cv2.GaussianBlur(cv2.warpAffine(ring, shift, (SIZE, SIZE)), (0, 0), 5.0)
+    photo *= 1.0 - 0.3 * cast[:, :, None] * (1.0 - ring[:, :, None])
+    photo = np.clip(np.rint(photo), 0, 255).astype(np.uint8)
+    network = np.maximum(_disc_alpha(radius=300), cast)  # the hole filled, the shadow sure
+    hard, soft = network >= 0.5, network
+    product = classic_product(photo, hard, soft, estimate_backdrop(photo, hard))
+    clear_of_ring = cv2.dilate((ring > 0.01).astype(np.uint8), np.ones((7, 7), np.uint8)) == 0
+    through_hole = (_disc_alpha(radius=170) > 0.5) & (cast > 0.5) & clear_of_ring
+    assert through_hole.sum() > 5_000
+    assert product[through_hole].mean() < 0.02
+    assert product[ring > 0.5].mean() > 0.99
+    assert iou(product, ring >= 0.5) > 0.97
+
+
 def test_a_grey_product_touching_its_own_darker_shadow_is_cut_from_it() -> None:
     """Product and shadow both the sweep's colour, darker, and touching: one shadow-coloured region.
 

@@ -68,6 +68,7 @@ MIN_OUTLINE_PX = 20
 # its quartiles:
 # cast shadows measured 0.01-0.04 on bench-quality, metal products merged with theirs 0.08-0.15.
 SHADOW_MAX_GAIN_SPREAD = 0.05
+MIN_CORE_PX = 400  # a piece's inside, past its penumbra, is judged alone from this many pixels
 # Shadows peeled may be at most this share of the mask (cast shadows measured up to a third).
 SHADOW_MAX_PEEL_SHARE = 0.5
 BOX_MARGIN_PX = 24
@@ -266,11 +267,19 @@ def _soft_edged_in_box(
     if peel.any():
         gain = _gain(rgb.astype(np.float32), back)
         for label in np.flatnonzero(peel):
-            low, high = np.percentile(gain[labels == label], [25, 75])
-            peel[label] = high - low <= SHADOW_MAX_GAIN_SPREAD
+            peel[label] = _darkens_evenly(gain, labels == label)
     peeled = peel[labels]
     # More than this and the "shadow" is more likely the product itself, in one grey tone.
     return peeled if peeled.sum() <= SHADOW_MAX_PEEL_SHARE * product.sum() else np.zeros_like(shadowy)
+
+
+def _darkens_evenly(gain: np.ndarray, piece: np.ndarray) -> bool:
+    """Whether `piece` darkens the backdrop by one factor (`gain` between its quartiles within
+    SHADOW_MAX_GAIN_SPREAD), judged inside its penumbra where it has an inside: a thin shadow
+    seen through a ring's hole is mostly penumbra, which spreads the factor by itself."""
+    core = cv2.erode(piece.view(np.uint8), _square(2 * EDGE_WINDOW_PX)).astype(bool)
+    low, high = np.percentile(gain[core if core.sum() >= MIN_CORE_PX else piece], [25, 75])
+    return bool(high - low <= SHADOW_MAX_GAIN_SPREAD)
 
 
 def _split_mixed(
