@@ -220,43 +220,38 @@ def test_a_thin_shadow_seen_through_a_ring_leaves_though_its_penumbra_is_most_of
     assert iou(product, ring >= 0.5) > 0.97
 
 
-def test_a_grey_product_touching_its_own_darker_shadow_is_cut_from_it() -> None:
+def _grey_on_sweep(alpha: np.ndarray, tone: float) -> np.ndarray:
+    """A product `tone` times the 245 sweep's brightness (a shadow's colour), float32 RGB, no noise."""
+    photo = np.full((SIZE, SIZE, 3), 245.0, np.float32)
+    return photo * (1.0 - alpha[:, :, None]) + np.float32(245.0 * tone) * alpha[:, :, None]
+
+
+def _with_noise(photo: np.ndarray) -> np.ndarray:
+    photo = photo + np.random.default_rng(7).normal(0.0, 1.5, photo.shape).astype(np.float32)
+    return np.clip(np.rint(photo), 0, 255).astype(np.uint8)
+
+
+@pytest.mark.parametrize(
+    ("tone", "darkening"),
+    [(0.75, 0.4), (0.76, 0.22)],
+    ids=["cut-along-the-sharp-edge", "split-where-no-edge-is-sharp"],
+)
+def test_a_grey_product_touching_its_own_shadow_is_parted_from_it(tone: float, darkening: float) -> None:
     """Product and shadow both the sweep's colour, darker, and touching: one shadow-coloured region.
 
-    It is cut along the product's sharp outline; the piece with the soft, penumbra outline goes.
+    With the shadow 0.4 darker the product's outline through it is a sharp edge, and the region
+    is cut along it; 0.22 darker, product and shadow are 5 levels apart and no edge inside is
+    strong enough to cut, so the piece, soft outline on the shadow's side and sharp on the
+    product's, is split between the two. Either way the piece with the penumbra outline goes.
     """
     disc = _disc_alpha(radius=300)
-    photo = np.full((SIZE, SIZE, 3), 245.0, np.float32)
-    photo = photo * (1.0 - disc[:, :, None]) + np.float32(245.0 * 0.75) * disc[:, :, None]
-    shift = np.float32([[1, 0, 260], [0, 1, 140]])
-    cast = cv2.GaussianBlur(cv2.warpAffine(disc, shift, (SIZE, SIZE)), (0, 0), 4.0)
-    photo *= 1.0 - 0.4 * cast[:, :, None] * (1.0 - disc[:, :, None])
-    photo += np.random.default_rng(7).normal(0.0, 1.5, photo.shape).astype(np.float32)
-    photo = np.clip(np.rint(photo), 0, 255).astype(np.uint8)
-    network = np.maximum(disc, cast)
-    hard, soft = network >= 0.5, network
-    product = classic_product(photo, hard, soft, estimate_backdrop(photo, hard))
-    shadow_only = (cast > 0.5) & (disc < 0.01)
-    assert shadow_only.sum() > 100_000
-    assert product[shadow_only].mean() < 0.02
-    assert product[disc > 0.5].mean() > 0.99
-    assert iou(product, disc >= 0.5) > 0.98
-
-
-def test_a_grey_product_and_its_shadow_in_nearly_one_tone_are_split() -> None:
-    """Product and shadow 5 levels apart: no edge inside is strong enough to cut them, so the
-    piece, soft outline on the shadow's side and sharp on the product's, is split between the two."""
-    disc = _disc_alpha(radius=300)
-    photo = np.full((SIZE, SIZE, 3), 245.0, np.float32)
-    photo = photo * (1.0 - disc[:, :, None]) + np.float32(245.0 * 0.76) * disc[:, :, None]
     shift = np.array([[1, 0, 260], [0, 1, 140]], np.float32)
     cast = cv2.GaussianBlur(cv2.warpAffine(disc, shift, (SIZE, SIZE)), (0, 0), 4.0)
-    photo *= 1.0 - 0.22 * cast[:, :, None] * (1.0 - disc[:, :, None])
-    photo += np.random.default_rng(7).normal(0.0, 1.5, photo.shape).astype(np.float32)
-    photo = np.clip(np.rint(photo), 0, 255).astype(np.uint8)
+    photo = _grey_on_sweep(disc, tone) * (1.0 - darkening * cast[:, :, None] * (1.0 - disc[:, :, None]))
     network = np.maximum(disc, cast)
     hard, soft = network >= 0.5, network
-    product = classic_product(photo, hard, soft, estimate_backdrop(photo, hard))
+    noisy = _with_noise(photo)
+    product = classic_product(noisy, hard, soft, estimate_backdrop(noisy, hard))
     shadow_only = (cast > 0.5) & (disc < 0.01)
     assert shadow_only.sum() > 100_000
     assert product[shadow_only].mean() < 0.02
@@ -270,10 +265,7 @@ def test_a_grey_product_soft_on_one_side_is_not_split(tone: float, blur: float) 
     would be one tone, so the product stays whole."""
     columns = np.arange(SIZE)[None, :]
     disc = np.where(columns < SIZE // 2, _disc_alpha(radius=300, blur=blur), _disc_alpha(radius=300))
-    photo = np.full((SIZE, SIZE, 3), 245.0, np.float32)
-    photo = photo * (1.0 - disc[:, :, None]) + np.float32(245.0 * tone) * disc[:, :, None]
-    photo += np.random.default_rng(7).normal(0.0, 1.5, photo.shape).astype(np.float32)
-    photo = np.clip(np.rint(photo), 0, 255).astype(np.uint8)
+    photo = _with_noise(_grey_on_sweep(disc.astype(np.float32), tone))
     hard = disc >= 0.5
     product = classic_product(photo, hard, disc, estimate_backdrop(photo, hard))
     assert iou(product, hard) > 0.995
