@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 from aefix.errors import NoProductError
-from aefix.stages.backdrop import estimate_backdrop
-from aefix.stages.matte import band_width, classic_product, refine_edges
+from aefix.stages.backdrop import SHADOW_PULL_LIMIT, Backdrop, estimate_backdrop
+from aefix.stages.matte import _backdrop_behind_shadow, band_width, classic_product, refine_edges
 from conftest import iou
 
 SIZE = 1600
@@ -198,6 +198,26 @@ def test_a_ring_shaped_cast_shadow_leaves_with_the_hole_the_network_filled() -> 
     assert product[(cast > 0.5) & (ring < 0.01)].mean() < 0.02
     assert product[ring > 0.5].mean() > 0.99
     assert iou(product, ring >= 0.5) > 0.98
+
+
+def test_behind_a_peeled_shadow_bare_table_goes_and_a_white_product_stays() -> None:
+    """Where a shadow pulled the backdrop's estimate SHADOW_PULL_LIMIT low, a patch of bare wooden
+    table reads 4 levels above it, and a white product 10-17 levels: as near as the table's
+    grain makes bare table look. The product's neutral colour (gain over 1.02) tells it apart."""
+    rng = np.random.default_rng(3)
+    table = np.array([226.0, 219.0, 209.0], np.float32)
+    grain = rng.normal(0.0, 9.0, (300, 400, 1)).astype(np.float32)  # luminance texture
+    estimate = np.broadcast_to(table - SHADOW_PULL_LIMIT, (300, 400, 3)).astype(np.float32)
+    photo = np.broadcast_to(table, (300, 400, 3)) + grain
+    hole = np.zeros((300, 400), bool)
+    hole[40:140, 40:140] = True
+    white = np.zeros_like(hole)
+    white[160:280, 200:380] = True
+    photo[white] = np.array([229.0, 225.0, 226.0], np.float32) + grain[white]
+    rgb = np.clip(np.rint(photo), 0, 255).astype(np.uint8)
+    backdrop = Backdrop(estimate[::10, ::10].copy(), (300, 400), noise=16.0, typical=9.8, luma=220.0, share=0.8)
+    found = _backdrop_behind_shadow(hole | white, rgb, estimate, backdrop, band=7)
+    assert np.array_equal(found, hole)
 
 
 def test_a_thin_shadow_seen_through_a_ring_leaves_though_its_penumbra_is_most_of_it() -> None:

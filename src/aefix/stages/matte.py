@@ -161,7 +161,7 @@ def classic_product(rgb: np.ndarray, coarse: np.ndarray, soft: np.ndarray, backd
         # the shadow, and is judged again now that the shadow is gone, with the rim of its
         # penumbra that stays around it.
         product &= ~peeled
-        product &= ~_bare_backdrop(product & ~by_colour, distance, backdrop, band, by_median=True)
+        product &= ~_backdrop_behind_shadow(product & ~by_colour, rgb, back_full, backdrop, band)
     product |= _thin_sharp_parts(rgb, product, shadowy & ~product, threshold)
     if scale < 1.0:
         product = cv2.resize(product.astype(np.uint8), full_shape[::-1], interpolation=cv2.INTER_NEAREST).astype(bool)
@@ -175,11 +175,8 @@ def _classic_scale(shape: tuple[int, int]) -> float:
     return 1.0 if side <= CLASSIC_SIDE_PX * WORK_SIDE_SLACK else CLASSIC_SIDE_PX / side
 
 
-def _bare_backdrop(
-    candidate: np.ndarray, distance: np.ndarray, backdrop: Backdrop, band: int, by_median: bool = False
-) -> np.ndarray:
-    """Regions of `candidate` whose mean distance from the backdrop is what bare backdrop shows
-    (`by_median`: whose median is, so a rim of other pixels around a patch of backdrop counts less)."""
+def _bare_backdrop(candidate: np.ndarray, distance: np.ndarray, backdrop: Backdrop, band: int) -> np.ndarray:
+    """Regions of `candidate` whose mean distance from the backdrop is what bare backdrop shows."""
     found = np.zeros_like(candidate)
     box = bounding_box(candidate)
     if box is None:
@@ -188,18 +185,47 @@ def _bare_backdrop(
     count, labels = cv2.connectedComponents(inside.view(np.uint8), connectivity=4)
     members = labels[inside]
     areas = np.bincount(members, minlength=count)
-    limit = BARE_BACKDROP_FACTOR * backdrop.typical + 1.0
-    distances = distance[box][inside]
-    if by_median:
-        # Behind a shadow the local backdrop may sit SHADOW_PULL_LIMIT under its true level.
-        limit += SHADOW_PULL_LIMIT * np.sqrt(3.0)
-        at_level = np.bincount(members, weights=distances <= limit, minlength=count)
-        bare = at_level >= 0.5 * areas
-    else:
-        bare = np.bincount(members, weights=distances, minlength=count) / np.maximum(areas, 1) <= limit
-    bare &= areas >= band * band
+    means = np.bincount(members, weights=distance[box][inside], minlength=count) / np.maximum(areas, 1)
+    bare = (means <= BARE_BACKDROP_FACTOR * backdrop.typical + 1.0) & (areas >= band * band)
     bare[0] = False
     found[box] = bare[labels]
+    return found
+
+
+def _backdrop_behind_shadow(
+    candidate: np.ndarray, rgb: np.ndarray, back: np.ndarray, backdrop: Backdrop, band: int
+) -> np.ndarray:
+    """Regions of `candidate` that are the backdrop's own colour at its own brightness, allowing
+    for the local estimate sitting up to SHADOW_PULL_LIMIT low where a shadow pulled it down.
+
+    By the medians of each region's darkening factor (`_gain`) and of its distance from the
+    backdrop's colour scaled by it: a rim of penumbra left around a hole counts little, and a
+    white product on a warm wooden table (as near the table's level as bare table is, after the
+    pull allowance) is told apart by its colour.
+    """
+    found = np.zeros_like(candidate)
+    box = bounding_box(candidate)
+    if box is None:
+        return found
+    inside = candidate[box]
+    count, labels = cv2.connectedComponents(inside.view(np.uint8), connectivity=4)
+    areas = np.bincount(labels[inside], minlength=count)
+    tolerance = BARE_BACKDROP_FACTOR * backdrop.typical + 1.0
+    colour, behind_all = rgb[box].astype(np.float32), back[box]
+    areas[0] = 0
+    for label in np.flatnonzero(areas >= band * band):
+        where = np.flatnonzero(labels == label)
+        pixels, behind = pixels_at(colour, where)[None], pixels_at(behind_all, where)[None]
+        gain = _gain(pixels, behind)
+        chroma = np.sqrt(channel_sum((pixels - gain[:, :, None] * behind) ** 2))
+        level = float(np.median(np.sqrt(channel_sum(behind * behind)))) / np.sqrt(3.0)
+        median_gain = float(np.median(gain))
+        # Medians over many pixels, the backdrop's own texture averages out of them: under the
+        # estimate by no more than its tolerance per channel (a rim of penumbra), over it by the
+        # pull and a level.
+        low, high = 1.0 - tolerance / (np.sqrt(3.0) * level), 1.0 + (SHADOW_PULL_LIMIT + 1.0) / level
+        if low <= median_gain <= high and float(np.median(chroma)) <= tolerance:
+            found[box] |= labels == label
     return found
 
 
