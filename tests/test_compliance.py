@@ -297,6 +297,20 @@ def test_a_white_product_on_pure_white_is_product_not_background() -> None:
     assert not [f for f in result.findings if f.category == "background"]
 
 
+def test_a_white_product_the_backdrop_flows_into_through_a_break_in_its_outline_is_product() -> None:
+    # A 20 px stretch of the outline fades instead of stepping (a soft matte edge there): the
+    # backdrop reaches the ball's inside through it, which is walled in by outline everywhere else.
+    rgb = _white_ball_on_white().astype(np.float32)
+    ramp = np.linspace(255.0, 232.0, 50, dtype=np.float32)[:, None, None]
+    rgb[60:110, 490:510] = ramp
+    rgb = np.clip(np.rint(rgb), 0, 255).astype(np.uint8)
+    for data in (_encode(rgb), _encode(rgb, "JPEG", quality=90)):
+        result = check_bytes("ball", data, PROFILE)
+        assert result.passed, result.findings
+        assert result.metrics["background_impure_pct"] < 0.05
+        assert not [f for f in result.findings if f.category == "background"]
+
+
 def test_text_is_read_in_the_marked_part_of_a_white_image_as_in_the_whole(monkeypatch: pytest.MonkeyPatch) -> None:
     from PIL import ImageDraw
 
