@@ -277,6 +277,27 @@ def test_every_kind_of_finding_has_a_chinese_message() -> None:
     assert {"composition.small", "quality.blurred", "code.barcode", "background.tinted", "dimensions.too_small"} <= seen
 
 
+@pytest.mark.parametrize("stripes", [30, 40])
+def test_a_metal_products_shading_stripes_are_not_a_barcode(stripes: int) -> None:
+    # Smooth light and dark bands, as brushed or curved metal reflects a studio: OpenCV's detector
+    # takes them for bars; they have no sharp bar edges.
+    rgb = np.full((1000, 1000, 3), 255, np.float32)
+    x = np.arange(1000, dtype=np.float32)[None, :] / 1000
+    light = 0.55 + 0.6 * (0.5 + 0.5 * np.sin(x * stripes + 1.0))
+    rgb[200:800, 150:850] = 150 * light[:, 150:850, None]
+    result = check_bytes("metal.jpg", _encode(rgb.astype(np.uint8), "JPEG", quality=90), PROFILE)
+    assert "code.barcode" not in codes(result)
+
+
+@pytest.mark.parametrize(("blur", "quality"), [(1.0, 75), (1.5, 70)])
+def test_a_blurred_small_barcode_in_a_jpeg_is_still_a_barcode(blur: float, quality: int) -> None:
+    rgb = _scene(fill=0.5)
+    bars = cv2.GaussianBlur(_ean13("4006381333931", module=2).astype(np.float32), (0, 0), blur).astype(np.uint8)
+    rgb[40 : 40 + bars.shape[0], 560 : 560 + bars.shape[1]] = bars[:, :, None]
+    result = check_bytes("bars.jpg", _encode(rgb, "JPEG", quality=quality), PROFILE)
+    assert "code.barcode" in codes(result)
+
+
 def _white_ball_on_white(size: int = 1000) -> np.ndarray:
     """A white ball lit from the left (245 down to 220 levels) on pure white, antialiased, as JPEG sees it."""
     big = 4 * size
