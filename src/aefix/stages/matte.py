@@ -175,14 +175,22 @@ def _classic_scale(shape: tuple[int, int]) -> float:
     return 1.0 if side <= CLASSIC_SIDE_PX * WORK_SIDE_SLACK else CLASSIC_SIDE_PX / side
 
 
+def _regions(candidate: np.ndarray) -> tuple[tuple[slice, slice] | None, int, np.ndarray]:
+    """The box of `candidate`, and its 4-connected regions labelled inside it (None, 0, empty when it is empty)."""
+    box = bounding_box(candidate)
+    if box is None:
+        return None, 0, np.zeros((0, 0), np.int32)
+    count, labels = cv2.connectedComponents(candidate[box].view(np.uint8), connectivity=4)
+    return box, count, labels
+
+
 def _bare_backdrop(candidate: np.ndarray, distance: np.ndarray, backdrop: Backdrop, band: int) -> np.ndarray:
     """Regions of `candidate` whose mean distance from the backdrop is what bare backdrop shows."""
     found = np.zeros_like(candidate)
-    box = bounding_box(candidate)
+    box, count, labels = _regions(candidate)
     if box is None:
         return found
     inside = candidate[box]
-    count, labels = cv2.connectedComponents(inside.view(np.uint8), connectivity=4)
     members = labels[inside]
     areas = np.bincount(members, minlength=count)
     means = np.bincount(members, weights=distance[box][inside], minlength=count) / np.maximum(areas, 1)
@@ -204,12 +212,10 @@ def _backdrop_behind_shadow(
     pull allowance) is told apart by its colour.
     """
     found = np.zeros_like(candidate)
-    box = bounding_box(candidate)
+    box, count, labels = _regions(candidate)
     if box is None:
         return found
-    inside = candidate[box]
-    count, labels = cv2.connectedComponents(inside.view(np.uint8), connectivity=4)
-    areas = np.bincount(labels[inside], minlength=count)
+    areas = np.bincount(labels[candidate[box]], minlength=count)
     tolerance = BARE_BACKDROP_FACTOR * backdrop.typical + 1.0
     colour, behind_all = rgb[box].astype(np.float32), back[box]
     areas[0] = 0
