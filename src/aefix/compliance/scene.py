@@ -38,13 +38,14 @@ OUTLINE_GAP_PX = 3.0
 # backdrop reaches them, even next to a steep edge.
 PURE_PASS_LEVEL = 253
 # A tinted part of a cut-out's backdrop that borders the product along this share of its edge, and
-# along this share of that the product is not steep, is the product's own highlight (_rim_highlights).
+# along this share of that the product is not steep, is the product's own highlight (_product_parts).
 HIGHLIGHT_MIN_PRODUCT_SHARE = 0.3
 HIGHLIGHT_MIN_SMOOTH_SHARE = 0.8
 OUTLINE_REACH_PX = 4
 # A tinted part of a cut-out's backdrop is product when this share of where it meets the product
 # (at least OUTLINED_MIN_PX pixels) is an outline, and it meets the white along at most
-# OUTLINED_MAX_BREAK_SHARE of its edge (a break; a shadow in a notch opens to the white by more).
+# OUTLINED_MAX_BREAK_SHARE of its edge (a break; a shadow in a notch opens to the white by more):
+# a white product the backdrop flowed into (_product_parts).
 OUTLINED_MIN_SHARE = 0.8
 OUTLINED_MAX_BREAK_SHARE = 0.1
 OUTLINED_MIN_PX = 40
@@ -140,17 +141,21 @@ def backdrop_mask(rgb: np.ndarray, luminance: np.ndarray) -> np.ndarray:
     # Pure white passes freely: a white gap between two objects is backdrop, however narrow.
     white = darkest >= PURE_PASS_LEVEL
     backdrop = components_touching(reached | white | (candidate & frame), frame, connectivity=4)
-    return backdrop & ~_rim_highlights(backdrop, white, steep, frame) & ~_outlined_parts(backdrop, white, steep, frame)
+    return backdrop & ~_product_parts(backdrop, white, steep, frame)
 
 
-def _rim_highlights(backdrop: np.ndarray, white: np.ndarray, steep: np.ndarray, frame: np.ndarray) -> np.ndarray:
-    """Tinted (not pure white) parts of a cut-out's backdrop that are a highlight on the product.
+def _product_parts(backdrop: np.ndarray, white: np.ndarray, steep: np.ndarray, frame: np.ndarray) -> np.ndarray:
+    """Tinted (not pure white) parts of a cut-out's backdrop that are the product's own.
 
-    A glossy product's highlight that reaches its rim has no outline there: the backdrop flows
-    into it. Such a part does not reach the frame, borders the product along a good part of its
-    edge (white along the rest: the rim, and the blown core it rings) and fades into it: the
-    product pixels beside it are not steep. A shadow or haze beside a product meets it at the
-    product's sharp outline.
+    Two kinds, neither reaching the frame:
+    - a glossy product's highlight that reaches its rim has no outline there: the backdrop flows
+      into it. It borders the product along a good part of its edge (white along the rest: the
+      rim, and the blown core it rings) and fades into it: the product pixels beside it are not
+      steep. A shadow or haze beside a product meets it at the product's sharp outline;
+    - a white product the backdrop flowed into through one break in its faint outline is walled
+      in by outline save for that break. Without the break it is product already (the backdrop
+      only flows in from the frame). A shadow or haze fades into the white along much of its
+      edge; a tone over the whole backdrop reaches the frame.
     """
     tinted = backdrop & ~white
     found = np.zeros_like(tinted)
@@ -174,44 +179,16 @@ def _rim_highlights(backdrop: np.ndarray, white: np.ndarray, steep: np.ndarray, 
     )
     on_frame = np.bincount(labels[inside & frame[box]], minlength=count) > 0
     highlight = (
-        ~on_frame
-        & (by_product >= HIGHLIGHT_MIN_PRODUCT_SHARE * (by_product + by_white))
+        (by_product >= HIGHLIGHT_MIN_PRODUCT_SHARE * (by_product + by_white))
         & (by_outline <= (1.0 - HIGHLIGHT_MIN_SMOOTH_SHARE) * by_product)
         & (by_product > 0)
     )
-    highlight[0] = False
-    if highlight.any():
-        found[box] = highlight[labels]
-    return found
-
-
-def _outlined_parts(backdrop: np.ndarray, white: np.ndarray, steep: np.ndarray, frame: np.ndarray) -> np.ndarray:
-    """Tinted parts of a cut-out's backdrop, apart from the frame, walled in by an outline save
-    for a few pixels: a white product the backdrop flowed into through one break in its faint
-    outline. Without the break it is product already (the backdrop only flows in from the frame),
-    and a break is no reason to read it otherwise. A shadow or haze beside a product fades into
-    the white along much of its edge; a tone over the whole backdrop reaches the frame.
-    """
-    tinted = backdrop & ~white
-    found = np.zeros_like(tinted)
-    box = bounding_box(tinted, OUTLINE_REACH_PX + 1)
-    if box is None:
-        return found
-    inside = tinted[box]
-    count, labels = cv2.connectedComponents(inside.view(np.uint8), connectivity=8)
-    kernel = np.ones((3, 3), np.uint8)
-    product = ~backdrop[box]
-    at_product = inside & cv2.dilate(product.view(np.uint8), kernel).astype(bool)
-    at_white = inside & cv2.dilate((white[box] & backdrop[box]).view(np.uint8), kernel).astype(bool)
-    reach = np.ones((2 * OUTLINE_REACH_PX + 1,) * 2, np.uint8)
-    at_outline = at_product & cv2.dilate((product & steep[box]).view(np.uint8), reach).astype(bool)
-    by_product, by_outline, by_white = (
-        np.bincount(labels[pixels], minlength=count) for pixels in (at_product, at_outline, at_white)
+    walled = (
+        (by_outline >= OUTLINED_MIN_SHARE * by_product)
+        & (by_white <= OUTLINED_MAX_BREAK_SHARE * (by_white + by_product))
+        & (by_product >= OUTLINED_MIN_PX)
     )
-    on_frame = np.bincount(labels[inside & frame[box]], minlength=count) > 0
-    walled = by_outline >= OUTLINED_MIN_SHARE * by_product
-    walled &= by_white <= OUTLINED_MAX_BREAK_SHARE * (by_white + by_product)
-    part = ~on_frame & walled & (by_product >= OUTLINED_MIN_PX)
+    part = ~on_frame & (highlight | walled)
     part[0] = False
     if part.any():
         found[box] = part[labels]
