@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from aefix.pixels import channel_sum, pixels_at, slope
+from aefix.pixels import channel_sum, masked_pixels, pixels_at, slope
 from aefix.regions import bounding_box, components_touching, without_specks
 from aefix.segment import ProductMask
 from aefix.settings import WORK_SIDE_SLACK
@@ -220,8 +220,8 @@ def _backdrop_behind_shadow(
     colour, behind_all = rgb[box].astype(np.float32), back[box]
     areas[0] = 0
     for label in np.flatnonzero(areas >= band * band):
-        where = np.flatnonzero(labels == label)
-        pixels, behind = pixels_at(colour, where)[None], pixels_at(behind_all, where)[None]
+        region = labels == label
+        pixels, behind = masked_pixels(colour, region)[None], masked_pixels(behind_all, region)[None]
         gain = _gain(pixels, behind)
         chroma = np.sqrt(channel_sum((pixels - gain[:, :, None] * behind) ** 2))
         level = float(np.median(np.sqrt(channel_sum(behind * behind)))) / np.sqrt(3.0)
@@ -290,8 +290,10 @@ def _soft_edged_in_box(
     cut = cv2.dilate((~soft_edge & (span >= min_step)).astype(np.uint8), _square(CUT_BRIDGE_PX)).astype(bool)
     count, labels = _pieces(shadowy & ~cut, shadowy)
     edge_px, soft_px = _outline_counts(labels, count, on_outline, soft_edge)
-    count, labels = _split_mixed(labels, count, edge_px, soft_px, on_outline, soft_edge, luma)
-    edge_px, soft_px = _outline_counts(labels, count, on_outline, soft_edge)
+    split_count, labels = _split_mixed(labels, count, edge_px, soft_px, on_outline, soft_edge, luma)
+    if split_count != count:
+        count = split_count
+        edge_px, soft_px = _outline_counts(labels, count, on_outline, soft_edge)
     peel = (edge_px >= MIN_OUTLINE_PX) & (soft_px >= SHADOW_SOFT_SHARE * edge_px)
     reference = outline & ~peel[labels]
     if reference.sum() < MIN_OUTLINE_PX or soft_edge[reference].mean() > OUTLINE_MAX_SOFT_SHARE:
