@@ -174,18 +174,26 @@ def test_a_cast_shadow_the_network_is_sure_of_leaves_the_mask_and_a_grey_strap_s
     assert iou(hard, truth >= 0.5) < 0.8  # the network's mask, shadow included
 
 
+def _ring_and_its_shadow(
+    colour: tuple[int, int, int], backdrop: float, offset: tuple[int, int], penumbra: float, darkening: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """A ring on a sweep and its cast shadow, `offset` px away with a `penumbra` px blur:
+    photo, ring's coverage, shadow's coverage, and the shift that threw it."""
+    ring = _disc_alpha(radius=300, hole=170)
+    photo = _composite(ring, colour, backdrop).astype(np.float32)
+    shift = np.array([[1, 0, offset[0]], [0, 1, offset[1]]], np.float32)
+    cast = cv2.GaussianBlur(cv2.warpAffine(ring, shift, (SIZE, SIZE)), (0, 0), penumbra)
+    photo *= 1.0 - darkening * cast[:, :, None] * (1.0 - ring[:, :, None])
+    return np.clip(np.rint(photo), 0, 255).astype(np.uint8), ring, cast, shift
+
+
 def test_a_ring_shaped_cast_shadow_leaves_with_the_hole_the_network_filled() -> None:
     """A ring's cast shadow is a ring too; the network takes it for product and fills its hole.
 
     Once the shadow is peeled, the hole it enclosed is bare backdrop and goes as well (the local
     backdrop estimate there sits a few levels low, pulled down by the shadow around it).
     """
-    ring = _disc_alpha(radius=300, hole=170)
-    photo = _composite(ring, (60, 70, 150), 250.0).astype(np.float32)
-    shift = np.array([[1, 0, 300], [0, 1, 120]], np.float32)
-    cast = cv2.GaussianBlur(cv2.warpAffine(ring, shift, (SIZE, SIZE)), (0, 0), 4.0)
-    photo *= 1.0 - 0.35 * cast[:, :, None] * (1.0 - ring[:, :, None])
-    photo = np.clip(np.rint(photo), 0, 255).astype(np.uint8)
+    photo, ring, cast, shift = _ring_and_its_shadow((60, 70, 150), 250.0, (300, 120), 4.0, 0.35)
     cast_filled = cv2.warpAffine(_disc_alpha(radius=300), shift, (SIZE, SIZE))
     # Shadow and its hole in the mask, the shadow at less than full confidence (then it is not
     # taken by colour, and it joins the hole into one region), as u2netp had it on bench-quality.
@@ -223,12 +231,7 @@ def test_behind_a_peeled_shadow_bare_table_goes_and_a_white_product_stays() -> N
 def test_a_thin_shadow_seen_through_a_ring_leaves_though_its_penumbra_is_most_of_it() -> None:
     """The ring's cast shadow shows outside it and, as a thin crescent, through its hole. The
     crescent is judged by its inside: with its penumbra it spreads over many shades of grey."""
-    ring = _disc_alpha(radius=300, hole=170)
-    photo = _composite(ring, (110, 40, 120), 245.0).astype(np.float32)
-    shift = np.array([[1, 0, 25], [0, 1, 30]], np.float32)
-    cast = cv2.GaussianBlur(cv2.warpAffine(ring, shift, (SIZE, SIZE)), (0, 0), 5.0)
-    photo *= 1.0 - 0.3 * cast[:, :, None] * (1.0 - ring[:, :, None])
-    photo = np.clip(np.rint(photo), 0, 255).astype(np.uint8)
+    photo, ring, cast, _ = _ring_and_its_shadow((110, 40, 120), 245.0, (25, 30), 5.0, 0.3)
     network = np.maximum(_disc_alpha(radius=300), cast)  # the hole filled, the shadow sure
     hard, soft = network >= 0.5, network
     product = classic_product(photo, hard, soft, estimate_backdrop(photo, hard))
