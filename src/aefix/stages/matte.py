@@ -231,7 +231,7 @@ def _backdrop_behind_shadow(
         # pull and a level.
         low, high = 1.0 - tolerance / (np.sqrt(3.0) * level), 1.0 + (SHADOW_PULL_LIMIT + 1.0) / level
         if low <= median_gain <= high and float(np.median(chroma)) <= tolerance:
-            found[box] |= labels == label
+            found[box] |= region
     return found
 
 
