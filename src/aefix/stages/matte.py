@@ -49,6 +49,10 @@ BARE_BACKDROP_FACTOR = 1.5
 FINE_SIGMA_PX = 0.7
 COARSE_SIGMA_PX = 3.0
 SHARP_SLOPE_RATIO = 1.8
+# A shadow's outline is also soft under this share of the ratio the product's own outline has
+# (median): a hard cast shadow in an 800 px photo (a 1.6 px penumbra, about 1.95) beside a
+# product outlined at about 2.8 (bench-quality, seed 7). Not lower than SHARP_SLOPE_RATIO.
+RELATIVE_SOFT_SHARE = 0.75
 EDGE_WINDOW_PX = 3
 # A shadow-coloured region is a shadow when this share of its outline on the backdrop is soft
 # (cast shadows measured 0.88-0.97 on bench-quality; a grey product merged with its shadow
@@ -245,8 +249,10 @@ def _soft_edged(
     penumbra, several pixels wide. Blurring a sharp edge by 3 px flattens its steepest slope
     about threefold, a soft edge's hardly at all, whatever else lies near it (a highlight's
     glow next to a bottle's edge). Edges with less than `min_step` of contrast are not judged.
-    Nothing is peeled when the rest of the product's outline is soft too (a photo out of
-    focus: there, a grey part and a shadow look alike). A shadow darkens what it falls on by
+    Soft is judged against the product's own outline too: in a small photo a hard shadow's
+    penumbra is a pixel or two, near what any outline is, but still well under how steep the
+    product's own edges are. Nothing is peeled when the rest of the product's outline is soft
+    too (a photo out of focus: there, a grey part and a shadow look alike). A shadow darkens what it falls on by
     one factor; a grey or metal product merged with its shadow has its own shading and stays.
     A grey product touching its shadow is first cut from it along the sharp edges between them.
     """
@@ -284,7 +290,8 @@ def _soft_edged_in_box(
     edge_px[0] = 0
     if edge_px.max() < MIN_OUTLINE_PX:
         return np.zeros_like(shadowy)  # no shadow-coloured region shows enough outline to judge
-    soft_edge = _soft_edges(luma)
+    fine, coarse = _edge_slopes(luma)
+    soft_edge = fine < _soft_limit(fine, coarse, outline & ~shadowy) * coarse
     # A grey product and its shadow can touch and be one shadow-coloured region: it is cut along
     # the sharp edges inside it (the product's outline), and each piece is judged on its own.
     cut = cv2.dilate((~soft_edge & (span >= min_step)).astype(np.uint8), _square(CUT_BRIDGE_PX)).astype(bool)
@@ -398,10 +405,25 @@ def _outline_counts(
 def _soft_edges(luma: np.ndarray) -> np.ndarray:
     """Where an edge within EDGE_WINDOW_PX is soft: its steepest slope after a FINE_SIGMA_PX blur
     under SHARP_SLOPE_RATIO times that after a COARSE_SIGMA_PX blur (a penumbra, not an outline)."""
+    fine, coarse = _edge_slopes(luma)
+    return fine < SHARP_SLOPE_RATIO * coarse
+
+
+def _edge_slopes(luma: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The steepest slope within EDGE_WINDOW_PX after a FINE_SIGMA_PX and after a COARSE_SIGMA_PX blur."""
     window = _square(EDGE_WINDOW_PX)
     fine = cv2.dilate(slope(cv2.GaussianBlur(luma, (0, 0), FINE_SIGMA_PX)), window)
     coarse = cv2.dilate(slope(cv2.GaussianBlur(luma, (0, 0), COARSE_SIGMA_PX)), window)
-    return fine < SHARP_SLOPE_RATIO * coarse
+    return fine, coarse
+
+
+def _soft_limit(fine: np.ndarray, coarse: np.ndarray, own_outline: np.ndarray) -> float:
+    """The slope ratio under which an edge is soft in this photo: SHARP_SLOPE_RATIO, or higher
+    where the product's own outline (`own_outline`) is much sharper than that."""
+    if own_outline.sum() < MIN_OUTLINE_PX:
+        return SHARP_SLOPE_RATIO
+    own = float(np.median(fine[own_outline] / np.maximum(coarse[own_outline], 1e-6)))
+    return max(SHARP_SLOPE_RATIO, RELATIVE_SOFT_SHARE * own)
 
 
 def _thin_sharp_parts(rgb: np.ndarray, product: np.ndarray, candidates: np.ndarray, min_step: float) -> np.ndarray:
