@@ -199,11 +199,13 @@ def test_the_report_names_the_mask_each_image_got(tmp_path: Path) -> None:
 
 
 def test_a_worker_imports_rembg_sessions_without_its_matting_stack() -> None:
-    """rembg's package __init__ pulls numba, pymatting and scikit-image (~180 MB) that aefix never calls."""
+    """rembg's package __init__ pulls numba, pymatting and scikit-image (~180 MB) that aefix never
+    calls, and its sessions package every other model's session (SAM's brings scipy.ndimage)."""
+    unwanted = ("numba", "pymatting", "skimage", "scipy", "rembg.sessions.sam", "rembg.sessions.u2net")
     code = (
         "import sys; from pathlib import Path; from aefix.segment import RembgSegmenter; "
         f"RembgSegmenter('u2netp', Path({str(ROOT / 'models')!r})); "
-        "print(sorted(m for m in ('numba', 'pymatting', 'skimage') if m in sys.modules))"
+        f"print(sorted(m for m in {unwanted!r} if m in sys.modules))"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=False)
     assert done.returncode == 0, done.stderr

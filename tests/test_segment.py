@@ -2,7 +2,8 @@ import numpy as np
 import pytest
 
 from aefix.errors import NoProductError
-from aefix.segment import BackgroundDistanceSegmenter, mask_from_alpha, mask_from_soft
+from aefix.models import KNOWN_MODELS
+from aefix.segment import BackgroundDistanceSegmenter, mask_from_alpha, mask_from_soft, rembg_session_class
 from conftest import iou
 from synth import make_photo
 
@@ -35,3 +36,9 @@ def test_background_distance_double_recovers_a_clean_product() -> None:
     photo = make_photo("p", 3, "mug", product_rgb=(40, 140, 60), backdrop=240)
     mask = mask_from_soft(BackgroundDistanceSegmenter().predict(photo.rgb))
     assert iou(mask.hard, photo.mask) > 0.99
+
+
+@pytest.mark.parametrize("model", sorted(KNOWN_MODELS))
+def test_every_known_model_has_its_own_rembg_session_class(model: str) -> None:
+    """aefix imports the one rembg module a model needs; a rename in rembg would show here."""
+    assert rembg_session_class(model).name() == model
