@@ -252,8 +252,9 @@ def _soft_edged(
     Soft is judged against the product's own outline too: in a small photo a hard shadow's
     penumbra is a pixel or two, near what any outline is, but still well under how steep the
     product's own edges are. Nothing is peeled when the rest of the product's outline is soft
-    too (a photo out of focus: there, a grey part and a shadow look alike). A shadow darkens what it falls on by
-    one factor; a grey or metal product merged with its shadow has its own shading and stays.
+    too (a photo out of focus: there, a grey part and a shadow look alike). A shadow darkens
+    what it falls on by one factor; a grey or metal product merged with its shadow has its own
+    shading and stays.
     A grey product touching its shadow is first cut from it along the sharp edges between them.
     """
     if not shadowy.any():
@@ -290,8 +291,7 @@ def _soft_edged_in_box(
     edge_px[0] = 0
     if edge_px.max() < MIN_OUTLINE_PX:
         return np.zeros_like(shadowy)  # no shadow-coloured region shows enough outline to judge
-    fine, coarse = _edge_slopes(luma)
-    soft_edge = fine < _soft_limit(fine, coarse, outline & ~shadowy) * coarse
+    soft_edge = _soft_edges(luma, outline & ~shadowy)
     # A grey product and its shadow can touch and be one shadow-coloured region: it is cut along
     # the sharp edges inside it (the product's outline), and each piece is judged on its own.
     cut = cv2.dilate((~soft_edge & (span >= min_step)).astype(np.uint8), _square(CUT_BRIDGE_PX)).astype(bool)
@@ -402,19 +402,15 @@ def _outline_counts(
     return edge_px, soft_px
 
 
-def _soft_edges(luma: np.ndarray) -> np.ndarray:
+def _soft_edges(luma: np.ndarray, own_outline: np.ndarray | None = None) -> np.ndarray:
     """Where an edge within EDGE_WINDOW_PX is soft: its steepest slope after a FINE_SIGMA_PX blur
-    under SHARP_SLOPE_RATIO times that after a COARSE_SIGMA_PX blur (a penumbra, not an outline)."""
-    fine, coarse = _edge_slopes(luma)
-    return fine < SHARP_SLOPE_RATIO * coarse
-
-
-def _edge_slopes(luma: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The steepest slope within EDGE_WINDOW_PX after a FINE_SIGMA_PX and after a COARSE_SIGMA_PX blur."""
+    under SHARP_SLOPE_RATIO times that after a COARSE_SIGMA_PX blur (a penumbra, not an outline),
+    or, given the product's own outline, under RELATIVE_SOFT_SHARE of that outline's ratio."""
     window = _square(EDGE_WINDOW_PX)
     fine = cv2.dilate(slope(cv2.GaussianBlur(luma, (0, 0), FINE_SIGMA_PX)), window)
     coarse = cv2.dilate(slope(cv2.GaussianBlur(luma, (0, 0), COARSE_SIGMA_PX)), window)
-    return fine, coarse
+    limit = SHARP_SLOPE_RATIO if own_outline is None else _soft_limit(fine, coarse, own_outline)
+    return fine < limit * coarse
 
 
 def _soft_limit(fine: np.ndarray, coarse: np.ndarray, own_outline: np.ndarray) -> float:
