@@ -127,7 +127,7 @@ class RembgSegmenter:
         # Memory per worker, measured on u2netp (make bench's machine): memory-pattern planning
         # keeps a second set of activation buffers, 195 MB for no speed; the CPU arena keeps
         # another 171 MB for 0.14 s per single-threaded inference (0.80 -> 0.67 s). Without both,
-        # two workers stay under 1.5 GB.
+        # two workers peaked at 1226-1553 MB over make bench's 100 and 500 images.
         options.enable_mem_pattern = False
         options.enable_cpu_mem_arena = False
         self.name = model
