@@ -146,7 +146,7 @@ def test_cutout_beats_plain_rembg_on_photos_with_known_alpha(tmp_path: Path) -> 
     """The bench-quality comparison, small: same model, same photos, aefix's mask vs rembg.remove's."""
     from aefix.imageio import load_image
     from aefix.pipeline import cut_out
-    from aefix.segment import RembgSegmenter, rembg_new_session
+    from aefix.segment import RembgSegmenter
     from aefix.settings import Settings
     from aefix.stages.crop import crop_to_canvas
     from aefix.stages.whiten import fill_white
@@ -155,8 +155,9 @@ def test_cutout_beats_plain_rembg_on_photos_with_known_alpha(tmp_path: Path) -> 
     settings = Settings(models_dir=ROOT / "models")
     segmenter = RembgSegmenter("u2netp", settings.models_dir)
     from rembg.bg import remove
+    from rembg.session_factory import new_session
 
-    plain = rembg_new_session()("u2netp")
+    plain = new_session("u2netp")
     ours_iou, theirs_iou = [], []
     # A glossy mug (hole) on a gradient with a contact shadow, a strap bag on a radial gradient,
     # a white mug on white, a glass bottle on a wooden table: sizes 1600-2400 px.

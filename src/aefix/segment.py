@@ -10,7 +10,6 @@ import importlib.util
 import logging
 import os
 import sys
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -72,21 +71,11 @@ def _without_init(package: str) -> ModuleType | None:
     return hollow
 
 
-def rembg_new_session() -> Callable[..., Any]:
-    """rembg's `new_session`, imported without rembg's package __init__ where possible.
-
-    That __init__ imports rembg's alpha matting (pymatting, numba, scikit-image): about 180 MB per
-    process that aefix never uses, paid once per worker. Its session code needs none of it. When
-    rembg is already imported in full, that copy is used.
-    """
-    _without_init("rembg")
-    from rembg.session_factory import new_session
-
-    return new_session
-
-
 def rembg_session_class(model: str) -> type[Any]:
-    """rembg's session class for `model`, its module imported alone where it can be.
+    """rembg's session class for `model`, its module imported alone where it can be, and never
+    rembg's package __init__: that imports rembg's alpha matting (pymatting, numba, scikit-image),
+    about 180 MB per process that aefix never uses. When rembg is already imported in full, that
+    copy is used.
 
     rembg's sessions package imports every session it has (its SAM session alone brings in
     scipy.ndimage): a worker's segmenter took 0.32 s to make here and 125 MB of memory with it,
