@@ -7,8 +7,8 @@ JPEGs and cut-out PNGs with alpha. Then, in one run and for the median of --runs
   floor   u2netp inference alone on pre-made 320x320 inputs, one session per core, one thread each.
 It prints images/s, s/image and the peak RSS of the whole process tree (sampled from /proc every
 50 ms), and the ratios. Then the memory check: peak RSS of `aefix run` over 100 and over 500
-images (the 60 inputs repeated), and the 500-image run's peak over its first fifth of time against
-its last fifth. Figures are printed, never asserted.
+images (the 60 inputs repeated), and each run's peak in each fifth of its time. Figures are
+printed, never asserted.
 """
 
 from __future__ import annotations
@@ -227,11 +227,12 @@ def main() -> int:
 
 
 def growth(inputs: list[Path], aefix: list[str], env: dict[str, str]) -> None:
-    """Peak RSS over 100 and over 500 images; and within the 500, its first fifth against its last.
+    """Peak RSS over 100 and over 500 images, and each run's peak in each fifth of its time.
 
     Two runs' peaks differ by chance too (which worker gets which photo, and when both are at their
-    largest at once); the fifths of one run hold about 100 images each, the same chances, so a
-    leak shows as a last fifth above the first.
+    largest at once); the fifths of the 500-image run hold about 100 images each, the same chances,
+    so a leak shows as fifths that keep rising, and a warm-up as early fifths below a level the
+    later ones keep.
     """
     print("\nmemory over a long batch (the inputs repeated), default options:")
     for size in (100, 500):
@@ -239,9 +240,10 @@ def growth(inputs: list[Path], aefix: list[str], env: dict[str, str]) -> None:
             folder = repeated(Path(work) / "src", inputs, size)
             wall, sampler = sampled_command([*aefix, str(folder), f"{work}/out", "--quiet"], env)
         line = f"  {size:>4} images: {wall:7.1f} s  {wall / size:.3f} s/image  peak RSS {sampler.peak_kb / 1024:.0f} MB"
+        fifths = [sampler.window_peak_mb(index / 5, (index + 1) / 5) for index in range(5)]
+        line += f"; by fifth of the run {' '.join(f'{peak:.0f}' for peak in fifths)} MB"
         if size == 500:
-            first, last = sampler.window_peak_mb(0.0, 0.2), sampler.window_peak_mb(0.8, 1.0)
-            line += f"; first fifth of the run {first:.0f} MB, last fifth {last:.0f} MB"
+            line += f" (first {fifths[0]:.0f}, last {fifths[-1]:.0f})"
         print(line)
 
 

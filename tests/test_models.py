@@ -1,3 +1,4 @@
+import os
 from pathlib import Path
 
 import pytest
@@ -63,6 +64,30 @@ def test_another_rembg_model_loads_from_models_dir_offline(tmp_path: Path, setti
     assert soft.shape == (300, 400)
     assert soft[150, 200] > 0.9 and soft[10, 10] < 0.1
     assert sorted(p.name for p in tmp_path.iterdir()) == ["u2net.onnx"]  # nothing downloaded beside it
+
+
+@pytest.mark.parametrize("name", ["isnet-general-use", "birefnet-dis"])
+def test_a_larger_model_is_fetched_by_its_rembg_session_and_verified(tmp_path: Path, name: str, monkeypatch) -> None:
+    # No network here: the session class's own downloader is stood in, writing what it fetched
+    # into the U2NET_HOME it finds, as rembg's does. Its wrong bytes must install nothing.
+    from aefix.segment import rembg_session_class
+
+    session_class = rembg_session_class(name)
+    homes: list[str] = []
+
+    def download_models(cls: type, *args: object, **kwargs: object) -> str:
+        home = Path(os.environ["U2NET_HOME"])
+        homes.append(str(home))
+        (home / f"{name}.onnx").write_bytes(b"not the model")
+        return str(home / f"{name}.onnx")
+
+    monkeypatch.setattr(session_class, "download_models", classmethod(download_models))
+    monkeypatch.setenv("U2NET_HOME", "/somewhere/else")
+    with pytest.raises(ModelError, match=f"downloaded {name} has md5 .*nothing was installed"):
+        fetch_model(name, tmp_path)
+    assert len(homes) == 1 and Path(homes[0]).parent == tmp_path  # a scratch folder inside models_dir
+    assert list(tmp_path.iterdir()) == []  # the scratch folder is gone, nothing installed
+    assert os.environ["U2NET_HOME"] == "/somewhere/else"
 
 
 def test_listing_shows_unknown_onnx_files(tmp_path: Path) -> None:

