@@ -55,15 +55,15 @@ def main() -> int:
         if args.show_misses and not correct:
             print(f"  miss {image.name}: score {result.score} {codes}")
 
-    print(f"\n{'kind':<16}{'code':<24}{'recall':>8}")
+    print(f"\n{'kind':<18}{'code':<24}{'recall':>8}")
     failed = False
     for kind in DEFECTS:
         recall = hits[kind.name] / totals[kind.name]
         failed |= recall < RECALL_TARGET
-        print(f"{kind.name:<16}{kind.code:<24}{recall:>8.1%}  ({hits[kind.name]}/{totals[kind.name]})")
+        print(f"{kind.name:<18}{kind.code:<24}{recall:>8.1%}  ({hits[kind.name]}/{totals[kind.name]})")
     false_positive = 1.0 - hits["clean"] / totals["clean"]
     failed |= false_positive > FALSE_POSITIVE_TARGET
-    print(f"{'clean':<16}{'(no finding)':<24}{'':>8}  false positives {false_positive:.1%} of {totals['clean']}")
+    print(f"{'clean':<18}{'(no finding)':<24}{'':>8}  false positives {false_positive:.1%} of {totals['clean']}")
     median_1000 = statistics.median(seconds_1000)
     failed |= median_1000 > MEDIAN_TARGET_S
     print(

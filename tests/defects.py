@@ -259,6 +259,42 @@ def defect_badge(product: Product, rng: np.random.Generator) -> bytes:
     return _jpeg(np.asarray(image), rng)
 
 
+PROMO_OVER_PRODUCT = (*PROMO_EN, *PROMO_ZH, "SALE", "-30%", "BUY 2 GET 1", "限时特价", "清仓")
+
+
+def defect_promo_on_product(product: Product, rng: np.random.Generator) -> bytes:
+    """A promotion laid over the product itself, all of it within the product's outline: on a
+    colour banner or as bare letters in a colour that stands out from the product's."""
+    image = Image.fromarray(product.over(255.0))
+    draw = ImageDraw.Draw(image)
+    text = str(rng.choice(PROMO_OVER_PRODUCT))
+    inside = cv2.erode((product.alpha > 0.99).astype(np.uint8), np.ones((9, 9), np.uint8))
+    total = cv2.integral(1 - inside)
+    size = int(rng.integers(40, 72))
+    while True:
+        face = font(size)
+        left, top, right, bottom = draw.textbbox((0, 0), text, font=face)
+        pad = size // 4
+        width, height = right - left + 2 * pad, bottom - top + 2 * pad
+        outside = total[height:, width:] - total[:-height, width:] - total[height:, :-width] + total[:-height, :-width]
+        ys, xs = np.nonzero(outside == 0)
+        if len(ys) or size <= 24:
+            break
+        size = int(size * 0.85)
+    if not len(ys):
+        raise RuntimeError("no room for a promotion on the product")
+    pick = int(rng.integers(len(ys)))
+    x, y = int(xs[pick]), int(ys[pick])
+    mean = product.rgb[product.alpha > 0.99].mean(axis=0)
+    if rng.random() < 0.4:
+        draw.rectangle((x, y, x + width, y + height), fill=(220, 30, 30) if mean[0] < 150 else (30, 30, 160))
+        ink = (255, 255, 255)
+    else:
+        ink = (255, 230, 0) if mean.mean() < 140 else (200, 0, 0) if mean[0] < 150 else (0, 0, 0)
+    draw.text((x + pad - left, y + pad - top), text, font=face, fill=ink)
+    return _jpeg(np.asarray(image), rng)
+
+
 def defect_grey(product: Product, rng: np.random.Generator) -> bytes:
     return _jpeg(product.over(float(rng.integers(238, 251))), rng)
 
@@ -337,6 +373,7 @@ DEFECTS = (
     # Added after a probe of styles the first twelve lacked; appended so the others' images stay the same.
     DefectKind("thin_frame", "border.frame", defect_thin_frame),
     DefectKind("badge", "text.added", defect_badge),
+    DefectKind("promo_on_product", "text.promo", defect_promo_on_product),
 )
 
 

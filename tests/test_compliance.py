@@ -560,3 +560,29 @@ def test_a_scene_analysis_that_raises_is_reported_not_raised(monkeypatch: pytest
     result = check_bytes("a.png", _encode(_main_image()), PROFILE)
     assert [f.value for f in result.findings if f.code == "check.failed"] == ["scene"]
     assert not result.passed
+
+
+@pytest.mark.parametrize(
+    ("line", "found"),
+    [
+        ("FREE SHIPPING", "FREESHIPPING"),
+        ("FREESEIAPING", "FREESHIPPING"),  # as the OCR read a yellow one over a product
+        ("FREE SHBPING", "FREESHIPPING"),
+        ("50% OFF", "50% OFF"),
+        ("Sale -30%", "-30%"),
+        ("buy 2 get 1", "BUY 2 GET 1"),
+        ("全场五折", "五折"),
+        ("限时折扣", "折扣"),
+        ("ACME", ""),
+        ("NEW BALANCE", ""),
+        ("100% COTTON", ""),
+        ("SUGAR FREE", ""),
+        ("ON/OFF", ""),
+        ("三折叠伞", ""),
+        ("DISCOVER", ""),
+    ],
+)
+def test_promotions_are_told_from_a_product_s_own_print(line: str, found: str) -> None:
+    from aefix.compliance.checks import _promotion
+
+    assert _promotion(line) == found

@@ -38,6 +38,7 @@ CATALOGUE: dict[str, str] = {
     "background: shadow next to the product over {pct}% of the image, up to {depth} levels dark": "背景：商品旁有阴影，占画面 {pct}%，最深 {depth} 级",
     "watermark: {sample} ({fragment} repeated {repeats} times) across the image": "水印：{sample}（{fragment} 重复 {repeats} 次）遍布画面",
     "text: {quoted} on the {place}, not printed on the product": "文字：{quoted} 在{place}上，不是印在商品上的",
+    "text: {quoted} on the product is promotional, not the product's own print": "文字：商品上的 {quoted} 是促销文字，不是商品本身的印刷",
     "QR code on the image": "画面上有二维码",
     "barcode on the image": "画面上有条形码",
     "sharpness: the product's outline is soft ({value}; sharp is about 0.5)": "清晰度：商品轮廓模糊（{value}；清晰约为 0.5）",

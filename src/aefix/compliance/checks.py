@@ -6,6 +6,7 @@ image passes. Boxes are in the checked image's pixel coordinates.
 
 from __future__ import annotations
 
+import difflib
 import io
 import re
 
@@ -33,6 +34,27 @@ WATERMARK_MIN_REPEATS = 3
 TEXT_MAX_HEIGHT_SHARE = 0.25
 # Text whose box lies at least this much on the product is printed on it (a brand: allowed).
 TEXT_ON_PRODUCT_SHARE = 0.5
+# Promotions sellers lay over a photo (the article: 12% of rejected main images carry promo text
+# such as "Free Shipping"). Text on the product is its own print (a brand, allowed) unless it says
+# one of these, which no brand prints: phrases squeezed of spaces and punctuation, the longer ones
+# matched with an OCR slip or two, and patterns on the spaced, upper-cased line.
+PROMO_PHRASES = (
+    "FREESHIPPING", "FREEDELIVERY", "FREEGIFT", "HOTSALE", "FLASHSALE", "BIGSALE", "NEWARRIVAL",
+    "BESTSELLER", "LIMITEDOFFER", "LIMITEDTIME", "SPECIALOFFER", "CLEARANCE", "DISCOUNT",
+    "包邮", "折扣", "限时", "特价", "促销", "秒杀", "热卖", "爆款", "新品上市", "买一送一", "优惠", "满减",
+    "清仓", "抢购", "特惠", "正品保证",
+)  # fmt: skip
+PROMO_PATTERNS = (
+    r"\d{1,2}\s*%\s*OFF\b",  # 50% OFF
+    r"(?<![\w.])-\s*\d{1,2}\s*%",  # -30%
+    r"\bSALE\b",
+    r"\bBUY\s*\d+\s*GET\s*\d+",  # BUY 1 GET 1
+    r"[0-9一二三四五六七八九]\s*折(?!叠)",  # 五折, 5折 (not 折叠, folding)
+)
+# A phrase this long also matches a stretch of the line this similar to it (difflib's ratio):
+# the OCR read a yellow "FREE SHIPPING" over a product as "FREESEIAPING" (0.83) and "FREE SHBPING".
+PROMO_FUZZY_MIN_CHARS = 8
+PROMO_FUZZY_RATIO = 0.8
 # Marks apart from the product within this share of the image's long side are read as one block...
 MARK_GROUP_SHARE = 0.02
 # ...at most this many blocks, and none when together they cover more than this share of the image.
@@ -410,6 +432,20 @@ def check_text(item: CheckInput, profile: Profile, metrics: Metrics) -> list[Fin
     else:
         repeated = []
     single = [line for line in added if line not in repeated]
+    promoted = [line for line in printed if line not in repeated and _promotion(line.text)]
+    if promoted:
+        quoted = ", ".join(repr(line.text) for line in promoted[:5])
+        findings.append(
+            finding(
+                "text.promo",
+                "fail",
+                25.0,
+                " | ".join(line.text for line in promoted)[:200],
+                "no promotional text",
+                f"text: {quoted} on the product is promotional, not the product's own print",
+                _union([line.box for line in promoted]),
+            )
+        )
     if single:
         quoted = ", ".join(repr(line.text) for line in single[:5])
         findings.append(
@@ -650,6 +686,26 @@ def _place(x: int, y: int, width: int, height: int) -> str:
 
 def _normalized(text: str) -> str:
     return re.sub(r"[\W_]+", "", text.casefold())
+
+
+def _promotion(text: str) -> str:
+    """The promotional phrase or pattern `text` holds ("" when none): PROMO_PHRASES, PROMO_PATTERNS."""
+    spaced = " ".join(text.upper().split())
+    for pattern in PROMO_PATTERNS:
+        found = re.search(pattern, spaced)
+        if found:
+            return found.group(0)
+    squeezed = re.sub(r"[\W_]+", "", spaced)
+    for phrase in PROMO_PHRASES:
+        if phrase in squeezed:
+            return phrase
+        if len(phrase) < PROMO_FUZZY_MIN_CHARS or len(squeezed) < len(phrase) - 2:
+            continue
+        for start in range(max(1, len(squeezed) - len(phrase) + 1)):
+            stretch = squeezed[start : start + len(phrase)]
+            if difflib.SequenceMatcher(None, stretch, phrase).ratio() >= PROMO_FUZZY_RATIO:
+                return phrase
+    return ""
 
 
 def _repeated(lines: list[TextBox]) -> tuple[str, int, list[TextBox]]:
