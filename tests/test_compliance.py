@@ -4,7 +4,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from aefix.compliance import check_bytes, check_file
 from aefix.messages import is_translated, translate
@@ -192,6 +192,19 @@ def test_a_frame_drawn_inside_a_white_margin_is_a_border(inset: int, width: int,
     (border,) = result.findings
     assert border.value == width and f"{inset} px in from the edge" in border.message, border.message
     assert is_translated(border.message)
+
+
+@pytest.mark.parametrize(("inset", "radius"), [(0, 60), (20, 40), (12, 90)])
+def test_a_frame_with_rounded_corners_is_a_border(inset: int, radius: int) -> None:
+    # Templates round their frames' corners; the lines were judged up to 40 px from each end, where
+    # a 40 px rounding already bends away, and such frames passed as part of the white margin.
+    image = Image.fromarray(_scene())
+    ImageDraw.Draw(image).rounded_rectangle(
+        (inset, inset, 999 - inset, 999 - inset), radius=radius, outline=(40, 40, 40), width=5
+    )
+    result = check_bytes("a.png", _encode(np.asarray(image)), PROFILE)
+    (border,) = [f for f in result.findings if f.code == "border.frame"]
+    assert border.value == 5 and border.severity == "fail"
 
 
 def test_a_wide_product_with_a_white_margin_is_not_a_border() -> None:

@@ -56,6 +56,10 @@ PURE_WHITE_FRAME_SHARE = 0.98
 FINE_BLUR_SIGMA = 0.7
 # A frame is at most this share of the side wide: wider uniform bands are the margin around a product.
 BORDER_MAX_SHARE = 0.04
+# A frame's lines are judged on each side's middle, this share of the side left out at each end:
+# a template frame's rounded corners (radius 40 px at 1000 px) fell inside the old 4%, and its
+# lines were not uniform enough to count.
+BORDER_CORNER_SHARE = 0.1
 # A white frame on a white main image is margin, not a border.
 BORDER_WHITE_LEVEL = 250
 
@@ -275,8 +279,10 @@ def _border_width(side: np.ndarray, min_px: int) -> tuple[int, int, tuple[int, i
     limit = int(min(side.shape[0], side.shape[1]) * BORDER_MAX_SHARE)
     if limit < 2:  # too small an image for a frame of 1 px and something inside it
         return 0, 0, None
-    # Judged away from the ends, where the other sides' frame lines (and an inset frame's margin) cross.
-    lines = side[: limit + 2, limit : side.shape[1] - limit].astype(np.int16)
+    # Judged away from the ends, where the other sides' frame lines (and an inset frame's margin)
+    # cross, and where a frame with rounded corners bends away.
+    end = max(limit, round(BORDER_CORNER_SHARE * side.shape[1]))
+    lines = side[: limit + 2, end : side.shape[1] - end].astype(np.int16)
     # Each line's colour: the median of 64 samples along it (a full median per line is 10x slower).
     stride = max(1, lines.shape[1] // 64)
     colours = np.median(lines[:, ::stride], axis=1)
