@@ -320,6 +320,15 @@ def defect_shadow(product: Product, rng: np.random.Generator) -> bytes:
     return _jpeg(product.over(255.0 * (1.0 - darkness * blob)), rng)
 
 
+def defect_drop_shadow(product: Product, rng: np.random.Generator) -> bytes:
+    """A drop shadow as photo editors add one under a cut-out: the product's silhouette, offset
+    8-24 px down and to a side, blurred (sigma 4-12 px) and 20-45% dark."""
+    dx, dy = int(rng.integers(8, 25)) * int(rng.choice([-1, 1])), int(rng.integers(8, 25))
+    cast = cv2.warpAffine(product.alpha, np.float32([[1, 0, dx], [0, 1, dy]]), (SIZE, SIZE))
+    shade = cv2.GaussianBlur(cast, (0, 0), rng.uniform(4.0, 12.0)) * rng.uniform(0.2, 0.45)
+    return _jpeg(product.over(255.0 * (1.0 - shade)), rng)
+
+
 def defect_noise(product: Product, rng: np.random.Generator) -> bytes:
     sigma = rng.uniform(2.0, 6.0)
     level = rng.uniform(250, 254)
@@ -374,6 +383,7 @@ DEFECTS = (
     DefectKind("thin_frame", "border.frame", defect_thin_frame),
     DefectKind("badge", "text.added", defect_badge),
     DefectKind("promo_on_product", "text.promo", defect_promo_on_product),
+    DefectKind("drop_shadow", "background.shadow", defect_drop_shadow),
 )
 
 

@@ -599,3 +599,36 @@ def test_promotions_are_told_from_a_product_s_own_print(line: str, found: str) -
     from aefix.compliance.checks import _promotion
 
     assert _promotion(line) == found
+
+
+def _with_drop_shadow(rgb: np.ndarray, offset: int, sigma: float, darkness: float) -> np.ndarray:
+    product = (rgb.min(axis=2) < 250).astype(np.float32)
+    cast = cv2.GaussianBlur(np.roll(product, (offset, offset), axis=(0, 1)), (0, 0), sigma) * darkness
+    shaded = 255.0 * (1.0 - cast)[:, :, None]
+    return np.where(product[:, :, None] > 0, rgb, shaded).round().astype(np.uint8)
+
+
+@pytest.mark.parametrize(
+    ("colour", "sigma", "seen_as"),
+    [
+        ((30, 90, 170), 8.0, "a soft grey shadow along"),
+        ((120, 120, 120), 5.0, "a soft grey shadow along"),
+        ((200, 40, 30), 12.0, "shadow next to the product"),  # wide enough to reach the backdrop
+    ],
+)
+def test_a_drop_shadow_under_a_cut_out_is_a_shadow(colour: tuple[int, int, int], sigma: float, seen_as: str) -> None:
+    # Its dark part is read as product and its fading edge lies in the edge band: before, check_shadow
+    # saw nothing in the first two, which scored 100. The product without it, sharp, stays clean.
+    rgb = _scene(colour=colour)
+    assert "background.shadow" not in codes(check_bytes("a.png", _encode(rgb), PROFILE))
+    result = check_bytes("b.jpg", _encode(_with_drop_shadow(rgb, 18, sigma, 0.35), "JPEG", quality=90), PROFILE)
+    (shadow,) = [f for f in result.findings if f.code == "background.shadow"]
+    assert seen_as in shadow.message and not result.passed
+    x0, y0, x1, y1 = shadow.box  # the product spans 200-800: the shadow falls down and to the right
+    assert x0 >= 200 and y0 >= 200 and x1 > 800 and y1 > 800
+
+
+def test_a_product_soft_all_round_is_blurred_not_shadowed() -> None:
+    grey = cv2.GaussianBlur(_scene(colour=(120, 120, 120)), (0, 0), 6.0)
+    result = check_bytes("a.png", _encode(grey), PROFILE)
+    assert "background.shadow" not in codes(result) and result.metrics["soft_shadow_outline_pct"] > 50

@@ -17,8 +17,8 @@ from PIL import Image, JpegImagePlugin
 from aefix.compliance.findings import Box, CheckInput, Finding, Metrics, finding
 from aefix.compliance.ocr import TextBox, read_text
 from aefix.compliance.scene import LUMA, Scene
-from aefix.pixels import slope_at
-from aefix.regions import components_touching
+from aefix.pixels import channel_min_max, slope, slope_at
+from aefix.regions import bounding_box, components_touching
 from aefix.settings import Profile
 
 _EXTENSIONS = {"jpeg": (".jpg", ".jpeg"), "png": (".png",), "tiff": (".tif", ".tiff"), "gif": (".gif",)}
@@ -34,6 +34,22 @@ WATERMARK_MIN_REPEATS = 3
 TEXT_MAX_HEIGHT_SHARE = 0.25
 # Text whose box lies at least this much on the product is printed on it (a brand: allowed).
 TEXT_ON_PRODUCT_SHARE = 0.5
+# A drop shadow's outline (`_soft_grey_shadow`): grey pixels of the product's outline whose
+# steepest slope within SOFT_SHADOW_WINDOW_PX after a SOFT_SHADOW_FINE_SIGMA blur is under
+# SOFT_SHADOW_RATIO times that after a SOFT_SHADOW_COARSE_SIGMA blur: a ramp wider than about 3.5 px
+# (an editor's shadow blurred by 8 px measured 1.0-1.1; a sharp edge about 3, an upscaled
+# product's 1.5-2). Reported when they are SOFT_SHADOW_MIN_SHARE of the outline and the product's
+# own sharp edge (over SHARP_OUTLINE_RATIO) is SHARP_OUTLINE_MIN_SHARE of it.
+SOFT_SHADOW_FINE_SIGMA = 0.7
+SOFT_SHADOW_COARSE_SIGMA = 3.0
+SOFT_SHADOW_WINDOW_PX = 3
+SOFT_SHADOW_RATIO = 1.3
+SHARP_OUTLINE_RATIO = 1.8
+SOFT_SHADOW_MAX_SPREAD = 10  # levels between the channels: grey
+SOFT_SHADOW_MIN_SHARE = 0.25
+SHARP_OUTLINE_MIN_SHARE = 0.2
+SOFT_SHADOW_MIN_OUTLINE_PX = 100
+SOFT_SHADOW_CONTEXT_PX = 16  # around the product's box: the blurs' reach
 # Promotions sellers lay over a photo (the article: 12% of rejected main images carry promo text
 # such as "Free Shipping"). Text on the product is its own print (a brand, allowed) unless it says
 # one of these, which no brand prints: phrases squeezed of spaces and punctuation, the longer ones
@@ -376,7 +392,7 @@ def check_shadow(item: CheckInput, profile: Profile, metrics: Metrics) -> list[F
     pct = 100.0 * int(shadow.sum()) / dark.size
     metrics["shadow_pct"] = round(pct, 3)
     if pct < profile.background_shadow_min_pct:
-        return []
+        return _soft_grey_shadow(scene, metrics)
     depth = float(np.percentile(deficit[shadow], 90))
     return [
         finding(
@@ -387,6 +403,48 @@ def check_shadow(item: CheckInput, profile: Profile, metrics: Metrics) -> list[F
             profile.background_shadow_min_pct,
             f"background: shadow next to the product over {pct:.1f}% of the image, up to {depth:.0f} levels dark",
             _offset(_mask_box(shadow), scene),
+        )
+    ]
+
+
+def _soft_grey_shadow(scene: Scene, metrics: Metrics) -> list[Finding]:
+    """A shadow laid under a cut-out (an editor's drop shadow): dark enough beside the product to
+    be read as product, it fades out over more than the edge band, so check_shadow's backdrop never
+    holds it. It shows as a grey stretch of the product's outline far softer than an object's
+    edge, beside the product's own sharp outline (a blurred photo is soft all round)."""
+    box = bounding_box(scene.product, SOFT_SHADOW_CONTEXT_PX)
+    if box is None:
+        return []
+    product, backdrop = scene.product[box], scene.background[box]
+    cross = cv2.getStructuringElement(cv2.MORPH_CROSS, (3, 3))
+    outline = product & cv2.dilate(backdrop.view(np.uint8), cross).astype(bool)
+    count = int(outline.sum())
+    if count < SOFT_SHADOW_MIN_OUTLINE_PX:
+        return []
+    luminance = scene.luminance[box]
+    window = np.ones((2 * SOFT_SHADOW_WINDOW_PX + 1,) * 2, np.uint8)
+    fine = cv2.dilate(slope(cv2.GaussianBlur(luminance, (0, 0), SOFT_SHADOW_FINE_SIGMA)), window)[outline]
+    coarse = cv2.dilate(slope(cv2.GaussianBlur(luminance, (0, 0), SOFT_SHADOW_COARSE_SIGMA)), window)[outline]
+    darkest, brightest = channel_min_max(scene.inner_rgb[box])
+    grey = (cv2.subtract(brightest, darkest) <= SOFT_SHADOW_MAX_SPREAD)[outline]
+    soft = grey & (fine < SOFT_SHADOW_RATIO * coarse)
+    soft_share, sharp_share = float(soft.mean()), float((fine >= SHARP_OUTLINE_RATIO * coarse).mean())
+    metrics["soft_shadow_outline_pct"] = round(100.0 * soft_share, 2)
+    if soft_share < SOFT_SHADOW_MIN_SHARE or sharp_share < SHARP_OUTLINE_MIN_SHARE:
+        return []
+    where = np.zeros(product.shape, bool)
+    where[outline] = soft
+    rows, cols = box
+    x0, y0, x1, y1 = _mask_box(where)
+    return [
+        finding(
+            "background.shadow",
+            "fail",
+            15.0,
+            round(100.0 * soft_share, 1),
+            round(100.0 * SOFT_SHADOW_MIN_SHARE, 1),
+            f"background: a soft grey shadow along {100.0 * soft_share:.0f}% of the product's outline",
+            _offset((x0 + cols.start, y0 + rows.start, x1 + cols.start, y1 + rows.start), scene),
         )
     ]
 
