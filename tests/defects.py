@@ -240,6 +240,18 @@ def defect_thin_frame(product: Product, rng: np.random.Generator) -> bytes:
     return _jpeg(rgb, rng) if rng.random() < 0.7 else encode(rgb, "PNG")
 
 
+def defect_wide_frame(product: Product, rng: np.random.Generator) -> bytes:
+    """A dark or strongly coloured frame 4-9% of the side wide, or such bars along the top and bottom
+    only (letterboxing), laid over the image's edges."""
+    rgb = product.over(255.0).copy()
+    width = int(rng.integers(40, 91))
+    colour = [(0, 0, 0), (40, 40, 40), (150, 20, 20), (20, 50, 140), (90, 60, 30)][int(rng.integers(5))]
+    rgb[:width], rgb[-width:] = colour, colour
+    if rng.random() < 0.6:
+        rgb[:, :width], rgb[:, -width:] = colour, colour
+    return _jpeg(rgb, rng) if rng.random() < 0.7 else encode(rgb, "PNG")
+
+
 def defect_badge(product: Product, rng: np.random.Generator) -> bytes:
     """A round sticker ("HOT", "NEW", "热卖") clear of the product: white words on a colour."""
     radius = int(rng.integers(55, 100))
@@ -384,6 +396,7 @@ DEFECTS = (
     DefectKind("badge", "text.added", defect_badge),
     DefectKind("promo_on_product", "text.promo", defect_promo_on_product),
     DefectKind("drop_shadow", "background.shadow", defect_drop_shadow),
+    DefectKind("wide_frame", "border.frame", defect_wide_frame),
 )
 
 

@@ -207,6 +207,25 @@ def test_a_frame_with_rounded_corners_is_a_border(inset: int, radius: int) -> No
     assert border.value == 5 and border.severity == "fail"
 
 
+@pytest.mark.parametrize(("width", "sides"), [(60, 4), (95, 4), (40, 2)])
+def test_a_wide_dark_frame_or_bars_are_a_border(width: int, sides: int) -> None:
+    # Up to 4% of the side was a frame, wider a margin: a black frame 5% wide read as "only 0.0% of
+    # the image is a light backdrop", and letterbox bars 4% high as product cut by the edge.
+    rgb = _scene(fill=0.5)
+    rgb[:width], rgb[-width:] = (20, 20, 20), (20, 20, 20)
+    if sides == 4:
+        rgb[:, :width], rgb[:, -width:] = (20, 20, 20), (20, 20, 20)
+    result = check_bytes("a.png", _encode(rgb), PROFILE)
+    (border,) = [f for f in result.findings if f.code == "border.frame"]
+    assert border.value == width and "background.not_white" not in codes(result)
+
+
+def test_a_wide_light_band_is_a_grey_backdrop_not_a_frame() -> None:
+    rgb = _scene(fill=0.5)
+    rgb[:60], rgb[-60:], rgb[:, :60], rgb[:, -60:] = (235,) * 3, (235,) * 3, (235,) * 3, (235,) * 3
+    assert "border.frame" not in codes(check_bytes("a.png", _encode(rgb), PROFILE))
+
+
 def test_a_wide_product_with_a_white_margin_is_not_a_border() -> None:
     assert codes(check_bytes("a.png", _encode(_scene(fill=0.94)), PROFILE)) == []
 

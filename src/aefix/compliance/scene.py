@@ -56,6 +56,10 @@ PURE_WHITE_FRAME_SHARE = 0.98
 FINE_BLUR_SIGMA = 0.7
 # A frame is at most this share of the side wide: wider uniform bands are the margin around a product.
 BORDER_MAX_SHARE = 0.04
+# ...unless its colour is dark or strong (a channel under BORDER_LIGHT_LEVEL): no backdrop is. A
+# black frame 5-8% wide was read as "only 0.0% of the image is a light backdrop".
+BORDER_MAX_DARK_SHARE = 0.10
+BORDER_LIGHT_LEVEL = 200
 # A frame's lines are judged on each side's middle, this share of the side left out at each end:
 # a template frame's rounded corners (radius 40 px at 1000 px) fell inside the old 4%, and its
 # lines were not uniform enough to count.
@@ -277,12 +281,13 @@ def _border_width(side: np.ndarray, min_px: int) -> tuple[int, int, tuple[int, i
     frame drawn a little in from the edge).
     """
     limit = int(min(side.shape[0], side.shape[1]) * BORDER_MAX_SHARE)
+    dark_limit = int(min(side.shape[0], side.shape[1]) * BORDER_MAX_DARK_SHARE)
     if limit < 2:  # too small an image for a frame of 1 px and something inside it
         return 0, 0, None
     # Judged away from the ends, where the other sides' frame lines (and an inset frame's margin)
     # cross, and where a frame with rounded corners bends away.
     end = max(limit, round(BORDER_CORNER_SHARE * side.shape[1]))
-    lines = side[: limit + 2, end : side.shape[1] - end].astype(np.int16)
+    lines = side[: dark_limit + 2, end : side.shape[1] - end].astype(np.int16)
     # Each line's colour: the median of 64 samples along it (a full median per line is 10x slower).
     stride = max(1, lines.shape[1] // 64)
     colours = np.median(lines[:, ::stride], axis=1)
@@ -294,7 +299,8 @@ def _border_width(side: np.ndarray, min_px: int) -> tuple[int, int, tuple[int, i
         if inset > limit // 2 or colours[inset].min() >= BORDER_WHITE_LEVEL:
             return 0, 0, None
         width = _run(uniform, colours, inset)
-    if width < min_px or inset + width >= limit:
+    light = colours[inset].min() >= BORDER_LIGHT_LEVEL
+    if width < min_px or inset + width >= (limit if light else dark_limit):
         return 0, 0, None
     # A frame ends in a step along (nearly) its whole length; a white margin ending at the product does not.
     step = np.abs(lines[inset + width + 1] - colours[inset]).max(axis=1) >= BORDER_MIN_STEP
