@@ -48,7 +48,7 @@ def test_findings_carry_measured_values_and_places(checked) -> None:
     assert text.box is not None and isinstance(text.value, str) and text.value  # the text read is reported
     assert "text" in text.message and text.message.endswith("(-25)")
     border = by_code["border.frame"]
-    assert 1 <= border.value <= 16  # the set draws 1-16 px frames
+    assert 1 <= border.value <= 90  # the set draws frames of 1-16 px, and dark ones of 40-90 px
     grey = by_code["background.gray"]
     assert 5 <= grey.value <= 17 and "grey tone" in grey.message  # backdrops of 238-250
     assert by_code["background.shadow"].box is not None
