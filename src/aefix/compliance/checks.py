@@ -421,12 +421,14 @@ def _soft_grey_shadow(scene: Scene, metrics: Metrics) -> list[Finding]:
     count = int(outline.sum())
     if count < SOFT_SHADOW_MIN_OUTLINE_PX:
         return []
+    darkest, brightest = channel_min_max(scene.inner_rgb[box])
+    grey = (cv2.subtract(brightest, darkest) <= SOFT_SHADOW_MAX_SPREAD)[outline]
+    if grey.mean() < SOFT_SHADOW_MIN_SHARE:  # a coloured outline: no shadow along it, no blurs to pay
+        return []
     luminance = scene.luminance[box]
     window = np.ones((2 * SOFT_SHADOW_WINDOW_PX + 1,) * 2, np.uint8)
     fine = cv2.dilate(slope(cv2.GaussianBlur(luminance, (0, 0), SOFT_SHADOW_FINE_SIGMA)), window)[outline]
     coarse = cv2.dilate(slope(cv2.GaussianBlur(luminance, (0, 0), SOFT_SHADOW_COARSE_SIGMA)), window)[outline]
-    darkest, brightest = channel_min_max(scene.inner_rgb[box])
-    grey = (cv2.subtract(brightest, darkest) <= SOFT_SHADOW_MAX_SPREAD)[outline]
     soft = grey & (fine < SOFT_SHADOW_RATIO * coarse)
     soft_share, sharp_share = float(soft.mean()), float((fine >= SHARP_OUTLINE_RATIO * coarse).mean())
     metrics["soft_shadow_outline_pct"] = round(100.0 * soft_share, 2)
