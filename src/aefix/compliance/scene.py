@@ -287,19 +287,18 @@ def _border_width(side: np.ndarray, min_px: int) -> tuple[int, int, tuple[int, i
     # Judged away from the ends, where the other sides' frame lines (and an inset frame's margin)
     # cross, and where a frame with rounded corners bends away.
     end = max(limit, round(BORDER_CORNER_SHARE * side.shape[1]))
-    lines = side[: dark_limit + 2, end : side.shape[1] - end].astype(np.int16)
-    # Each line's colour: the median of 64 samples along it (a full median per line is 10x slower).
-    stride = max(1, lines.shape[1] // 64)
-    colours = np.median(lines[:, ::stride], axis=1)
-    deviation = np.abs(lines - colours[:, None, :]).max(axis=2)
-    uniform = (deviation <= BORDER_LINE_TOLERANCE).mean(axis=1) >= BORDER_UNIFORM_SHARE
-    inset, width = 0, _run(uniform, colours, 0)
-    if colours[0].min() >= BORDER_WHITE_LEVEL:  # a white margin, maybe with a frame inside it
-        inset = width
-        if inset > limit // 2 or colours[inset].min() >= BORDER_WHITE_LEVEL:
-            return 0, 0, None
-        width = _run(uniform, colours, inset)
-    light = colours[inset].min() >= BORDER_LIGHT_LEVEL
+    # Lines to BORDER_MAX_SHARE first; a dark run that reaches past it is looked at again, deeper.
+    for depth in (limit, dark_limit):
+        lines, colours, uniform = _lines(side, depth + 2, end)
+        inset, width = 0, _run(uniform, colours, 0)
+        if colours[0].min() >= BORDER_WHITE_LEVEL:  # a white margin, maybe with a frame inside it
+            inset = width
+            if inset > limit // 2 or colours[inset].min() >= BORDER_WHITE_LEVEL:
+                return 0, 0, None
+            width = _run(uniform, colours, inset)
+        light = colours[inset].min() >= BORDER_LIGHT_LEVEL
+        if light or inset + width < limit:
+            break
     if width < min_px or inset + width >= (limit if light else dark_limit):
         return 0, 0, None
     # A frame ends in a step along (nearly) its whole length; a white margin ending at the product does not.
@@ -308,6 +307,18 @@ def _border_width(side: np.ndarray, min_px: int) -> tuple[int, int, tuple[int, i
         return 0, 0, None
     red, green, blue = (round(value) for value in colours[inset])
     return inset, width, (red, green, blue)
+
+
+def _lines(side: np.ndarray, count: int, end: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The first `count` lines of `side` less `end` pixels at each end (int16), each line's colour,
+    and whether each is uniform in it."""
+    lines = side[:count, end : side.shape[1] - end].astype(np.int16)
+    # Each line's colour: the median of 64 samples along it (a full median per line is 10x slower).
+    stride = max(1, lines.shape[1] // 64)
+    colours = np.median(lines[:, ::stride], axis=1)
+    deviation = np.abs(lines - colours[:, None, :]).max(axis=2)
+    uniform = (deviation <= BORDER_LINE_TOLERANCE).mean(axis=1) >= BORDER_UNIFORM_SHARE
+    return lines, colours, uniform
 
 
 def _run(uniform: np.ndarray, colours: np.ndarray, start: int) -> int:
