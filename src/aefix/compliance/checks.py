@@ -494,32 +494,23 @@ def check_text(item: CheckInput, profile: Profile, metrics: Metrics) -> list[Fin
     single = [line for line in added if line not in repeated]
     promoted = [line for line in printed if line not in repeated and _promotion(line.text)]
     if promoted:
-        quoted = ", ".join(repr(line.text) for line in promoted[:5])
-        findings.append(
-            finding(
-                "text.promo",
-                "fail",
-                25.0,
-                " | ".join(line.text for line in promoted)[:200],
-                "no promotional text",
-                f"text: {quoted} on the product is promotional, not the product's own print",
-                _union([line.box for line in promoted]),
-            )
-        )
+        message = f"text: {_quoted(promoted)} on the product is promotional, not the product's own print"
+        findings.append(_text_finding("text.promo", promoted, "no promotional text", message))
     if single:
-        quoted = ", ".join(repr(line.text) for line in single[:5])
-        findings.append(
-            finding(
-                "text.added",
-                "fail",
-                25.0,
-                " | ".join(line.text for line in single)[:200],
-                "no added text",
-                f"text: {quoted} on the {'background' if len(single) == 1 else 'image'}, not printed on the product",
-                _union([line.box for line in single]),
-            )
-        )
+        place = "background" if len(single) == 1 else "image"
+        message = f"text: {_quoted(single)} on the {place}, not printed on the product"
+        findings.append(_text_finding("text.added", single, "no added text", message))
     return findings
+
+
+def _quoted(lines: list[TextBox]) -> str:
+    return ", ".join(repr(line.text) for line in lines[:5])
+
+
+def _text_finding(code: str, lines: list[TextBox], threshold: str, message: str) -> Finding:
+    """A failing text finding: the lines' words (up to 200 characters) and the box around them."""
+    value = " | ".join(line.text for line in lines)[:200]
+    return finding(code, "fail", 25.0, value, threshold, message, _union([line.box for line in lines]))
 
 
 def _marks_apart(scene: Scene, main_product: np.ndarray) -> list[Box]:
