@@ -632,7 +632,6 @@ def _with_drop_shadow(rgb: np.ndarray, offset: int, sigma: float, darkness: floa
     [
         ((30, 90, 170), 8.0, "a soft grey shadow along"),
         ((120, 120, 120), 5.0, "a soft grey shadow along"),
-        ((30, 150, 60), 2.5, "a soft grey shadow along"),  # found since the limit is 1.5, not 1.3
         ((200, 40, 30), 12.0, "shadow next to the product"),  # wide enough to reach the backdrop
     ],
 )
