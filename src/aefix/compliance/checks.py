@@ -38,8 +38,10 @@ TEXT_ON_PRODUCT_SHARE = 0.5
 # steepest slope within SOFT_SHADOW_WINDOW_PX after a SOFT_SHADOW_FINE_SIGMA blur is under
 # SOFT_SHADOW_RATIO times that after a SOFT_SHADOW_COARSE_SIGMA blur: a ramp wider than about 3.5 px
 # (an editor's shadow blurred by 8 px measured 1.0-1.1; a sharp edge about 3, an upscaled
-# product's 1.5-2). Reported when they are SOFT_SHADOW_MIN_SHARE of the outline and the product's
-# own sharp edge (over SHARP_OUTLINE_RATIO) is SHARP_OUTLINE_MIN_SHARE of it.
+# product's mostly 1.5-2). Reported when they are SOFT_SHADOW_MIN_SHARE of the outline and the
+# product's own sharp edge (over SHARP_OUTLINE_RATIO) is SHARP_OUTLINE_MIN_SHARE of it. At 1.5,
+# 3 px shadows were found too, but so was the light, soft side of a metal blob aefix had cut out
+# right and upscaled x1.9 (make bench-quality).
 SOFT_SHADOW_FINE_SIGMA = 0.7
 SOFT_SHADOW_COARSE_SIGMA = 3.0
 SOFT_SHADOW_WINDOW_PX = 3
