@@ -168,7 +168,7 @@ def test_a_cast_shadow_the_network_is_sure_of_leaves_the_mask_and_a_grey_strap_s
     penumbra: float, lens: float
 ) -> None:
     """A 1.5 px penumbra on a 0.6 px lens blur (1.6 px in all, a hard shadow in a small photo)
-    is as sharp as SHARP_SLOPE_RATIO allows an outline to be; it is soft beside the product's own
+    is as sharp as SHARP_EDGE_RATIO allows an outline to be; it is soft beside the product's own
     outline, which is what it is judged against."""
     photo, truth, strap, cast = _disc_strap_and_cast_shadow(penumbra, lens)
     network = np.maximum(truth, cast)  # sure of all three: what u2netp does with a hard cast shadow

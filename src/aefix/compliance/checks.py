@@ -17,7 +17,7 @@ from PIL import Image, JpegImagePlugin
 from aefix.compliance.findings import Box, CheckInput, Finding, Metrics, finding
 from aefix.compliance.ocr import TextBox, read_text
 from aefix.compliance.scene import LUMA, Scene
-from aefix.pixels import channel_min_max, slope, slope_at
+from aefix.pixels import SHARP_EDGE_RATIO, channel_min_max, edge_slopes, slope_at
 from aefix.regions import bounding_box, components_touching
 from aefix.settings import Profile
 
@@ -35,18 +35,15 @@ TEXT_MAX_HEIGHT_SHARE = 0.25
 # Text whose box lies at least this much on the product is printed on it (a brand: allowed).
 TEXT_ON_PRODUCT_SHARE = 0.5
 # A drop shadow's outline (`_soft_grey_shadow`): grey pixels of the product's outline whose
-# steepest slope within SOFT_SHADOW_WINDOW_PX after a SOFT_SHADOW_FINE_SIGMA blur is under
-# SOFT_SHADOW_RATIO times that after a SOFT_SHADOW_COARSE_SIGMA blur: a ramp wider than about 3.5 px
-# (an editor's shadow blurred by 8 px measured 1.0-1.1; a sharp edge about 3, an upscaled
-# product's mostly 1.5-2). Reported when they are SOFT_SHADOW_MIN_SHARE of the outline and the
-# product's own sharp edge (over SHARP_OUTLINE_RATIO) is SHARP_OUTLINE_MIN_SHARE of it. At 1.5,
+# fine-to-coarse slope ratio within SOFT_SHADOW_WINDOW_PX (pixels.edge_slopes, the matte's measure
+# of a penumbra) is under SOFT_SHADOW_RATIO: a ramp wider than about 3.5 px (an editor's shadow
+# blurred by 8 px measured 1.0-1.1; a sharp edge about 3, an upscaled product's mostly 1.5-2).
+# Reported when they are SOFT_SHADOW_MIN_SHARE of the outline and the product's own sharp edge
+# (over SHARP_EDGE_RATIO) is SHARP_OUTLINE_MIN_SHARE of it. At 1.5,
 # 3 px shadows were found too, but so was the light, soft side of a metal blob aefix had cut out
 # right and upscaled x1.9 (make bench-quality).
-SOFT_SHADOW_FINE_SIGMA = 0.7
-SOFT_SHADOW_COARSE_SIGMA = 3.0
 SOFT_SHADOW_WINDOW_PX = 3
 SOFT_SHADOW_RATIO = 1.3
-SHARP_OUTLINE_RATIO = 1.8
 SOFT_SHADOW_MAX_SPREAD = 10  # levels between the channels: grey
 SOFT_SHADOW_MIN_SHARE = 0.25
 SHARP_OUTLINE_MIN_SHARE = 0.2
@@ -427,12 +424,9 @@ def _soft_grey_shadow(scene: Scene, metrics: Metrics) -> list[Finding]:
     grey = (cv2.subtract(brightest, darkest) <= SOFT_SHADOW_MAX_SPREAD)[outline]
     if grey.mean() < SOFT_SHADOW_MIN_SHARE:  # a coloured outline: no shadow along it, no blurs to pay
         return []
-    luminance = scene.luminance[box]
-    window = np.ones((2 * SOFT_SHADOW_WINDOW_PX + 1,) * 2, np.uint8)
-    fine = cv2.dilate(slope(cv2.GaussianBlur(luminance, (0, 0), SOFT_SHADOW_FINE_SIGMA)), window)[outline]
-    coarse = cv2.dilate(slope(cv2.GaussianBlur(luminance, (0, 0), SOFT_SHADOW_COARSE_SIGMA)), window)[outline]
+    fine, coarse = (plane[outline] for plane in edge_slopes(scene.luminance[box], SOFT_SHADOW_WINDOW_PX))
     soft = grey & (fine < SOFT_SHADOW_RATIO * coarse)
-    soft_share, sharp_share = float(soft.mean()), float((fine >= SHARP_OUTLINE_RATIO * coarse).mean())
+    soft_share, sharp_share = float(soft.mean()), float((fine >= SHARP_EDGE_RATIO * coarse).mean())
     metrics["soft_shadow_outline_pct"] = round(100.0 * soft_share, 2)
     if soft_share < SOFT_SHADOW_MIN_SHARE or sharp_share < SHARP_OUTLINE_MIN_SHARE:
         return []
@@ -748,7 +742,7 @@ def _promotion(text: str) -> str:
         found = re.search(pattern, spaced)
         if found:
             return found.group(0)
-    squeezed = re.sub(r"[\W_]+", "", spaced)
+    squeezed = _normalized(text).upper()
     for phrase in PROMO_PHRASES:
         if phrase in squeezed:
             return phrase

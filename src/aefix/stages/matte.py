@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from aefix.pixels import channel_sum, masked_pixels, pixels_at, slope
+from aefix.pixels import SHARP_EDGE_RATIO, channel_sum, edge_slopes, masked_pixels, pixels_at, slope
 from aefix.regions import bounding_box, components_touching, without_specks
 from aefix.segment import ProductMask
 from aefix.settings import WORK_SIDE_SLACK
@@ -43,15 +43,9 @@ NETWORK_SURE = 0.85
 # A region inside the network's mask is a hole when its mean distance from the backdrop is within
 # this factor of bare backdrop's own (a white product differs a little, but everywhere).
 BARE_BACKDROP_FACTOR = 1.5
-# An edge is sharp when its steepest slope after a FINE_SIGMA_PX blur is this many times that
-# after a COARSE_SIGMA_PX blur (steepest within EDGE_WINDOW_PX): a 1 px edge gives about 3, a
-# penumbra of sigma 2.5 px 1.5 (at the working size).
-FINE_SIGMA_PX = 0.7
-COARSE_SIGMA_PX = 3.0
-SHARP_SLOPE_RATIO = 1.8
 # A shadow's outline is also soft under this share of the ratio the product's own outline has
 # (median): a hard cast shadow in an 800 px photo (a 1.6 px penumbra, about 1.95) beside a
-# product outlined at about 2.8 (bench-quality, seed 7). Not lower than SHARP_SLOPE_RATIO.
+# product outlined at about 2.8 (bench-quality, seed 7). Not lower than SHARP_EDGE_RATIO.
 RELATIVE_SOFT_SHARE = 0.75
 EDGE_WINDOW_PX = 3
 # A shadow-coloured region is a shadow when this share of its outline on the backdrop is soft
@@ -403,23 +397,21 @@ def _outline_counts(
 
 
 def _soft_edges(luma: np.ndarray, own_outline: np.ndarray | None = None) -> np.ndarray:
-    """Where an edge within EDGE_WINDOW_PX is soft: its steepest slope after a FINE_SIGMA_PX blur
-    under SHARP_SLOPE_RATIO times that after a COARSE_SIGMA_PX blur (a penumbra, not an outline),
-    or, given the product's own outline, under RELATIVE_SOFT_SHARE of that outline's ratio."""
-    window = _square(EDGE_WINDOW_PX)
-    fine = cv2.dilate(slope(cv2.GaussianBlur(luma, (0, 0), FINE_SIGMA_PX)), window)
-    coarse = cv2.dilate(slope(cv2.GaussianBlur(luma, (0, 0), COARSE_SIGMA_PX)), window)
-    limit = SHARP_SLOPE_RATIO if own_outline is None else _soft_limit(fine, coarse, own_outline)
+    """Where an edge within EDGE_WINDOW_PX is soft (`edge_slopes`): a fine-to-coarse slope ratio
+    under SHARP_EDGE_RATIO (a penumbra, not an outline), or, given the product's own outline, under
+    RELATIVE_SOFT_SHARE of that outline's ratio."""
+    fine, coarse = edge_slopes(luma, EDGE_WINDOW_PX)
+    limit = SHARP_EDGE_RATIO if own_outline is None else _soft_limit(fine, coarse, own_outline)
     return fine < limit * coarse
 
 
 def _soft_limit(fine: np.ndarray, coarse: np.ndarray, own_outline: np.ndarray) -> float:
-    """The slope ratio under which an edge is soft in this photo: SHARP_SLOPE_RATIO, or higher
+    """The slope ratio under which an edge is soft in this photo: SHARP_EDGE_RATIO, or higher
     where the product's own outline (`own_outline`) is much sharper than that."""
     if own_outline.sum() < MIN_OUTLINE_PX:
-        return SHARP_SLOPE_RATIO
+        return SHARP_EDGE_RATIO
     own = float(np.median(fine[own_outline] / np.maximum(coarse[own_outline], 1e-6)))
-    return max(SHARP_SLOPE_RATIO, RELATIVE_SOFT_SHARE * own)
+    return max(SHARP_EDGE_RATIO, RELATIVE_SOFT_SHARE * own)
 
 
 def _thin_sharp_parts(rgb: np.ndarray, product: np.ndarray, candidates: np.ndarray, min_step: float) -> np.ndarray:
