@@ -202,6 +202,35 @@ def defect_watermark(product: Product, rng: np.random.Generator) -> bytes:
     return _jpeg(np.asarray(Image.alpha_composite(base, layer).convert("RGB")), rng)
 
 
+def defect_stamp(product: Product, rng: np.random.Generator) -> bytes:
+    """One large semi-transparent word (a shop's stamp: "SAMPLE", "© MyShop") laid across the
+    product, tilted, at least a fifth of its letters on the product and a fifth off it, all of it
+    within the image."""
+    base = Image.fromarray(product.over(255.0)).convert("RGBA")
+    on_product = product.alpha > 0.5
+    rows, cols = np.nonzero(on_product)
+    for _ in range(50):
+        layer = Image.new("RGBA", base.size, (0, 0, 0, 0))
+        text = str(rng.choice(WATERMARKS))
+        centre = (float(rng.choice(cols)), float(rng.choice(rows)))  # a point on the product
+        ImageDraw.Draw(layer).text(
+            centre, text, font=font(int(rng.integers(90, 170))), fill=(0, 0, 0, 255), anchor="mm"
+        )
+        layer = layer.rotate(float(rng.uniform(-35, 35)), resample=Image.Resampling.BICUBIC, center=centre)
+        ink = np.asarray(layer)[:, :, 3] > 128
+        inside = not (ink[:10].any() or ink[-10:].any() or ink[:, :10].any() or ink[:, -10:].any())
+        if ink.any() and inside and 0.2 <= float(on_product[ink].mean()) <= 0.8:
+            break
+    else:
+        raise RuntimeError("no placement of the stamp across the product")
+    grey = int(rng.integers(0, 170))
+    opacity = rng.uniform(0.25, 0.5)
+    stamp = np.zeros((SIZE, SIZE, 4), np.uint8)
+    stamp[:, :, :3] = grey
+    stamp[:, :, 3] = np.rint(np.asarray(layer)[:, :, 3] * opacity).astype(np.uint8)
+    return _jpeg(np.asarray(Image.alpha_composite(base, Image.fromarray(stamp)).convert("RGB")), rng)
+
+
 def defect_qr(product: Product, rng: np.random.Generator) -> bytes:
     payload = f"https://shop.example.com/item/{int(rng.integers(1e6))}"
     qr = cv2.QRCodeEncoder.create().encode(payload)
@@ -249,6 +278,22 @@ def defect_wide_frame(product: Product, rng: np.random.Generator) -> bytes:
     rgb[:width], rgb[-width:] = colour, colour
     if rng.random() < 0.6:
         rgb[:, :width], rgb[:, -width:] = colour, colour
+    return _jpeg(rgb, rng) if rng.random() < 0.7 else encode(rgb, "PNG")
+
+
+def defect_edge_bar(product: Product, rng: np.random.Generator) -> bytes:
+    """A dark or strongly coloured bar along one side only, 10-90 px wide, clear of the product."""
+    sides = rng.permutation(4)
+    rgb = product.over(255.0).copy()
+    for side in sides:  # the image turned so the bar's side is the top
+        turned = np.rot90(rgb, int(side))
+        margin = int(np.argmax(np.rot90(product.alpha, int(side)).max(axis=1) > 0))
+        if margin >= 25:
+            break
+    else:
+        raise RuntimeError("no room for a bar along a side")
+    colour = [(0, 0, 0), (40, 40, 40), (200, 30, 30), (20, 50, 140), (240, 120, 0)][int(rng.integers(5))]
+    turned[: int(rng.integers(10, min(91, margin - 12)))] = colour
     return _jpeg(rgb, rng) if rng.random() < 0.7 else encode(rgb, "PNG")
 
 
@@ -397,6 +442,8 @@ DEFECTS = (
     DefectKind("promo_on_product", "text.promo", defect_promo_on_product),
     DefectKind("drop_shadow", "background.shadow", defect_drop_shadow),
     DefectKind("wide_frame", "border.frame", defect_wide_frame),
+    DefectKind("stamp", "text.added", defect_stamp),
+    DefectKind("edge_bar", "border.frame", defect_edge_bar),
 )
 
 

@@ -220,6 +220,23 @@ def test_a_wide_dark_frame_or_bars_are_a_border(width: int, sides: int) -> None:
     assert border.value == width and "background.not_white" not in codes(result)
 
 
+@pytest.mark.parametrize("turns", [0, 1, 2, 3])
+def test_a_bar_along_one_edge_is_a_border_and_a_product_the_edge_cuts_is_not(turns: int) -> None:
+    # A bar on one side only read as product cut by the frame, a warning that passed (95).
+    rgb = _scene(fill=0.5)
+    np.rot90(rgb, turns)[:45] = (200, 30, 30)
+    data = _encode(rgb, "JPEG", quality=90)
+    (border,) = [f for f in check_bytes("bar.jpg", data, PROFILE).findings if f.code == "border.frame"]
+    side = ("top", "right", "bottom", "left")[turns]  # np.rot90 turns the right side to the top
+    assert 43 <= border.value <= 46 and border.message.startswith(f"border: {border.value} px bar in RGB")
+    assert f"along the {side} edge (" in border.message and is_translated(border.message)
+    # A product the edge cuts runs on past its uniform rows: no white beyond them.
+    cut = _scene(fill=0.5)
+    np.rot90(cut, turns)[:300, 250:750] = (200, 30, 30)
+    result = check_bytes("cut.jpg", _encode(cut, "JPEG", quality=90), PROFILE)
+    assert "border.frame" not in codes(result) and "composition.cut" in codes(result)
+
+
 def test_a_wide_light_band_is_a_grey_backdrop_not_a_frame() -> None:
     rgb = _scene(fill=0.5)
     rgb[:60], rgb[-60:], rgb[:, :60], rgb[:, -60:] = (235,) * 3, (235,) * 3, (235,) * 3, (235,) * 3
@@ -570,7 +587,7 @@ def test_a_check_that_raises_fails_the_image_and_the_others_still_run(monkeypatc
 
     monkeypatch.setattr(core, "CHECKS", [check_exposure if c.__name__ == "check_exposure" else c for c in core.CHECKS])
     rgb = _main_image()
-    rgb[:, :12] = (40, 40, 40)  # a dark band down the left edge: composition findings, from later checks
+    rgb[150:850, :12] = (40, 40, 40)  # something cut by the left edge: composition findings, from later checks
     result = check_bytes("a.png", _encode(rgb), PROFILE)
     failed = [f for f in result.findings if f.code == "check.failed"]
     assert len(failed) == 1 and failed[0].severity == "fail" and failed[0].deduction == 0.0
@@ -651,3 +668,46 @@ def test_a_product_soft_all_round_is_blurred_not_shadowed() -> None:
     grey = cv2.GaussianBlur(_scene(colour=(120, 120, 120)), (0, 0), 6.0)
     result = check_bytes("a.png", _encode(grey), PROFILE)
     assert "background.shadow" not in codes(result) and result.metrics["soft_shadow_outline_pct"] > 50
+
+
+def _bag_with_print() -> Image.Image:
+    """A dark bag with a strap handle, its print near a rounded corner and just under the handle."""
+    from PIL import ImageDraw
+
+    from defects import font
+
+    image = Image.new("RGB", (1000, 1000), (255, 255, 255))
+    draw = ImageDraw.Draw(image)
+    draw.arc((330, 170, 670, 560), 180, 360, fill=(20, 90, 100), width=24)
+    draw.rounded_rectangle((180, 370, 820, 830), radius=70, fill=(20, 90, 100))
+    draw.text((215, 790), "NOVA", font=font(44), fill=(245, 245, 245), anchor="ld")
+    draw.text((500, 420), "WATERPROOF", font=font(40), fill=(245, 245, 245), anchor="mm")
+    return image
+
+
+def test_a_stamp_across_the_product_is_added_text_and_print_by_its_edges_is_not(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A shop's stamp read mostly on the product was taken for its print (8 of 8 scored 100): its
+    # letters that run on off the product are what tell it from print, which stays inside.
+    from PIL import ImageDraw
+
+    from aefix.compliance import checks
+    from defects import font
+
+    bag = _bag_with_print()
+    clean = check_bytes("bag.jpg", _encode(np.asarray(bag), "JPEG", quality=92), PROFILE)
+    assert clean.passed and not [f for f in clean.findings if f.category == "text"], clean.findings
+    assert "NOVA" in str(clean.metrics["text_on_product"])
+    layer = Image.new("RGBA", bag.size, (0, 0, 0, 0))
+    ImageDraw.Draw(layer).text((760, 600), "SAMPLE", font=font(130), fill=(90, 90, 90, 90), anchor="mm")
+    stamped = Image.alpha_composite(bag.convert("RGBA"), layer.rotate(25, center=(760, 600))).convert("RGB")
+    data = _encode(np.asarray(stamped), "JPEG", quality=92)
+    result = check_bytes("stamped.jpg", data, PROFILE)
+    (added,) = [f for f in result.findings if f.code == "text.added"]
+    assert "runs across the product's outline" in added.message and "SAMPLE" in str(added.value)
+    assert not result.passed and is_translated(added.message)
+    x0, y0, x1, y1 = added.box  # the stamp's line, centred on the bag's right edge (x 820)
+    assert x0 < 820 < x1 and y0 < 600 < y1
+    monkeypatch.setattr(checks, "STAMP_MIN_INK_SHARE", 1.01)
+    assert "text.added" not in codes(check_bytes("stamped.jpg", data, PROFILE))

@@ -34,6 +34,7 @@ class TextBox:
     confidence: float
     box: tuple[int, int, int, int]  # x0, y0, x1, y1 (exclusive), image coordinates
     height: float  # glyph height: the short side of the (possibly rotated) line's quadrilateral
+    corners: tuple[tuple[float, float], ...] = ()  # that quadrilateral, image coordinates
 
 
 @lru_cache(maxsize=1)
@@ -101,7 +102,8 @@ def _read_box(rgb: np.ndarray, box: Box, heights: tuple[float, float], scale: fl
         x0, y0 = np.floor(corners.min(axis=0)).astype(int)
         x1, y1 = np.ceil(corners.max(axis=0)).astype(int)
         found = (max(0, int(x0)), max(0, int(y0)), int(x1), int(y1))
-        boxes.append(TextBox(text.strip(), score, found, _line_height(corners)))
+        quad = tuple((float(x), float(y)) for x, y in corners)
+        boxes.append(TextBox(text.strip(), score, found, _line_height(corners), quad))
     return boxes
 
 

@@ -66,6 +66,12 @@ BORDER_LIGHT_LEVEL = 200
 BORDER_CORNER_SHARE = 0.1
 # A white frame on a white main image is margin, not a border.
 BORDER_WHITE_LEVEL = 250
+# A dark or strong bar along one side only is a border when, of the BAR_RINGING_PX lines past it
+# (JPEG rings there: 248 three lines past a blue bar), one is at least BAR_WHITE_LEVEL along this
+# share of the side's middle (`_bar_on_white`).
+BAR_RINGING_PX = 5
+BAR_WHITE_LEVEL = 240
+BAR_WHITE_BEYOND_SHARE = 0.9
 
 
 @dataclass(frozen=True)
@@ -262,13 +268,18 @@ def fit_backdrop(luminance: np.ndarray, core: np.ndarray) -> tuple[np.ndarray | 
 
 
 def find_border(rgb: np.ndarray, min_px: int) -> Frame:
-    """Uniform frame lines along each side (top, right, bottom, left), kept only if on 2+ sides."""
+    """Uniform frame lines along each side (top, right, bottom, left), kept if on 2+ sides, or on
+    one side when they are a dark or strong bar with white beyond it (a banner strip)."""
     sides = (rgb, rgb.transpose(1, 0, 2)[::-1], rgb[::-1], rgb.transpose(1, 0, 2))
     found = [_border_width(side, min_px) for side in sides]
     extents = [inset + width for inset, width, _ in found]
     framed = [extent for extent in extents if extent > 0]
     # A drawn frame has one width (give or take JPEG) on every side it is on.
-    if len(framed) < 2 or max(framed) - min(framed) > 2:
+    if len(framed) == 1:
+        side = extents.index(framed[0])
+        if not _bar_on_white(sides[side], *found[side]):
+            return Frame((0, 0, 0, 0), None, 0)
+    elif len(framed) < 2 or max(framed) - min(framed) > 2:
         return Frame((0, 0, 0, 0), None, 0)
     inset, _, colour = next(side for side in found if side[1] > 0)
     return Frame((extents[0], extents[1], extents[2], extents[3]), colour, inset)
@@ -307,6 +318,20 @@ def _border_width(side: np.ndarray, min_px: int) -> tuple[int, int, tuple[int, i
         return 0, 0, None
     red, green, blue = (round(value) for value in colours[inset])
     return inset, width, (red, green, blue)
+
+
+def _bar_on_white(side: np.ndarray, inset: int, width: int, colour: tuple[int, int, int] | None) -> bool:
+    """Whether frame lines found on one side only are a bar laid along it: dark or strong, with white
+    beyond along (nearly) the whole side. A product the frame cuts runs on past its uniform rows."""
+    if colour is None or min(colour) >= BORDER_LIGHT_LEVEL:
+        return False
+    beyond = inset + width + 1
+    end = round(BORDER_CORNER_SHARE * side.shape[1])
+    lines = side[beyond : beyond + BAR_RINGING_PX, end : side.shape[1] - end]
+    if not lines.size:
+        return False
+    white = (lines.min(axis=2) >= BAR_WHITE_LEVEL).mean(axis=1)
+    return bool(white.max() >= BAR_WHITE_BEYOND_SHARE)
 
 
 def _lines(side: np.ndarray, count: int, end: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
