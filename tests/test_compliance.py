@@ -711,3 +711,29 @@ def test_a_stamp_across_the_product_is_added_text_and_print_by_its_edges_is_not(
     assert x0 < 820 < x1 and y0 < 600 < y1
     monkeypatch.setattr(checks, "STAMP_MIN_INK_SHARE", 1.01)
     assert "text.added" not in codes(check_bytes("stamped.jpg", data, PROFILE))
+
+
+def test_print_on_the_other_items_of_a_set_or_on_the_box_is_print_not_added_text(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Text on anything apart from the largest item was "added": 18 of 30 generated sets of 2-3
+    # products, each with its brand, failed as "text on the background".
+    from PIL import ImageDraw
+
+    from aefix.compliance import checks
+    from defects import font
+
+    image = Image.new("RGB", (1000, 1000), (255, 255, 255))
+    draw = ImageDraw.Draw(image)
+    draw.rounded_rectangle((90, 230, 420, 820), radius=40, fill=(30, 60, 170))  # the product
+    draw.text((255, 520), "ACME", font=font(48), fill=(245, 245, 245), anchor="mm")
+    draw.rectangle((520, 420, 900, 820), fill=(235, 235, 240), outline=(150, 150, 160), width=3)  # its box
+    draw.text((710, 560), "ACME", font=font(56), fill=(30, 60, 170), anchor="mm")
+    draw.text((710, 650), "Wireless Speaker", font=font(28), fill=(40, 40, 40), anchor="mm")
+    data = _encode(np.asarray(image), "JPEG", quality=92)
+    result = check_bytes("set.jpg", data, PROFILE)
+    assert result.passed and not [f for f in result.findings if f.category == "text"], result.findings
+    assert "Wireless Speaker" in str(result.metrics["text_on_product"])
+    monkeypatch.setattr(checks, "OTHER_PRODUCT_MIN_SHARE", 1.01)  # the box is not a product any more
+    (added,) = [f for f in check_bytes("set.jpg", data, PROFILE).findings if f.code == "text.added"]
+    assert "Wireless Speaker" in str(added.value)

@@ -42,6 +42,12 @@ TEXT_ON_PRODUCT_SHARE = 0.5
 # of the line's area is lettering off the product. Measured: stamps across a product 0.05-0.17 of
 # the line; print anywhere inside a product's outline, by its corners and handles, at most 0.003
 # (80 images; 100 clean images of the defect set: 0).
+# Text on an item apart from the main product is that item's print when the item is at least
+# OTHER_PRODUCT_MIN_SHARE of the main product's size and the line at most OTHER_PRODUCT_MAX_TEXT_SHARE
+# of the item: the other bottles of a set, the product's box. A sticker or badge is small and
+# mostly its words (the defect set's round badges: about a fifth; banners behind promo text more).
+OTHER_PRODUCT_MIN_SHARE = 0.2
+OTHER_PRODUCT_MAX_TEXT_SHARE = 0.2
 STAMP_OPEN_SHARE = 0.5
 STAMP_MIN_INK_SHARE = 0.02
 STAMP_PIECE_WITHIN_SHARE = 0.9
@@ -475,13 +481,15 @@ def check_text(item: CheckInput, profile: Profile, metrics: Metrics) -> list[Fin
         for line in read_text(item.rgb, heights, _marks_apart(scene, product))
         if line.confidence >= profile.text_min_confidence and len(_normalized(line.text)) >= 2
     ]
+    objects = [product, *_other_products(scene, product)]
     added: list[TextBox] = []
     across: list[TextBox] = []  # read on the product, running on off it: laid over the photo
     printed: list[TextBox] = []
     for line in lines:
-        if _share_inside(line.box, product, scene) < TEXT_ON_PRODUCT_SHARE:
+        holder = next((each for each in objects if _printed_on(line, each, each is product, scene)), None)
+        if holder is None:
             added.append(line)
-        elif _runs_off_product(line, product, scene):
+        elif _runs_off_product(line, holder, scene):
             across.append(line)
         else:
             printed.append(line)
@@ -519,6 +527,40 @@ def check_text(item: CheckInput, profile: Profile, metrics: Metrics) -> list[Fin
             message = f"text: {_quoted(stamped)} runs across the product's outline: laid over the photo, not printed"
         findings.append(_text_finding("text.added", single + stamped, "no added text", message))
     return findings
+
+
+def _printed_on(line: TextBox, product: np.ndarray, main: bool, scene: Scene) -> bool:
+    """Whether a line lies on `product` as its print: half its box on it; on an item apart from the
+    main product, also at most OTHER_PRODUCT_MAX_TEXT_SHARE of the item (a sticker is mostly its words)."""
+    if _share_inside(line.box, product, scene) < TEXT_ON_PRODUCT_SHARE:
+        return False
+    if main:
+        return True
+    x0, y0, x1, y1 = line.box
+    corners = np.array(line.corners or ((x0, y0), (x1, y0), (x1, y1), (x0, y1)), np.float32)
+    return float(cv2.contourArea(corners)) <= OTHER_PRODUCT_MAX_TEXT_SHARE * float(product.sum())
+
+
+def _other_products(scene: Scene, main: np.ndarray) -> list[np.ndarray]:
+    """Items apart from the main product at least OTHER_PRODUCT_MIN_SHARE of its size, holes filled:
+    the rest of a set, or the product's box beside it."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(scene.product.astype(np.uint8), connectivity=8)
+    main_area = int(main.sum())
+    others = []
+    for label in range(1, count):
+        x, y, width, height, area = (int(value) for value in stats[label])
+        if area < OTHER_PRODUCT_MIN_SHARE * main_area or main[labels == label].any():
+            continue
+        item = np.zeros(main.shape, np.uint8)
+        contours, _ = cv2.findContours(
+            (labels[y : y + height, x : x + width] == label).astype(np.uint8),
+            cv2.RETR_EXTERNAL,
+            cv2.CHAIN_APPROX_SIMPLE,
+            offset=(x, y),
+        )
+        cv2.drawContours(item, contours, -1, 1, thickness=cv2.FILLED)
+        others.append(item.astype(bool))
+    return others
 
 
 def _runs_off_product(line: TextBox, product: np.ndarray, scene: Scene) -> bool:
