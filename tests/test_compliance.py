@@ -717,7 +717,7 @@ def test_print_on_the_other_items_of_a_set_or_on_the_box_is_print_not_added_text
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # Text on anything apart from the largest item was "added": 18 of 30 generated sets of 2-3
-    # products, each with its brand, failed as "text on the background".
+    # products, each with its brand, failed as "text on the background", as did a phone's charger.
     from PIL import ImageDraw
 
     from aefix.compliance import checks
@@ -734,6 +734,16 @@ def test_print_on_the_other_items_of_a_set_or_on_the_box_is_print_not_added_text
     result = check_bytes("set.jpg", data, PROFILE)
     assert result.passed and not [f for f in result.findings if f.category == "text"], result.findings
     assert "Wireless Speaker" in str(result.metrics["text_on_product"])
+    # A phone and its charger, a fifteenth of its size: the charger's print is print too.
+    image = Image.new("RGB", (1000, 1000), (255, 255, 255))
+    draw = ImageDraw.Draw(image)
+    draw.rounded_rectangle((180, 120, 560, 880), radius=50, fill=(30, 30, 35))
+    draw.rounded_rectangle((660, 560, 800, 700), radius=14, fill=(230, 230, 235), outline=(120, 120, 120), width=2)
+    draw.text((730, 610), "5V 2A", font=font(26), fill=(20, 20, 20), anchor="mm")
+    draw.text((730, 650), "USB-C", font=font(22), fill=(20, 20, 20), anchor="mm")
+    charger = _encode(np.asarray(image), "JPEG", quality=92)
+    result = check_bytes("charger.jpg", charger, PROFILE)
+    assert result.passed and "5V 2A" in str(result.metrics["text_on_product"]), result.findings
     monkeypatch.setattr(checks, "OTHER_PRODUCT_MIN_SHARE", 1.01)  # the box is not a product any more
     (added,) = [f for f in check_bytes("set.jpg", data, PROFILE).findings if f.code == "text.added"]
     assert "Wireless Speaker" in str(added.value)

@@ -44,9 +44,10 @@ TEXT_ON_PRODUCT_SHARE = 0.5
 # (80 images; 100 clean images of the defect set: 0).
 # Text on an item apart from the main product is that item's print when the item is at least
 # OTHER_PRODUCT_MIN_SHARE of the main product's size and the line at most OTHER_PRODUCT_MAX_TEXT_SHARE
-# of the item: the other bottles of a set, the product's box. A sticker or badge is small and
-# mostly its words (the defect set's round badges: about a fifth; banners behind promo text more).
-OTHER_PRODUCT_MIN_SHARE = 0.2
+# of the item: the other bottles of a set, the product's box, a phone's charger (7% of the phone).
+# A sticker or badge is mostly its words (the defect set's round badges: 28-55%, at 3-17% of the
+# product's size; banners behind promo text 70% and more).
+OTHER_PRODUCT_MIN_SHARE = 0.05
 OTHER_PRODUCT_MAX_TEXT_SHARE = 0.2
 STAMP_OPEN_SHARE = 0.5
 STAMP_MIN_INK_SHARE = 0.02
@@ -543,7 +544,7 @@ def _printed_on(line: TextBox, product: np.ndarray, main: bool, scene: Scene) ->
 
 def _other_products(scene: Scene, main: np.ndarray) -> list[np.ndarray]:
     """Items apart from the main product at least OTHER_PRODUCT_MIN_SHARE of its size, holes filled:
-    the rest of a set, or the product's box beside it."""
+    the rest of a set, the product's box or an accessory beside it."""
     count, labels, stats, _ = cv2.connectedComponentsWithStats(scene.product.astype(np.uint8), connectivity=8)
     main_area = int(main.sum())
     others = []
