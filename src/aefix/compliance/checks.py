@@ -42,6 +42,9 @@ TEXT_ON_PRODUCT_SHARE = 0.5
 # of the line's area is lettering off the product. Measured: stamps across a product 0.05-0.17 of
 # the line; print anywhere inside a product's outline, by its corners and handles, at most 0.003
 # (80 images; 100 clean images of the defect set: 0).
+STAMP_OPEN_SHARE = 0.5
+STAMP_MIN_INK_SHARE = 0.02
+STAMP_PIECE_WITHIN_SHARE = 0.9
 # Text on an item apart from the main product is that item's print when the item is at least
 # OTHER_PRODUCT_MIN_SHARE of the main product's size and the line at most OTHER_PRODUCT_MAX_TEXT_SHARE
 # of the item: the other bottles of a set, the product's box, a phone's charger (7% of the phone).
@@ -49,9 +52,6 @@ TEXT_ON_PRODUCT_SHARE = 0.5
 # product's size; banners behind promo text 70% and more).
 OTHER_PRODUCT_MIN_SHARE = 0.05
 OTHER_PRODUCT_MAX_TEXT_SHARE = 0.2
-STAMP_OPEN_SHARE = 0.5
-STAMP_MIN_INK_SHARE = 0.02
-STAMP_PIECE_WITHIN_SHARE = 0.9
 # A drop shadow's outline (`_soft_grey_shadow`): grey pixels of the product's outline whose
 # fine-to-coarse slope ratio within SOFT_SHADOW_WINDOW_PX (pixels.edge_slopes, the matte's measure
 # of a penumbra) is under SOFT_SHADOW_RATIO: a ramp wider than about 3.5 px (an editor's shadow
