@@ -230,6 +230,12 @@ def test_a_bar_along_one_edge_is_a_border_and_a_product_the_edge_cuts_is_not(tur
     side = ("top", "right", "bottom", "left")[turns]  # np.rot90 turns the right side to the top
     assert 43 <= border.value <= 46 and border.message.startswith(f"border: {border.value} px bar in RGB")
     assert f"along the {side} edge (" in border.message and is_translated(border.message)
+    # A header bar the product touches is one too (a quarter of the line past it is white).
+    touching = _scene(fill=0.5)
+    np.rot90(touching, turns)[:250, 320:680] = (30, 90, 170)
+    np.rot90(touching, turns)[:45] = (200, 30, 30)
+    touching_result = check_bytes("touching.jpg", _encode(touching, "JPEG", quality=90), PROFILE)
+    assert "border.frame" in codes(touching_result)
     # A product the edge cuts runs on past its uniform rows: no white beyond them.
     cut = _scene(fill=0.5)
     np.rot90(cut, turns)[:300, 250:750] = (200, 30, 30)

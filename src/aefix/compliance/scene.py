@@ -68,10 +68,11 @@ BORDER_CORNER_SHARE = 0.1
 BORDER_WHITE_LEVEL = 250
 # A dark or strong bar along one side only is a border when, of the BAR_RINGING_PX lines past it
 # (JPEG rings there: 248 three lines past a blue bar), one is at least BAR_WHITE_LEVEL along this
-# share of the side's middle (`_bar_on_white`).
+# share of the side's middle (`_bar_on_white`): a header bar the product touches left 26% white.
+# A product the edge cuts is not uniform along the whole side, or runs on past its uniform rows.
 BAR_RINGING_PX = 5
 BAR_WHITE_LEVEL = 240
-BAR_WHITE_BEYOND_SHARE = 0.9
+BAR_WHITE_BEYOND_SHARE = 0.25
 
 
 @dataclass(frozen=True)
@@ -322,7 +323,7 @@ def _border_width(side: np.ndarray, min_px: int) -> tuple[int, int, tuple[int, i
 
 def _bar_on_white(side: np.ndarray, inset: int, width: int, colour: tuple[int, int, int] | None) -> bool:
     """Whether frame lines found on one side only are a bar laid along it: dark or strong, with white
-    beyond along (nearly) the whole side. A product the frame cuts runs on past its uniform rows."""
+    beyond along part of the side (BAR_WHITE_BEYOND_SHARE)."""
     if colour is None or min(colour) >= BORDER_LIGHT_LEVEL:
         return False
     beyond = inset + width + 1
