@@ -634,6 +634,7 @@ def test_a_scene_analysis_that_raises_is_reported_not_raised(monkeypatch: pytest
         ("SUGAR FREE", ""),
         ("ON/OFF", ""),
         ("三折叠伞", ""),
+        ("三折伞 晴雨两用", ""),
         ("DISCOVER", ""),
     ],
 )
