@@ -635,6 +635,13 @@ def test_a_scene_analysis_that_raises_is_reported_not_raised(monkeypatch: pytest
         ("ON/OFF", ""),
         ("三折叠伞", ""),
         ("三折伞 晴雨两用", ""),
+        ("Only $9.9", "$9"),
+        ("US $5.99", "$5"),
+        ("¥99", "¥9"),
+        ("特价99元", "9元"),
+        ("99 元", "9 元"),
+        ("12V 2A", ""),
+        ("5000mAh", ""),
         ("DISCOVER", ""),
     ],
 )

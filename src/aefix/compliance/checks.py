@@ -83,6 +83,8 @@ PROMO_PATTERNS = (
     r"\bSALE\b",
     r"\bBUY\s*\d+\s*GET\s*\d+",  # BUY 1 GET 1
     r"[0-9一二三四五六七八九]\s*折(?![叠伞页])",  # 五折, 5折 (not 折叠 folding, 三折伞 umbrella, 三折页 leaflet)
+    r"[$€£¥￥]\s*\d",  # a price: $19.99, US $5, ¥99
+    r"\d\s*(?:元|USD\b|EUR\b)",  # 99元, 19.99 USD
 )
 # A phrase this long also matches a stretch of the line this similar to it (difflib's ratio):
 # the OCR read a yellow "FREE SHIPPING" over a product as "FREESEIAPING" (0.83) and "FREE SHBPING".
