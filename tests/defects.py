@@ -386,6 +386,14 @@ def defect_drop_shadow(product: Product, rng: np.random.Generator) -> bytes:
     return _jpeg(product.over(255.0 * (1.0 - shade)), rng)
 
 
+def defect_hard_shadow(product: Product, rng: np.random.Generator) -> bytes:
+    """A drop shadow blurred by a pixel or two (sigma 0.5-2 px), offset 8-30 px, 15-45% dark."""
+    dx, dy = int(rng.integers(8, 31)) * int(rng.choice([-1, 1])), int(rng.integers(8, 31))
+    cast = cv2.warpAffine(product.alpha, np.float32([[1, 0, dx], [0, 1, dy]]), (SIZE, SIZE))
+    shade = cv2.GaussianBlur(cast, (0, 0), rng.uniform(0.5, 2.0)) * rng.uniform(0.15, 0.45)
+    return _jpeg(product.over(255.0 * (1.0 - shade)), rng)
+
+
 def defect_noise(product: Product, rng: np.random.Generator) -> bytes:
     sigma = rng.uniform(2.0, 6.0)
     level = rng.uniform(250, 254)
@@ -444,6 +452,7 @@ DEFECTS = (
     DefectKind("wide_frame", "border.frame", defect_wide_frame),
     DefectKind("stamp", "text.added", defect_stamp),
     DefectKind("edge_bar", "border.frame", defect_edge_bar),
+    DefectKind("hard_shadow", "background.shadow", defect_hard_shadow),
 )
 
 

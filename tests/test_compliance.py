@@ -761,3 +761,35 @@ def test_print_on_the_other_items_of_a_set_or_on_the_box_is_print_not_added_text
     monkeypatch.setattr(checks, "OTHER_PRODUCT_MIN_SHARE", 1.01)  # the box is not a product any more
     (added,) = [f for f in check_bytes("set.jpg", data, PROFILE).findings if f.code == "text.added"]
     assert "Wireless Speaker" in str(added.value)
+
+
+def test_a_hard_drop_shadow_is_a_shadow_and_a_product_s_own_grey_shading_is_not(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A drop shadow blurred by a pixel reads as part of the product: before, it scored 100.
+    from aefix.compliance import checks
+
+    rgb = _scene(colour=(200, 40, 30))
+    product = (rgb.min(axis=2) < 250).astype(np.float32)
+    cast = cv2.GaussianBlur(np.roll(product, (24, 30), axis=(0, 1)), (0, 0), 1.0) * 0.35
+    shaded = np.where(product[:, :, None] > 0, rgb, 255.0 * (1.0 - cast)[:, :, None]).round().astype(np.uint8)
+    data = _encode(shaded, "JPEG", quality=92)
+    result = check_bytes("hard.jpg", data, PROFILE)
+    (shadow,) = [f for f in result.findings if f.code == "background.shadow"]
+    assert "a hard shadow beside the product" in shadow.message and is_translated(shadow.message)
+    x0, y0, x1, y1 = shadow.box  # the product spans 200-800: the shadow falls down and to the right
+    assert x0 >= 200 and y0 >= 200 and x1 > 800 and y1 > 800 and not result.passed
+    monkeypatch.setattr(checks, "HARD_SHADOW_MIN_IOU", 1.01)
+    assert "background.shadow" not in codes(check_bytes("hard.jpg", data, PROFILE))
+    monkeypatch.undo()
+    # A white ball whose lower rim is shaded grey: the shifted ball covers that grey as a shadow
+    # would (IoU 0.7), but no coloured or darker product meets it along an outline.
+    size = 1000
+    yy, xx = np.mgrid[0:size, 0:size].astype(np.float32)
+    radius = np.hypot(xx - 500, yy - 500) / 380
+    cover = np.clip((1 - radius) * 380, 0, 1)
+    shade = 252 - 15 * np.clip(radius, 0, 1) ** 2 - 8 * (yy - 120) / 760
+    ball = np.repeat((255 * (1 - cover) + shade * cover)[:, :, None], 3, axis=2).round().astype(np.uint8)
+    result = check_bytes("ball.jpg", _encode(ball, "JPEG", quality=92), PROFILE)
+    assert result.passed and "background.shadow" not in codes(result), result.findings
+    assert result.metrics["hard_shadow_iou"] > 0.6 and "hard_shadow_edge" not in result.metrics

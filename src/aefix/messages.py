@@ -39,6 +39,7 @@ CATALOGUE: dict[str, str] = {
     "background: texture or noise, {levels} levels pixel to pixel": "背景：有纹理或噪点，像素间起伏 {levels} 级",
     "background: shadow next to the product over {pct}% of the image, up to {depth} levels dark": "背景：商品旁有阴影，占画面 {pct}%，最深 {depth} 级",
     "background: a soft grey shadow along {pct}% of the product's outline": "背景：商品轮廓有 {pct}% 是柔和的灰色阴影",
+    "background: a hard shadow beside the product over {pct}% of the image, cast {offset} px": "背景：商品旁有清晰的投影，占画面 {pct}%，偏移 {offset} 像素",
     "watermark: {sample} ({fragment} repeated {repeats} times) across the image": "水印：{sample}（{fragment} 重复 {repeats} 次）遍布画面",
     "text: {quoted} on the {place}, not printed on the product": "文字：{quoted} 在{place}上，不是印在商品上的",
     "text: {quoted} on the product is promotional, not the product's own print": "文字：商品上的 {quoted} 是促销文字，不是商品本身的印刷",

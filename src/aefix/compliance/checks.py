@@ -67,6 +67,28 @@ SOFT_SHADOW_MIN_SHARE = 0.25
 SHARP_OUTLINE_MIN_SHARE = 0.2
 SOFT_SHADOW_MIN_OUTLINE_PX = 100
 SOFT_SHADOW_CONTEXT_PX = 16  # around the product's box: the blurs' reach
+# A hard drop shadow (`_hard_drop_shadow`), blurred too little for `_soft_grey_shadow`: a flat
+# (5x5 luminance variance at most HARD_SHADOW_FLAT_VARIANCE), grey (channels within
+# HARD_SHADOW_MAX_SPREAD) part of the product, HARD_SHADOW_MIN_DARKENING levels or more under the
+# backdrop but not under HARD_SHADOW_MIN_GAIN of it, within HARD_SHADOW_RIM_PX of the backdrop,
+# over HARD_SHADOW_MIN_SHARE of the image, that the rest of the product's silhouette, shifted by
+# up to HARD_SHADOW_MAX_SHIFT_SHARE of the side, covers as a shadow would (intersection over union
+# HARD_SHADOW_MIN_IOU), and that the product meets along a sharp outline (SHARP_EDGE_RATIO).
+# Measured: the generated hard_shadow kind (seeds 2026, 1, 7), 47 of 60 found, at IoU 0.41-0.81
+# and outline 2.8-3.1 (the misses: grey products, and shadows thinned below 0.4 IoU); of 339
+# clean images and outputs, IoU 0.70 on a white ball whose lower rim is shaded grey (no coloured or
+# darker product beside that grey: nothing to judge) and 0.44 on an aefix output whose outline
+# there measured 1.28 (smooth). A grey product's own grey hides a grey shadow: not judged.
+HARD_SHADOW_FLAT_VARIANCE = 9.0
+HARD_SHADOW_MAX_SPREAD = 12
+HARD_SHADOW_MIN_DARKENING = 20.0
+HARD_SHADOW_MIN_GAIN = 0.35
+HARD_SHADOW_RIM_PX = 7
+HARD_SHADOW_MEET_PX = 5
+HARD_SHADOW_MIN_SHARE = 0.003
+HARD_SHADOW_SIDE_PX = 256  # the silhouettes are matched at this size
+HARD_SHADOW_MAX_SHIFT_SHARE = 0.1
+HARD_SHADOW_MIN_IOU = 0.4
 # Promotions sellers lay over a photo (the article: 12% of rejected main images carry promo text
 # such as "Free Shipping"). Text on the product is its own print (a brand, allowed) unless it says
 # one of these, which no brand prints: phrases squeezed of spaces and punctuation, the longer ones
@@ -413,7 +435,7 @@ def check_shadow(item: CheckInput, profile: Profile, metrics: Metrics) -> list[F
     pct = 100.0 * int(shadow.sum()) / dark.size
     metrics["shadow_pct"] = round(pct, 3)
     if pct < profile.background_shadow_min_pct:
-        return _soft_grey_shadow(scene, metrics)
+        return _soft_grey_shadow(scene, metrics) or _hard_drop_shadow(scene, metrics)
     depth = float(np.percentile(deficit[shadow], 90))
     return [
         finding(
@@ -467,6 +489,84 @@ def _soft_grey_shadow(scene: Scene, metrics: Metrics) -> list[Finding]:
             _offset((x0 + cols.start, y0 + rows.start, x1 + cols.start, y1 + rows.start), scene),
         )
     ]
+
+
+def _hard_drop_shadow(scene: Scene, metrics: Metrics) -> list[Finding]:
+    """A drop shadow blurred by a pixel or two: sharp enough to read as product, it shows as a flat
+    grey part of the product that the rest of the product's silhouette, shifted, covers (HARD_SHADOW_*)."""
+    luminance = scene.luminance
+    level = float(np.median(luminance[scene.core])) if scene.core.any() else 255.0
+    darkest, brightest = channel_min_max(scene.inner_rgb)
+    mean = cv2.blur(luminance, (5, 5))
+    flat = cv2.blur(luminance * luminance, (5, 5)) - mean * mean <= HARD_SHADOW_FLAT_VARIANCE
+    shaded = (luminance <= level - HARD_SHADOW_MIN_DARKENING) & (luminance >= HARD_SHADOW_MIN_GAIN * level)
+    shade = scene.product & shaded & (cv2.subtract(brightest, darkest) <= HARD_SHADOW_MAX_SPREAD) & flat
+    # A shadow lies on the backdrop: its pieces reach it past their blurred rim (a highlight's grey
+    # falloff inside a dark product does not).
+    reach = np.ones((2 * HARD_SHADOW_RIM_PX + 1,) * 2, np.uint8)
+    by_backdrop = cv2.dilate(scene.background.view(np.uint8), reach).astype(bool)
+    shade = components_touching(shade, by_backdrop)
+    rest = scene.product & ~shade
+    shade_px, rest_px = int(shade.sum()), int(rest.sum())
+    if shade_px < HARD_SHADOW_MIN_SHARE * shade.size or rest_px < shade_px:  # a grey product: no telling
+        return []
+    iou, (dy, dx) = _cast_by(rest, shade)
+    metrics["hard_shadow_iou"] = round(iou, 3)
+    if iou < HARD_SHADOW_MIN_IOU:
+        return []
+    # Where a shadow meets the product (pixels coloured, or darker than the shadow), the product's
+    # outline is sharp; a product's own shading into grey is smooth, and its rim on the backdrop
+    # is as blurred as the shadow.
+    grey_level = float(np.median(luminance[shade]))
+    unlike_shadow = (cv2.subtract(brightest, darkest) > HARD_SHADOW_MAX_SPREAD) | (
+        luminance < grey_level - HARD_SHADOW_MIN_DARKENING
+    )
+    # The flat shade stops short of the outline's ramp by the flatness window and more.
+    near = np.ones((2 * HARD_SHADOW_MEET_PX + 1,) * 2, np.uint8)
+    meets = cv2.dilate(shade.view(np.uint8), near).astype(bool) & rest & unlike_shadow
+    if not meets.any():
+        return []
+    fine, coarse = (plane[meets] for plane in edge_slopes(luminance, SOFT_SHADOW_WINDOW_PX))
+    edge = float(np.median(fine / np.maximum(coarse, 1e-3)))
+    metrics["hard_shadow_edge"] = round(edge, 2)
+    if edge < SHARP_EDGE_RATIO:
+        return []
+    pct = 100.0 * shade_px / shade.size
+    offset = round(float(np.hypot(dy, dx)))
+    return [
+        finding(
+            "background.shadow",
+            "fail",
+            15.0,
+            round(pct, 2),
+            round(100.0 * HARD_SHADOW_MIN_SHARE, 2),
+            f"background: a hard shadow beside the product over {pct:.1f}% of the image, cast {offset} px",
+            _offset(_mask_box(shade), scene),
+        )
+    ]
+
+
+def _cast_by(rest: np.ndarray, shade: np.ndarray) -> tuple[float, tuple[int, int]]:
+    """The shift of `rest` whose uncovered part best matches `shade` (intersection over union), and
+    that shift in full-size pixels: for every shift at once, by FFT correlation at HARD_SHADOW_SIDE_PX."""
+    scale = HARD_SHADOW_SIDE_PX / max(rest.shape)
+    size = (max(1, round(rest.shape[1] * scale)), max(1, round(rest.shape[0] * scale)))
+    body = cv2.resize(rest.astype(np.float32), size, interpolation=cv2.INTER_AREA)
+    cast = cv2.resize(shade.astype(np.float32), size, interpolation=cv2.INTER_AREA)
+    padded = (2 * body.shape[0], 2 * body.shape[1])  # no wrapping around
+    spectrum = np.fft.rfft2(body, padded)
+    # overlap[d] = sum over x of body(x) * cast(x + d); shade and rest never overlap, so the body
+    # shifted by d covers cast there only where it leaves itself.
+    overlap = np.fft.irfft2(np.fft.rfft2(cast, padded) * np.conj(spectrum), padded)
+    own = np.fft.irfft2(spectrum * np.conj(spectrum), padded)
+    iou = overlap / np.maximum(1e-6, body.sum() - own + cast.sum() - overlap)
+    reach = max(2, round(HARD_SHADOW_MAX_SHIFT_SHARE * HARD_SHADOW_SIDE_PX))
+    shifts = np.r_[0 : reach + 1, -reach:0]
+    window = iou[np.ix_(shifts % padded[0], shifts % padded[1])]
+    rows, cols = np.meshgrid(shifts, shifts, indexing="ij")
+    window[np.abs(rows) + np.abs(cols) < 2] = 0.0  # a pixel's shift is the outline's own blur
+    best = np.unravel_index(int(np.argmax(window)), window.shape)
+    return float(window[best]), (round(rows[best] / scale), round(cols[best] / scale))
 
 
 def check_text(item: CheckInput, profile: Profile, metrics: Metrics) -> list[Finding]:
