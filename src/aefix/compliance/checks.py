@@ -437,17 +437,12 @@ def check_shadow(item: CheckInput, profile: Profile, metrics: Metrics) -> list[F
     if pct < profile.background_shadow_min_pct:
         return _soft_grey_shadow(scene, metrics) or _hard_drop_shadow(scene, metrics)
     depth = float(np.percentile(deficit[shadow], 90))
-    return [
-        finding(
-            "background.shadow",
-            "fail",
-            15.0,
-            round(pct, 2),
-            profile.background_shadow_min_pct,
-            f"background: shadow next to the product over {pct:.1f}% of the image, up to {depth:.0f} levels dark",
-            _offset(_mask_box(shadow), scene),
-        )
-    ]
+    message = f"background: shadow next to the product over {pct:.1f}% of the image, up to {depth:.0f} levels dark"
+    return _shadow_finding(round(pct, 2), profile.background_shadow_min_pct, message, _offset(_mask_box(shadow), scene))
+
+
+def _shadow_finding(value: float, threshold: float, message: str, box: Box) -> list[Finding]:
+    return [finding("background.shadow", "fail", 15.0, value, threshold, message, box)]
 
 
 def _soft_grey_shadow(scene: Scene, metrics: Metrics) -> list[Finding]:
@@ -478,17 +473,12 @@ def _soft_grey_shadow(scene: Scene, metrics: Metrics) -> list[Finding]:
     where[outline] = soft
     rows, cols = box
     x0, y0, x1, y1 = _mask_box(where)
-    return [
-        finding(
-            "background.shadow",
-            "fail",
-            15.0,
-            round(100.0 * soft_share, 1),
-            round(100.0 * SOFT_SHADOW_MIN_SHARE, 1),
-            f"background: a soft grey shadow along {100.0 * soft_share:.0f}% of the product's outline",
-            _offset((x0 + cols.start, y0 + rows.start, x1 + cols.start, y1 + rows.start), scene),
-        )
-    ]
+    return _shadow_finding(
+        round(100.0 * soft_share, 1),
+        round(100.0 * SOFT_SHADOW_MIN_SHARE, 1),
+        f"background: a soft grey shadow along {100.0 * soft_share:.0f}% of the product's outline",
+        _offset((x0 + cols.start, y0 + rows.start, x1 + cols.start, y1 + rows.start), scene),
+    )
 
 
 def _hard_drop_shadow(scene: Scene, metrics: Metrics) -> list[Finding]:
@@ -532,18 +522,10 @@ def _hard_drop_shadow(scene: Scene, metrics: Metrics) -> list[Finding]:
     if edge < SHARP_EDGE_RATIO:
         return []
     pct = 100.0 * shade_px / shade.size
-    offset = round(float(np.hypot(dy, dx)))
-    return [
-        finding(
-            "background.shadow",
-            "fail",
-            15.0,
-            round(pct, 2),
-            round(100.0 * HARD_SHADOW_MIN_SHARE, 2),
-            f"background: a hard shadow beside the product over {pct:.1f}% of the image, cast {offset} px",
-            _offset(_mask_box(shade), scene),
-        )
-    ]
+    cast = float(np.hypot(dy, dx))
+    message = f"background: a hard shadow beside the product over {pct:.1f}% of the image, cast {cast:.0f} px"
+    box = _offset(_mask_box(shade), scene)
+    return _shadow_finding(round(pct, 2), round(100.0 * HARD_SHADOW_MIN_SHARE, 2), message, box)
 
 
 def _cast_by(rest: np.ndarray, shade: np.ndarray) -> tuple[float, tuple[int, int]]:
