@@ -793,3 +793,16 @@ def test_a_hard_drop_shadow_is_a_shadow_and_a_product_s_own_grey_shading_is_not(
     result = check_bytes("ball.jpg", _encode(ball, "JPEG", quality=92), PROFILE)
     assert result.passed and "background.shadow" not in codes(result), result.findings
     assert result.metrics["hard_shadow_iou"] > 0.6 and "hard_shadow_edge" not in result.metrics
+    # A phone's flat grey side seen at an angle matches its shifted face as a shadow would, but it
+    # ends on the backdrop in an outline as sharp as the face's: a shadow's rim is softer.
+    from PIL import ImageDraw
+
+    big = Image.new("RGB", (3000, 3000), (255, 255, 255))
+    draw = ImageDraw.Draw(big)
+    draw.rounded_rectangle((930, 492, 2130, 2592), radius=150, fill=(160, 160, 162))
+    draw.rounded_rectangle((900, 450, 2100, 2550), radius=150, fill=(20, 20, 25))
+    phone = np.asarray(big.resize((1000, 1000), Image.Resampling.LANCZOS))
+    result = check_bytes("phone.jpg", _encode(phone, "JPEG", quality=92), PROFILE)
+    assert result.passed and "background.shadow" not in codes(result), result.findings
+    assert result.metrics["hard_shadow_iou"] > 0.5
+    assert result.metrics["hard_shadow_rim_edge"] > checks.HARD_SHADOW_RIM_SOFTER * result.metrics["hard_shadow_edge"]
