@@ -806,3 +806,12 @@ def test_a_hard_drop_shadow_is_a_shadow_and_a_product_s_own_grey_shading_is_not(
     assert result.passed and "background.shadow" not in codes(result), result.findings
     assert result.metrics["hard_shadow_iou"] > 0.5
     assert result.metrics["hard_shadow_rim_edge"] > checks.HARD_SHADOW_RIM_SOFTER * result.metrics["hard_shadow_edge"]
+    # A box seen from above and the side: its flat grey top and side match the shifted front (IoU 0.87).
+    big = Image.new("RGB", (3000, 3000), (255, 255, 255))
+    draw = ImageDraw.Draw(big)
+    draw.polygon([(900, 1000), (1100, 800), (2300, 800), (2100, 1000)], fill=(170, 170, 172))
+    draw.polygon([(2100, 1000), (2300, 800), (2300, 2200), (2100, 2400)], fill=(140, 140, 142))
+    draw.rectangle((900, 1000, 2100, 2400), fill=(200, 40, 30))
+    box = np.asarray(big.resize((1000, 1000), Image.Resampling.LANCZOS))
+    result = check_bytes("box.jpg", _encode(box, "JPEG", quality=92), PROFILE)
+    assert result.passed and result.metrics["hard_shadow_iou"] > 0.8, result.findings
