@@ -17,7 +17,7 @@ from PIL import Image, JpegImagePlugin
 from aefix.compliance.findings import Box, CheckInput, Finding, Metrics, finding
 from aefix.compliance.ocr import TextBox, read_text
 from aefix.compliance.scene import LUMA, Scene
-from aefix.pixels import SHARP_EDGE_RATIO, channel_min_max, edge_slopes, slope_at
+from aefix.pixels import SHARP_EDGE_RATIO, edge_slopes, slope_at
 from aefix.regions import bounding_box, components_touching
 from aefix.settings import Profile
 
@@ -467,8 +467,7 @@ def _soft_grey_shadow(scene: Scene, metrics: Metrics) -> list[Finding]:
     count = int(outline.sum())
     if count < SOFT_SHADOW_MIN_OUTLINE_PX:
         return []
-    darkest, brightest = channel_min_max(scene.inner_rgb[box])
-    grey = (cv2.subtract(brightest, darkest) <= SOFT_SHADOW_MAX_SPREAD)[outline]
+    grey = (scene.channel_spread[box] <= SOFT_SHADOW_MAX_SPREAD)[outline]
     if grey.mean() < SOFT_SHADOW_MIN_SHARE:  # a coloured outline: no shadow along it, no blurs to pay
         return []
     fine, coarse = (plane[outline] for plane in edge_slopes(scene.luminance[box], SOFT_SHADOW_WINDOW_PX))
@@ -492,13 +491,14 @@ def _soft_grey_shadow(scene: Scene, metrics: Metrics) -> list[Finding]:
 def _hard_drop_shadow(scene: Scene, metrics: Metrics) -> list[Finding]:
     """A drop shadow blurred by a pixel or two: sharp enough to read as product, it shows as a flat
     grey part of the product that the rest of the product's silhouette, shifted, covers (HARD_SHADOW_*)."""
-    luminance = scene.luminance
+    luminance, spread = scene.luminance, scene.channel_spread
     level = float(np.median(luminance[scene.core])) if scene.core.any() else 255.0
-    darkest, brightest = channel_min_max(scene.inner_rgb)
-    mean = cv2.blur(luminance, (5, 5))
-    flat = cv2.blur(luminance * luminance, (5, 5)) - mean * mean <= HARD_SHADOW_FLAT_VARIANCE
     shaded = (luminance <= level - HARD_SHADOW_MIN_DARKENING) & (luminance >= HARD_SHADOW_MIN_GAIN * level)
-    shade = scene.product & shaded & (cv2.subtract(brightest, darkest) <= HARD_SHADOW_MAX_SPREAD) & flat
+    shade = scene.product & shaded & (spread <= HARD_SHADOW_MAX_SPREAD)
+    if int(shade.sum()) < HARD_SHADOW_MIN_SHARE * shade.size:  # most products: no grey to look at
+        return []
+    mean = cv2.blur(luminance, (5, 5))
+    shade &= cv2.blur(luminance * luminance, (5, 5)) - mean * mean <= HARD_SHADOW_FLAT_VARIANCE
     # A shadow lies on the backdrop: its pieces reach it past their blurred rim (a highlight's grey
     # falloff inside a dark product does not).
     reach = np.ones((2 * HARD_SHADOW_RIM_PX + 1,) * 2, np.uint8)
@@ -516,9 +516,7 @@ def _hard_drop_shadow(scene: Scene, metrics: Metrics) -> list[Finding]:
     # outline is sharp; a product's own shading into grey is smooth, and its rim on the backdrop
     # is as blurred as the shadow.
     grey_level = float(np.median(luminance[shade]))
-    unlike_shadow = (cv2.subtract(brightest, darkest) > HARD_SHADOW_MAX_SPREAD) | (
-        luminance < grey_level - HARD_SHADOW_MIN_DARKENING
-    )
+    unlike_shadow = (spread > HARD_SHADOW_MAX_SPREAD) | (luminance < grey_level - HARD_SHADOW_MIN_DARKENING)
     # The flat shade stops short of the outline's ramp by the flatness window and more.
     near = np.ones((2 * HARD_SHADOW_MEET_PX + 1,) * 2, np.uint8)
     meets = cv2.dilate(shade.view(np.uint8), near).astype(bool) & rest & unlike_shadow

@@ -93,6 +93,7 @@ class Scene:
     border_inset_px: int  # white margin between the image's edge and a frame drawn inside it
     inner_rgb: np.ndarray
     luminance: np.ndarray  # float32, inner
+    channel_spread: np.ndarray  # uint8, inner: levels between each pixel's lightest and darkest channel
     background: np.ndarray  # bool: the backdrop
     band: np.ndarray  # bool: backdrop within the profile's edge band of the product
     core: np.ndarray  # bool: backdrop minus band
@@ -115,7 +116,9 @@ def analyze(rgb: np.ndarray, profile: Profile) -> Scene:
     top, right, bottom, left = frame.extent
     inner = rgb[top : rgb.shape[0] - bottom, left : rgb.shape[1] - right]
     luminance = inner.astype(np.float32) @ LUMA
-    background = backdrop_mask(inner, luminance)
+    darkest, brightest = channel_min_max(inner)
+    channel_spread = cv2.subtract(brightest, darkest)
+    background = backdrop_mask(inner, luminance, darkest, channel_spread)
     not_background = ~background
     band_px = profile.background_edge_band_px
     kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (2 * band_px + 1, 2 * band_px + 1))
@@ -130,20 +133,30 @@ def analyze(rgb: np.ndarray, profile: Profile) -> Scene:
     product = components_at_least(not_background, max(16, int(1e-4 * not_background.size)))
     model, spread = fit_backdrop(luminance, core)
     return Scene(
-        frame.extent, frame.colour, frame.inset, inner, luminance, background, band, core, product, model, spread
+        frame.extent,
+        frame.colour,
+        frame.inset,
+        inner,
+        luminance,
+        channel_spread,
+        background,
+        band,
+        core,
+        product,
+        model,
+        spread,
     )
 
 
-def backdrop_mask(rgb: np.ndarray, luminance: np.ndarray) -> np.ndarray:
-    """Smooth, light, unsaturated pixels connected to the frame.
+def backdrop_mask(rgb: np.ndarray, luminance: np.ndarray, darkest: np.ndarray, spread: np.ndarray) -> np.ndarray:
+    """Smooth, light, unsaturated pixels connected to the frame (`darkest` and `spread`: each pixel's
+    darkest channel and the levels between its channels).
 
     On a pure-white frame (a cut-out) the backdrop also may not pass through narrow gaps in a
     product's outline, unless the gap itself is white.
     """
     blurred = cv2.GaussianBlur(luminance, (0, 0), 1.5)
     steepness = slope(blurred)
-    darkest, brightest = channel_min_max(rgb)
-    spread = cv2.subtract(brightest, darkest)
     candidate = (blurred >= BACKDROP_MIN_LEVEL) & (spread <= BACKDROP_MAX_SPREAD) & (steepness < BACKDROP_MAX_SLOPE)
     frame = np.zeros(candidate.shape, dtype=bool)
     frame[[0, -1], :] = frame[:, [0, -1]] = True
