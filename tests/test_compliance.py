@@ -491,7 +491,7 @@ def test_marks_apart_from_the_product_are_grouped_and_read_once() -> None:
     draw.ellipse((880, 880, 960, 960), fill=(230, 40, 40))  # a second block, far from the first
     rgb = np.asarray(image)
     scene = analyze(rgb, PROFILE)
-    regions = checks._marks_apart(scene, checks._filled_main_product(scene))
+    regions = checks._marks_apart(scene, checks._filled_items(scene)[0])
     assert len(regions) == 2
     words, dot = regions
     assert words[0] < 40 and words[2] > 300 and words[3] < 120 and dot == (860, 860, 981, 981)
@@ -501,7 +501,7 @@ def test_marks_apart_from_the_product_are_grouped_and_read_once() -> None:
     busy = rgb.copy()
     busy[::40, :] = busy[:, ::40] = 0
     busy_scene = analyze(busy, PROFILE)
-    assert checks._marks_apart(busy_scene, checks._filled_main_product(busy_scene)) == []
+    assert checks._marks_apart(busy_scene, checks._filled_items(busy_scene)[0]) == []
 
 
 def test_a_badge_a_few_px_under_the_product_is_added_text_not_print(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -572,13 +572,13 @@ def check_text(item: CheckInput, profile: Profile, metrics: Metrics) -> list[Fin
         profile.text_min_height_px * max(item.rgb.shape[:2]) / 1000.0,
         TEXT_MAX_HEIGHT_SHARE * item.rgb.shape[0],
     )
-    product = _filled_main_product(scene)
+    objects = _filled_items(scene)
+    product = objects[0]
     lines = [
         line
         for line in read_text(item.rgb, heights, _marks_apart(scene, product))
         if line.confidence >= profile.text_min_confidence and len(_normalized(line.text)) >= 2
     ]
-    objects = [product, *_other_products(scene, product)]
     added: list[TextBox] = []
     across: list[TextBox] = []  # read on the product, running on off it: laid over the photo
     printed: list[TextBox] = []
@@ -633,38 +633,13 @@ def _printed_on(line: TextBox, product: np.ndarray, main: bool, scene: Scene) ->
         return False
     if main:
         return True
-    x0, y0, x1, y1 = line.box
-    corners = np.array(line.corners or ((x0, y0), (x1, y0), (x1, y1), (x0, y1)), np.float32)
-    return float(cv2.contourArea(corners)) <= OTHER_PRODUCT_MAX_TEXT_SHARE * float(product.sum())
-
-
-def _other_products(scene: Scene, main: np.ndarray) -> list[np.ndarray]:
-    """Items apart from the main product at least OTHER_PRODUCT_MIN_SHARE of its size, holes filled:
-    the rest of a set, the product's box or an accessory beside it."""
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(scene.product.astype(np.uint8), connectivity=8)
-    main_area = int(main.sum())
-    others = []
-    for label in range(1, count):
-        x, y, width, height, area = (int(value) for value in stats[label])
-        if area < OTHER_PRODUCT_MIN_SHARE * main_area or main[labels == label].any():
-            continue
-        item = np.zeros(main.shape, np.uint8)
-        contours, _ = cv2.findContours(
-            (labels[y : y + height, x : x + width] == label).astype(np.uint8),
-            cv2.RETR_EXTERNAL,
-            cv2.CHAIN_APPROX_SIMPLE,
-            offset=(x, y),
-        )
-        cv2.drawContours(item, contours, -1, 1, thickness=cv2.FILLED)
-        others.append(item.astype(bool))
-    return others
+    return float(cv2.contourArea(line.quad())) <= OTHER_PRODUCT_MAX_TEXT_SHARE * float(product.sum())
 
 
 def _runs_off_product(line: TextBox, product: np.ndarray, scene: Scene) -> bool:
     """Whether the letters of a line read mostly on the product run on off its body (STAMP_*)."""
     top, _, _, left = scene.border_px
-    x0, y0, x1, y1 = line.box
-    corners = np.array(line.corners or ((x0, y0), (x1, y0), (x1, y1), (x0, y1)), np.float32) - (left, top)
+    corners = line.quad() - (left, top)
     disc = max(3, round(STAMP_OPEN_SHARE * line.height) | 1)
     # The opening and the pieces need the line's surroundings only, two discs all round.
     height, width = product.shape
@@ -965,17 +940,31 @@ def _repeated(lines: list[TextBox]) -> tuple[str, int, list[TextBox]]:
     return best
 
 
-def _filled_main_product(scene: Scene) -> np.ndarray:
-    """The largest product component with its holes filled, in full-image coordinates."""
+def _filled_items(scene: Scene) -> list[np.ndarray]:
+    """The product's items with their holes filled, in full-image coordinates: the largest first
+    (all False when there is none), then the others outside it at least OTHER_PRODUCT_MIN_SHARE of
+    its size (the rest of a set, the product's box or an accessory beside it)."""
     count, labels, stats, _ = cv2.connectedComponentsWithStats(scene.product.astype(np.uint8), connectivity=8)
     if count <= 1:
-        return np.zeros(scene.product.shape, dtype=bool)
+        return [np.zeros(scene.product.shape, dtype=bool)]
+
+    def filled(label: int) -> np.ndarray:
+        x, y, width, height = (int(value) for value in stats[label, :4])
+        box = (labels[y : y + height, x : x + width] == label).astype(np.uint8)
+        contours, _ = cv2.findContours(box, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE, offset=(x, y))
+        item = np.zeros(labels.shape, np.uint8)
+        cv2.drawContours(item, contours, -1, 1, thickness=cv2.FILLED)
+        return item.astype(bool)
+
     largest = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
-    main = (labels == largest).astype(np.uint8)
-    contours, _ = cv2.findContours(main, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
-    filled = np.zeros_like(main)
-    cv2.drawContours(filled, contours, -1, 1, thickness=cv2.FILLED)
-    return filled.astype(bool)
+    main = filled(largest)
+    least = OTHER_PRODUCT_MIN_SHARE * int(main.sum())
+    others = [
+        filled(label)
+        for label in range(1, count)
+        if label != largest and stats[label, cv2.CC_STAT_AREA] >= least and not main[labels == label].any()
+    ]
+    return [main, *others]
 
 
 def _share_inside(box: Box, mask: np.ndarray, scene: Scene) -> float:

@@ -36,6 +36,11 @@ class TextBox:
     height: float  # glyph height: the short side of the (possibly rotated) line's quadrilateral
     corners: tuple[tuple[float, float], ...] = ()  # that quadrilateral, image coordinates
 
+    def quad(self) -> np.ndarray:
+        """The line's quadrilateral (float32, 4 x 2), or its box's corners when none was kept."""
+        x0, y0, x1, y1 = self.box
+        return np.array(self.corners or ((x0, y0), (x1, y0), (x1, y1), (x0, y1)), np.float32)
+
 
 @lru_cache(maxsize=1)
 def _engine() -> Any:
