@@ -36,6 +36,7 @@ from aefix.stages.backdrop import estimate_backdrop
 from aefix.stages.cleanup import remove_shadow
 from aefix.stages.crop import crop_to_canvas
 from aefix.stages.export import encode_image
+from aefix.stages.faint import is_doubtful, second_look
 from aefix.stages.matte import classic_product, refine_edges
 from aefix.stages.whiten import fill_white
 
@@ -215,7 +216,7 @@ class Cutout:
 
     mask: ProductMask
     colour: np.ndarray  # uint8 RGB at the working size
-    method: str  # what drew the mask: "alpha-channel", the model's name, or "classic+<model>"
+    method: str  # what drew the mask: "alpha-channel", the model's name, "classic+<model>" or "classic+<model>+faint"
     notes: list[str] = field(default_factory=list)
     metrics: dict[str, float | str] = field(default_factory=dict)
 
@@ -225,8 +226,9 @@ def cut_out(loaded: LoadedImage, settings: Settings, get_segmenter: Callable[[],
 
     The network's coarse mask, less the shadows it was unsure of, and the backdrop measured
     around it; on a light, smooth sweep (`classic`, or `auto` there) the colour-based mask that
-    mask guides, else (`ai`) that mask itself; then the edge redone at the working resolution,
-    its colour freed of the backdrop.
+    mask guides, else (`ai`) that mask itself; on a sweep where that is doubtful (mostly
+    shadow-coloured, or tiny), a second look for a faint product (stages/faint.py); then the edge
+    redone at the working resolution, its colour freed of the backdrop.
     """
     if loaded.alpha is not None:
         return Cutout(mask_from_alpha(loaded.alpha), loaded.rgb, "alpha-channel")
@@ -245,6 +247,16 @@ def cut_out(loaded: LoadedImage, settings: Settings, get_segmenter: Callable[[],
     if classic:
         hard = classic_product(loaded.rgb, hard, soft, backdrop)
         method = f"classic+{segmenter.name}"
+        if is_doubtful(loaded.rgb, hard, backdrop):
+            look = second_look(loaded.rgb, hard, backdrop, segmenter, settings)
+            metrics["second_look"] = "none" if look is None else "shadow dropped" if look.dropped_shadow else "added"
+            if look is not None:
+                hard, soft, backdrop = look.product, np.maximum(soft, look.coarse.soft), look.backdrop
+                method = f"classic+{segmenter.name}+faint"
+                notes.append(
+                    "product faint against the sweep: found on a second, contrast-stretched look"
+                    + (" (the first look had taken its shadow for it)" if look.dropped_shadow else "")
+                )
     matte = refine_edges(loaded.rgb, hard, soft, backdrop, hard_is_exact=classic)
     metrics["edge_refined_share"] = round(matte.contrast_share, 4)
     return Cutout(matte.mask, matte.colour, method, notes, metrics)

@@ -1,6 +1,7 @@
-"""Connected regions of a mask: which ones touch a place, and which are too small to be product.
+"""Connected regions of a mask: which ones touch a place, which are too small to be product, and
+whether one is the cast shadow of another.
 
-Both work inside the box around the mask (a product is often a third of the frame) and select
+Most work inside the box around the mask (a product is often a third of the frame) and select
 components through a lookup table indexed by label, far cheaper than `np.isin` over a 12 MP
 label image. The pipeline's stages and the compliance checks share them.
 """
@@ -70,3 +71,30 @@ def _components_by_area(mask: np.ndarray, box: tuple[slice, slice], min_px: int,
     kept = np.zeros(mask.shape, dtype=bool)
     kept[box] = big[labels]
     return kept
+
+
+def cast_match(
+    rest: np.ndarray, shade: np.ndarray, side_px: int, max_shift_share: float
+) -> tuple[float, tuple[int, int]]:
+    """How well `rest` (an object's mask), shifted, covers `shade` (a mask apart from it) as its cast
+    shadow would: the best intersection over union of the part of the shifted `rest` that leaves
+    `rest` itself with `shade`, over every shift up to `max_shift_share` of the side, and that
+    shift (rows, cols) in full-size pixels. All shifts at once, by FFT correlation at `side_px`."""
+    scale = side_px / max(rest.shape)
+    size = (max(1, round(rest.shape[1] * scale)), max(1, round(rest.shape[0] * scale)))
+    body = cv2.resize(rest.astype(np.float32), size, interpolation=cv2.INTER_AREA)
+    cast = cv2.resize(shade.astype(np.float32), size, interpolation=cv2.INTER_AREA)
+    padded = (2 * body.shape[0], 2 * body.shape[1])  # no wrapping around
+    spectrum = np.fft.rfft2(body, padded)
+    # overlap[d] = sum over x of body(x) * cast(x + d); shade and rest never overlap, so the body
+    # shifted by d covers cast there only where it leaves itself.
+    overlap = np.fft.irfft2(np.fft.rfft2(cast, padded) * np.conj(spectrum), padded)
+    own = np.fft.irfft2(spectrum * np.conj(spectrum), padded)
+    iou = overlap / np.maximum(1e-6, body.sum() - own + cast.sum() - overlap)
+    reach = max(2, round(max_shift_share * side_px))
+    shifts = np.r_[0 : reach + 1, -reach:0]
+    window = iou[np.ix_(shifts % padded[0], shifts % padded[1])]
+    rows, cols = np.meshgrid(shifts, shifts, indexing="ij")
+    window[np.abs(rows) + np.abs(cols) < 2] = 0.0  # a pixel's shift is the outline's own blur
+    best = np.unravel_index(int(np.argmax(window)), window.shape)
+    return float(window[best]), (round(rows[best] / scale), round(cols[best] / scale))

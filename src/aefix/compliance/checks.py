@@ -18,7 +18,7 @@ from aefix.compliance.findings import Box, CheckInput, Finding, Metrics, finding
 from aefix.compliance.ocr import TextBox, read_text
 from aefix.compliance.scene import LUMA, Scene
 from aefix.pixels import SHARP_EDGE_RATIO, edge_slopes, slope_at
-from aefix.regions import bounding_box, components_touching
+from aefix.regions import bounding_box, cast_match, components_touching
 from aefix.settings import Profile
 
 _EXTENSIONS = {"jpeg": (".jpg", ".jpeg"), "png": (".png",), "tiff": (".tif", ".tiff"), "gif": (".gif",)}
@@ -508,7 +508,7 @@ def _hard_drop_shadow(scene: Scene, metrics: Metrics) -> list[Finding]:
     shade_px, rest_px = int(shade.sum()), int(rest.sum())
     if shade_px < HARD_SHADOW_MIN_SHARE * shade.size or rest_px < shade_px:  # a grey product: no telling
         return []
-    iou, (dy, dx) = _cast_by(rest, shade)
+    iou, (dy, dx) = cast_match(rest, shade, HARD_SHADOW_SIDE_PX, HARD_SHADOW_MAX_SHIFT_SHARE)
     metrics["hard_shadow_iou"] = round(iou, 3)
     if iou < HARD_SHADOW_MIN_IOU:
         return []
@@ -538,29 +538,6 @@ def _hard_drop_shadow(scene: Scene, metrics: Metrics) -> list[Finding]:
     message = f"background: a hard shadow beside the product over {pct:.1f}% of the image, cast {cast:.0f} px"
     box = _offset(_mask_box(shade), scene)
     return _shadow_finding(round(pct, 2), round(100.0 * HARD_SHADOW_MIN_SHARE, 2), message, box)
-
-
-def _cast_by(rest: np.ndarray, shade: np.ndarray) -> tuple[float, tuple[int, int]]:
-    """The shift of `rest` whose uncovered part best matches `shade` (intersection over union), and
-    that shift in full-size pixels: for every shift at once, by FFT correlation at HARD_SHADOW_SIDE_PX."""
-    scale = HARD_SHADOW_SIDE_PX / max(rest.shape)
-    size = (max(1, round(rest.shape[1] * scale)), max(1, round(rest.shape[0] * scale)))
-    body = cv2.resize(rest.astype(np.float32), size, interpolation=cv2.INTER_AREA)
-    cast = cv2.resize(shade.astype(np.float32), size, interpolation=cv2.INTER_AREA)
-    padded = (2 * body.shape[0], 2 * body.shape[1])  # no wrapping around
-    spectrum = np.fft.rfft2(body, padded)
-    # overlap[d] = sum over x of body(x) * cast(x + d); shade and rest never overlap, so the body
-    # shifted by d covers cast there only where it leaves itself.
-    overlap = np.fft.irfft2(np.fft.rfft2(cast, padded) * np.conj(spectrum), padded)
-    own = np.fft.irfft2(spectrum * np.conj(spectrum), padded)
-    iou = overlap / np.maximum(1e-6, body.sum() - own + cast.sum() - overlap)
-    reach = max(2, round(HARD_SHADOW_MAX_SHIFT_SHARE * HARD_SHADOW_SIDE_PX))
-    shifts = np.r_[0 : reach + 1, -reach:0]
-    window = iou[np.ix_(shifts % padded[0], shifts % padded[1])]
-    rows, cols = np.meshgrid(shifts, shifts, indexing="ij")
-    window[np.abs(rows) + np.abs(cols) < 2] = 0.0  # a pixel's shift is the outline's own blur
-    best = np.unravel_index(int(np.argmax(window)), window.shape)
-    return float(window[best]), (round(rows[best] / scale), round(cols[best] / scale))
 
 
 def check_text(item: CheckInput, profile: Profile, metrics: Metrics) -> list[Finding]:

@@ -62,7 +62,7 @@ SPLIT_MIN_WIDTH_PX = 2 * SPLIT_SEED_DEPTH_PX
 SPLIT_MIN_STEP = 2.0
 OUTLINE_MAX_SOFT_SHARE = 0.4
 MIN_OUTLINE_PX = 20
-# A shadow's darkening (`_gain`: the factor scaling the backdrop's colour) varies this little between
+# A shadow's darkening (`backdrop_gain`: the factor scaling the backdrop's colour) varies this little between
 # its quartiles:
 # cast shadows measured 0.01-0.04 on bench-quality, metal products merged with theirs 0.08-0.15.
 SHADOW_MAX_GAIN_SPREAD = 0.05
@@ -144,7 +144,7 @@ def classic_product(rgb: np.ndarray, coarse: np.ndarray, soft: np.ndarray, backd
         # Shadow colour matters only apart from the backdrop (often a third of the frame or less).
         shadow_coloured = np.zeros_like(apart)
         where = np.flatnonzero(apart)
-        shadow_coloured.ravel()[where] = _shadow_of(
+        shadow_coloured.ravel()[where] = shadow_of(
             pixels_at(pixels, where)[None], pixels_at(back, where)[None], backdrop.noise
         )[0]
         distinct[strip] = apart & ((soft[strip] >= NETWORK_SURE) | ~shadow_coloured)
@@ -204,7 +204,7 @@ def _backdrop_behind_shadow(
     """Regions of `candidate` that are the backdrop's own colour at its own brightness, allowing
     for the local estimate sitting up to SHADOW_PULL_LIMIT low where a shadow pulled it down.
 
-    By the medians of each region's darkening factor (`_gain`) and of its distance from the
+    By the medians of each region's darkening factor (`backdrop_gain`) and of its distance from the
     backdrop's colour scaled by it: a rim of penumbra left around a hole counts little, and a
     white product on a warm wooden table (as near the table's level as bare table is, after the
     pull allowance) is told apart by its colour.
@@ -220,7 +220,7 @@ def _backdrop_behind_shadow(
     for label in np.flatnonzero(areas >= band * band):
         region = labels == label
         pixels, behind = masked_pixels(colour, region)[None], masked_pixels(behind_all, region)[None]
-        gain = _gain(pixels, behind)
+        gain = backdrop_gain(pixels, behind)
         chroma = np.sqrt(channel_sum((pixels - gain[:, :, None] * behind) ** 2))
         level = float(np.median(np.sqrt(channel_sum(behind * behind)))) / np.sqrt(3.0)
         median_gain = float(np.median(gain))
@@ -300,7 +300,7 @@ def _soft_edged_in_box(
     if reference.sum() < MIN_OUTLINE_PX or soft_edge[reference].mean() > OUTLINE_MAX_SOFT_SHARE:
         return np.zeros_like(shadowy)
     if peel.any():
-        gain = _gain(rgb.astype(np.float32), back)
+        gain = backdrop_gain(rgb.astype(np.float32), back)
         for label in np.flatnonzero(peel):
             peel[label] = _darkens_evenly(gain, labels == label)
     peeled = peel[labels]
@@ -463,15 +463,15 @@ def _pieces(cores: np.ndarray, region: np.ndarray) -> tuple[int, np.ndarray]:
     return count, grown.astype(np.int32)
 
 
-def _gain(pixels: np.ndarray, back: np.ndarray) -> np.ndarray:
+def backdrop_gain(pixels: np.ndarray, back: np.ndarray) -> np.ndarray:
     """How much darker than the backdrop each pixel is (both float32 H x W x 3): the factor that
     brings the backdrop's colour nearest to the pixel's."""
     return channel_sum(pixels * back) / np.maximum(channel_sum(back * back), 1.0)
 
 
-def _shadow_of(pixels: np.ndarray, back: np.ndarray, noise: float) -> np.ndarray:
+def shadow_of(pixels: np.ndarray, back: np.ndarray, noise: float) -> np.ndarray:
     """Pixels (H x W x 3) that are the backdrop's colour scaled darker: a shadow on it, not an object."""
-    gain = _gain(pixels, back)
+    gain = backdrop_gain(pixels, back)
     chroma = np.sqrt(channel_sum((pixels - gain[:, :, None] * back) ** 2))
     within = chroma <= max(SHADOW_MAX_CHROMA, noise)
     return (gain >= SHADOW_GAIN_RANGE[0]) & (gain <= SHADOW_GAIN_RANGE[1]) & within
@@ -517,7 +517,7 @@ def refine_edges(
     fallback = np.clip((soft[rows, cols] - 0.3) / 0.4, 0.0, 1.0) * hard[rows, cols]
     shadow = np.zeros(len(rows), bool)
     if hard_is_exact:
-        shadow = _shadow_of(pixels[None], model[None], backdrop.noise)[0]
+        shadow = shadow_of(pixels[None], model[None], backdrop.noise)[0]
         if not known.all():
             thin = _thin_alpha(pixels, model, rows, cols, hard, backdrop.noise)
             fallback = np.where(np.isnan(thin) | known, fallback, thin)

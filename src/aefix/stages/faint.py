@@ -1,0 +1,148 @@
+"""A second look for a product the network could not see: a white or pale one on a light sweep.
+
+u2netp goes by contrast. A white product on a light-grey sweep differs from it by a few grey
+levels, and the network then takes the product's shadow, or a speck, for the object (a white star
+on grey came out as its own shadow; a white charger as 30 px of its cable: bench-quality, seed
+2026). The sweep's model (stages/backdrop.py) makes that difference visible: the photo less its
+backdrop, amplified around mid-grey, shows such a product as plainly as any, and the network is
+asked again. It is asked only when the first look is doubtful (what it kept is mostly
+shadow-coloured, or tiny), and its answer counts only where it is new and not itself
+shadow-coloured; the first look's product is then dropped when it is the new one's cast shadow.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from aefix.regions import cast_match, components_touching
+from aefix.segment import ProductMask, Segmenter, mask_from_soft
+from aefix.settings import Settings
+from aefix.stages.backdrop import Backdrop, estimate_backdrop
+from aefix.stages.cleanup import remove_shadow
+from aefix.stages.matte import SHADOW_GAIN_RANGE, backdrop_gain, band_width, classic_product, shadow_of
+
+# The photo's difference from its backdrop is shown to the network this many times stronger: the
+# faint products measured 1-4 grey levels off the sweep, which this makes 10-40; a shadow clips to black.
+FAINT_GAIN = 10.0
+# The first look is doubtful when at least this share of what it kept is the backdrop's colour
+# darkened (a shadow, or a grey product), or when it kept under this share of the frame.
+DOUBTFUL_SHADOW_SHARE = 0.5
+DOUBTFUL_MAX_AREA_SHARE = 0.01
+# Before asking the network again: somewhere apart from the first look's product (this many pixels
+# of the backdrop model's small copy away), a region of at least FAINT_MIN_REGION_SHARE of the frame
+# is off the backdrop by FAINT_MIN_DISTANCE grey levels, or FAINT_NOISE_FACTOR times the copy's
+# typical distance, and not darker than it. Measured on bench-quality (seed 2026): the faint star
+# 4.3% of the frame, the faint charger 7.8%; 12 of the 22 doubtful photos, grey products, under 0.2%.
+FAINT_MIN_DISTANCE = 2.0
+FAINT_NOISE_FACTOR = 4.0
+FAINT_MIN_REGION_SHARE = 0.01
+FAINT_APART_PX = 2
+# The second look counts when what it finds apart from the first look's product is at least this
+# share of that product and of the frame, and at most this share of it is shadow-coloured.
+NEW_MIN_SHARE_OF_FIRST = 0.5
+NEW_MIN_FRAME_SHARE = 0.002
+NEW_MAX_SHADOW_SHARE = 0.3
+# The first look's product is the new product's cast shadow when the new one, shifted, covers it
+# this well (intersection over union, as the compliance check's hard-shadow test measures it).
+CAST_MIN_IOU = 0.4
+CAST_SIDE_PX = 256
+CAST_MAX_SHIFT_SHARE = 0.1
+OPENING_PX = 5
+
+
+@dataclass(frozen=True)
+class SecondLook:
+    """The product found on the second look, the network's mask that guided it, and the backdrop
+    measured around it."""
+
+    product: np.ndarray
+    coarse: ProductMask
+    backdrop: Backdrop
+    dropped_shadow: bool  # the first look's product was the new product's cast shadow
+
+
+def shadow_share(rgb: np.ndarray, mask: np.ndarray, backdrop: Backdrop) -> float:
+    """Share of `mask`'s pixels that are the backdrop's colour darkened (1.0 for an empty mask)."""
+    return float(_shadow_coloured(rgb, mask, backdrop).mean()) if mask.any() else 1.0
+
+
+def is_doubtful(rgb: np.ndarray, product: np.ndarray, backdrop: Backdrop) -> bool:
+    """Whether the first look's product on a sweep may be a faint product's shadow, or a piece of
+    it, with something faint beside it that is worth a second look."""
+    if product.mean() >= DOUBTFUL_MAX_AREA_SHARE and shadow_share(rgb, product, backdrop) < DOUBTFUL_SHADOW_SHARE:
+        return False
+    return _faint_region_share(rgb, product, backdrop) >= FAINT_MIN_REGION_SHARE
+
+
+def _faint_region_share(rgb: np.ndarray, product: np.ndarray, backdrop: Backdrop) -> float:
+    """Share of the frame of the largest region apart from `product` that is off the backdrop and
+    not darker than it, on the backdrop model's small copy (a few ms)."""
+    low = backdrop.low
+    size = (low.shape[1], low.shape[0])
+    small = cv2.resize(rgb, size, interpolation=cv2.INTER_AREA).astype(np.float32)
+    distance = np.linalg.norm(small - low, axis=2)
+    near = cv2.resize(product.view(np.uint8), size, interpolation=cv2.INTER_AREA) > 0
+    near = cv2.dilate(near.view(np.uint8), np.ones((2 * FAINT_APART_PX + 1,) * 2, np.uint8)).astype(bool)
+    if near.all():
+        return 0.0
+    level = max(FAINT_MIN_DISTANCE, FAINT_NOISE_FACTOR * float(np.median(distance[~near])))
+    faint = (distance > level) & (backdrop_gain(small, low) >= SHADOW_GAIN_RANGE[1]) & ~near
+    faint = cv2.morphologyEx(faint.view(np.uint8), cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
+    count, _, stats, _ = cv2.connectedComponentsWithStats(faint, connectivity=8)
+    return float(stats[1:, cv2.CC_STAT_AREA].max()) / faint.size if count > 1 else 0.0
+
+
+def stretched(rgb: np.ndarray, backdrop: Backdrop, max_side_px: int) -> np.ndarray:
+    """The photo's difference from its backdrop, FAINT_GAIN times, around mid-grey (uint8), at most
+    `max_side_px` across: the network's own input size, and averaging the copy down quiets its noise."""
+    height, width = rgb.shape[:2]
+    scale = min(1.0, max_side_px / max(height, width))
+    size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    small = rgb if scale == 1.0 else cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
+    back = cv2.resize(backdrop.low, size, interpolation=cv2.INTER_LINEAR)
+    return np.clip(128.0 + FAINT_GAIN * (small.astype(np.float32) - back), 0, 255).astype(np.uint8)
+
+
+def second_look(
+    rgb: np.ndarray, product: np.ndarray, backdrop: Backdrop, segmenter: Segmenter, settings: Settings
+) -> SecondLook | None:
+    """The product as the network sees it on the stretched photo, when that finds something the
+    first look (`product`) missed; None when it finds nothing new."""
+    height, width = product.shape
+    soft = segmenter.predict(stretched(rgb, backdrop, settings.segment_max_side_px))
+    if soft.shape != product.shape:
+        soft = cv2.resize(soft, (width, height), interpolation=cv2.INTER_LINEAR)
+    band = band_width(product.shape)
+    near_first = cv2.dilate(product.view(np.uint8), np.ones((2 * band + 1,) * 2, np.uint8)).astype(bool)
+    opening = np.ones((OPENING_PX, OPENING_PX), np.uint8)
+    new = cv2.morphologyEx(((soft >= 0.5) & ~near_first).view(np.uint8), cv2.MORPH_OPEN, opening).astype(bool)
+    found = int(new.sum())
+    if found < max(NEW_MIN_SHARE_OF_FIRST * product.sum(), NEW_MIN_FRAME_SHARE * product.size):
+        return None
+    if shadow_share(rgb, new, backdrop) > NEW_MAX_SHADOW_SHARE:
+        return None
+    coarse = remove_shadow(rgb, mask_from_soft(soft), settings).mask
+    around = estimate_backdrop(rgb, coarse.hard | product)
+    second = classic_product(rgb, coarse.hard, coarse.soft, around)
+    # A product at the sweep's own noise (a white charger, 1 level off) is bare backdrop to the
+    # colour test; the network's mask, which found it, stands for it.
+    second |= components_touching(coarse.hard, new)
+    dropped = bool(product.any()) and cast_match(new, product, CAST_SIDE_PX, CAST_MAX_SHIFT_SHARE)[0] >= CAST_MIN_IOU
+    if dropped:
+        shade = np.zeros_like(second)
+        shade[second] = _shadow_coloured(rgb, second, around)
+        shade = cv2.morphologyEx(shade.view(np.uint8), cv2.MORPH_OPEN, opening).astype(bool)
+        second &= ~components_touching(shade, product)
+    else:
+        second |= product
+    return SecondLook(second, coarse, around, dropped)
+
+
+def _shadow_coloured(rgb: np.ndarray, mask: np.ndarray, backdrop: Backdrop) -> np.ndarray:
+    """Per pixel of `mask` (in row-major order): whether it is the backdrop's colour darkened."""
+    rows, cols = np.nonzero(mask)
+    pixels = rgb[rows, cols].astype(np.float32)[None]
+    return shadow_of(pixels, backdrop.at(rows, cols)[None], backdrop.noise)[0]

@@ -1,0 +1,122 @@
+"""The second look for a faint product: when it is asked for, what it keeps, and which shadow it drops."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from aefix.settings import Settings
+from aefix.stages.backdrop import estimate_backdrop
+from aefix.stages.faint import FAINT_GAIN, is_doubtful, second_look, stretched
+from conftest import iou
+
+HEIGHT, WIDTH = 600, 800
+SWEEP = np.array([222.0, 220.0, 221.0], np.float32)  # a light-grey sweep, as bench-quality's
+
+
+def _star(centre: tuple[int, int], radius: int) -> np.ndarray:
+    angles = np.arange(10) * np.pi / 5 - np.pi / 2
+    radii = np.where(np.arange(10) % 2 == 0, radius, radius * 0.45)
+    points = np.stack([centre[0] + radii * np.cos(angles), centre[1] + radii * np.sin(angles)], axis=1)
+    mask = np.zeros((HEIGHT, WIDTH), np.uint8)
+    cv2.fillPoly(mask, [np.rint(points).astype(np.int32)], 1)
+    return mask.astype(bool)
+
+
+def _photo(product: np.ndarray, colour: tuple[float, float, float], shade: np.ndarray | None) -> np.ndarray:
+    """The sweep with `product` in `colour` on it, and `shade` darkening the sweep to 0.75 under a
+    1.5 px penumbra; sensor noise of 1 grey level."""
+    rng = np.random.default_rng(7)
+    back = np.broadcast_to(SWEEP, (HEIGHT, WIDTH, 3)).copy()
+    if shade is not None:
+        darkening = 1.0 - 0.25 * cv2.GaussianBlur(shade.astype(np.float32), (0, 0), 1.5)
+        back *= darkening[:, :, None]
+    cover = cv2.GaussianBlur(product.astype(np.float32), (0, 0), 0.7)[:, :, None]
+    photo = cover * np.array(colour, np.float32) + (1.0 - cover) * back
+    photo += rng.normal(0.0, 1.0, photo.shape).astype(np.float32)
+    return np.clip(np.rint(photo), 0, 255).astype(np.uint8)
+
+
+class SecondLookNetwork:
+    """A stand-in for the network: on the second look it answers `sees` (u2netp, on bench-quality's
+    faint star, answered the star and its shadow as one), and keeps what it was shown."""
+
+    name = "stand-in"
+
+    def __init__(self, sees: np.ndarray) -> None:
+        self.sees = sees
+        self.shown: list[np.ndarray] = []
+
+    def predict(self, rgb: np.ndarray) -> np.ndarray:
+        self.shown.append(rgb)
+        return cv2.resize(self.sees.astype(np.float32), (rgb.shape[1], rgb.shape[0]), interpolation=cv2.INTER_NEAREST)
+
+
+def test_a_faint_white_star_beside_its_shadow_replaces_the_shadow_the_first_look_kept() -> None:
+    star = _star((420, 300), 170)
+    cast = _star((360, 340), 170) & ~star  # the shadow, shifted down and left, seen beside the star
+    rgb = _photo(star, (227.0, 227.0, 229.0), cast)  # 5 grey levels over the sweep, as bench-quality's 008
+    backdrop = estimate_backdrop(rgb, cast)  # the first look took the shadow for the product
+    assert is_doubtful(rgb, cast, backdrop)
+    network = SecondLookNetwork(star | cast)
+
+    look = second_look(rgb, cast, backdrop, network, Settings())
+
+    assert len(network.shown) == 1 and look is not None and look.dropped_shadow
+    assert iou(look.product, star) >= 0.95, iou(look.product, star)
+    beside_star = cast & ~cv2.dilate(star.view(np.uint8), np.ones((7, 7), np.uint8)).astype(bool)
+    kept_shadow = int((look.product & beside_star).sum())
+    assert kept_shadow <= 0.01 * beside_star.sum(), kept_shadow  # specks of its penumbra at most
+
+
+def test_a_faint_product_beside_a_grey_one_that_is_not_its_shadow_joins_it() -> None:
+    grey = np.zeros((HEIGHT, WIDTH), bool)
+    cv2.circle(grey.view(np.uint8), (200, 300), 90, 1, -1)
+    pale = np.zeros((HEIGHT, WIDTH), bool)
+    pale[180:420, 470:640] = True  # a white box, nothing like the grey disc's shape
+    rgb = _photo(grey, (160.0, 158.0, 159.0), None)
+    rgb[pale] = _photo(pale, (227.0, 227.0, 229.0), None)[pale]
+    backdrop = estimate_backdrop(rgb, grey)
+    assert is_doubtful(rgb, grey, backdrop)  # all shadow-coloured, with something faint beside it
+
+    look = second_look(rgb, grey, backdrop, SecondLookNetwork(grey | pale), Settings())
+
+    assert look is not None and not look.dropped_shadow
+    assert iou(look.product, grey | pale) >= 0.95, iou(look.product, grey | pale)
+
+
+def test_no_second_look_for_a_coloured_product_or_a_grey_one_alone() -> None:
+    disc = np.zeros((HEIGHT, WIDTH), bool)
+    cv2.circle(disc.view(np.uint8), (300, 300), 150, 1, -1)
+    pale = np.zeros((HEIGHT, WIDTH), bool)
+    pale[180:420, 500:680] = True
+    grey = (150.0, 148.0, 149.0)  # the sweep's colour darkened, as a shadow is
+    rgb = _photo(disc, grey, None)
+    assert not is_doubtful(rgb, disc, estimate_backdrop(rgb, disc))  # nothing faint beside it
+    rgb[pale] = _photo(pale, (227.0, 227.0, 229.0), None)[pale]
+    assert is_doubtful(rgb, disc, estimate_backdrop(rgb, disc))
+    rgb = _photo(disc, (200.0, 40.0, 40.0), None)  # red: the first look is trusted, whatever lies beside it
+    rgb[pale] = _photo(pale, (227.0, 227.0, 229.0), None)[pale]
+    assert not is_doubtful(rgb, disc, estimate_backdrop(rgb, disc))
+
+
+def test_a_second_look_that_finds_only_shadow_changes_nothing() -> None:
+    disc = np.zeros((HEIGHT, WIDTH), bool)
+    cv2.circle(disc.view(np.uint8), (300, 300), 120, 1, -1)
+    shade = np.zeros((HEIGHT, WIDTH), bool)
+    cv2.ellipse(shade.view(np.uint8), (560, 420), (150, 60), 0, 0, 360, 1, -1)
+    rgb = _photo(disc, (150.0, 148.0, 149.0), shade)  # a grey product and a shadow apart from it
+    backdrop = estimate_backdrop(rgb, disc)
+    assert second_look(rgb, disc, backdrop, SecondLookNetwork(disc | shade), Settings()) is None
+
+
+def test_the_stretched_photo_shows_the_difference_from_the_backdrop_amplified() -> None:
+    box = np.zeros((HEIGHT, WIDTH), bool)
+    box[200:400, 300:500] = True
+    rgb = _photo(box, (226.0, 224.0, 225.0), None)  # 4 levels over the sweep in every channel
+    backdrop = estimate_backdrop(rgb, box)
+    shown = stretched(rgb, backdrop, 400).astype(np.float32)
+    assert shown.shape == (300, 400, 3)  # at most the network's input size
+    inside = np.median(shown[110:190, 160:240].reshape(-1, 3), axis=0)
+    outside = np.median(shown[:60, :60].reshape(-1, 3), axis=0)
+    assert np.allclose(inside - outside, 4.0 * FAINT_GAIN, atol=8.0), (inside, outside)
