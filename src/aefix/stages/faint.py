@@ -130,12 +130,22 @@ def second_look(
     # A product at the sweep's own noise (a white charger, 1 level off) is bare backdrop to the
     # colour test; the network's mask, which found it, stands for it.
     second |= components_touching(coarse.hard, new)
-    dropped = bool(product.any()) and cast_match(new, product, CAST_SIDE_PX, CAST_MAX_SHIFT_SHARE)[0] >= CAST_MIN_IOU
+    shade = np.zeros_like(second)
+    shade[second] = _shadow_coloured(rgb, second, around)
+    shade = cv2.morphologyEx(shade.view(np.uint8), cv2.MORPH_OPEN, opening).astype(bool)
+    # The new product without the bits of its shadow the network joined to it (it saw the star's
+    # shadow between its legs too, apart from the part the first look had).
+    body = new & ~shade
+    match, (rows, cols) = (
+        cast_match(body, product, CAST_SIDE_PX, CAST_MAX_SHIFT_SHARE) if product.any() else (0.0, (0, 0))
+    )
+    dropped = match >= CAST_MIN_IOU
     if dropped:
-        shade = np.zeros_like(second)
-        shade[second] = _shadow_coloured(rgb, second, around)
-        shade = cv2.morphologyEx(shade.view(np.uint8), cv2.MORPH_OPEN, opening).astype(bool)
-        second &= ~components_touching(shade, product)
+        # Where the new product's shadow falls, by the shift that matched: every shadow-coloured
+        # piece there goes, and the first look's product with them.
+        shift = np.array([[1, 0, cols], [0, 1, rows]], np.float32)
+        falls = cv2.warpAffine(body.view(np.uint8), shift, (width, height), flags=cv2.INTER_NEAREST).astype(bool)
+        second &= ~components_touching(shade, product | (falls & ~body))
     else:
         second |= product
     return SecondLook(second, coarse, around, dropped)
