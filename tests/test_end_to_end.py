@@ -187,6 +187,7 @@ def test_a_faint_white_product_is_found_on_a_second_look(index: int, tmp_path: P
     and 0.01 -> 0.89)."""
     import aefix.pipeline
     from aefix.imageio import load_image
+    from aefix.messages import is_translated, translate
     from aefix.pipeline import cut_out
     from aefix.segment import RembgSegmenter
     from aefix.settings import Settings
@@ -201,7 +202,8 @@ def test_a_faint_white_product_is_found_on_a_second_look(index: int, tmp_path: P
 
     cut = cut_out(load_image(path, settings), settings, lambda: segmenter)
     assert cut.method == "classic+u2netp+faint"
-    assert any("second, contrast-stretched look" in note for note in cut.notes)
+    (note,) = [note for note in cut.notes if "second, contrast-stretched look" in note]
+    assert is_translated(note) and translate(note, "zh") != note
     assert iou(cut.mask.alpha >= 0.5, truth) >= 0.85, iou(cut.mask.alpha >= 0.5, truth)
 
     monkeypatch.setattr(aefix.pipeline, "second_look", lambda *args: None)

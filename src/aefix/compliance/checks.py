@@ -15,7 +15,7 @@ import numpy as np
 from PIL import Image, JpegImagePlugin
 
 from aefix.compliance.findings import Box, CheckInput, Finding, Metrics, finding
-from aefix.compliance.ocr import TextBox, read_text
+from aefix.compliance.ocr import TextBox, marked_box, read_text
 from aefix.compliance.scene import LUMA, Scene
 from aefix.pixels import SHARP_EDGE_RATIO, edge_slopes, slope_at
 from aefix.regions import bounding_box, cast_match, components_touching
@@ -126,6 +126,9 @@ MARK_GROUP_SHARE = 0.02
 MARKS_APART_MAX = 8
 MARKS_APART_MAX_SHARE = 0.5
 BARCODE_SCALES = (1.0, 0.5, 0.25)
+# QR codes and barcodes are looked for in the box around what is not blank white, widened by this
+# share of the long side on every side (a QR code's quiet zone is 4 modules: 40 px at 10 px a module).
+CODE_MARGIN_SHARE = 0.05
 # A found barcode is reported when this share of its box steps by BARCODE_BAR_STEP levels or more
 # from one pixel to the next (`_bars_share`).
 BARCODE_MIN_BAR_SHARE = 0.02
@@ -670,7 +673,11 @@ def check_codes(item: CheckInput, profile: Profile, metrics: Metrics) -> list[Fi
     """QR codes and barcodes, by OpenCV's detectors."""
     if item.rgb is None:
         return []
-    gray = cv2.cvtColor(item.rgb, cv2.COLOR_RGB2GRAY)
+    # Only the marked part of the image, with a white margin wider than a code's quiet zone: on a
+    # main image most of the frame is blank white, where no code can be.
+    left, top, right, bottom = marked_box(item.rgb, CODE_MARGIN_SHARE)
+    gray = cv2.cvtColor(np.ascontiguousarray(item.rgb[top:bottom, left:right]), cv2.COLOR_RGB2GRAY)
+    offset = np.array([left, top], np.float32)
     findings = []
     # Detection alone fires on dense print (Chinese text); a QR code is reported when it decodes.
     # The ArUco-based detector finds small, unevenly resampled codes the classic one misses.
@@ -679,9 +686,8 @@ def check_codes(item: CheckInput, profile: Profile, metrics: Metrics) -> list[Fi
         payload, points = _decoded_qr(cv2.QRCodeDetector(), gray)
     if payload and points is not None:
         metrics["qr_payload"] = payload[:200]
-        findings.append(
-            finding("code.qr", "fail", 25.0, payload[:200], "no QR code", "QR code on the image", _points_box(points))
-        )
+        box = _points_box(points, offset)
+        findings.append(finding("code.qr", "fail", 25.0, payload[:200], "no QR code", "QR code on the image", box))
     # The barcode detector finds bars of about 2 px: look at full, half and quarter size.
     detector = cv2.barcode.BarcodeDetector()
     for scale in BARCODE_SCALES:
@@ -694,7 +700,7 @@ def check_codes(item: CheckInput, profile: Profile, metrics: Metrics) -> list[Fi
         quads = np.asarray(corners, np.float32).reshape(-1, 4, 2) / scale
         barcodes = [quad for quad in quads if _bars_share(gray, _points_box(quad)) >= BARCODE_MIN_BAR_SHARE]
         if barcodes:
-            box = _points_box(np.concatenate(barcodes))
+            box = _points_box(np.concatenate(barcodes), offset)
             findings.append(finding("code.barcode", "fail", 25.0, len(barcodes), 0, "barcode on the image", box))
             break
     return findings
@@ -974,8 +980,10 @@ def _union(boxes: list[Box]) -> Box:
     return min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes)
 
 
-def _points_box(points: np.ndarray) -> Box:
+def _points_box(points: np.ndarray, offset: np.ndarray | None = None) -> Box:
     points = np.asarray(points, dtype=np.float32).reshape(-1, 2)
+    if offset is not None:
+        points = points + offset
     x0, y0 = np.floor(points.min(axis=0)).astype(int)
     x1, y1 = np.ceil(points.max(axis=0)).astype(int)
     return int(x0), int(y0), int(x1), int(y1)

@@ -79,7 +79,7 @@ def read_text(
     """
     height, width = rgb.shape[:2]
     scale = DETECT_MAX_SIDE_PX / max(height, width)
-    left, top, right, bottom = _marked_box(rgb)
+    left, top, right, bottom = marked_box(rgb)
     if (right - left) * (bottom - top) > CROP_MAX_AREA_SHARE * height * width:
         left, top, right, bottom = 0, 0, width, height
     lines = _read_box(rgb, (left, top, right, bottom), heights, scale)
@@ -171,15 +171,16 @@ def _line_height(corners: np.ndarray) -> float:
     return float(min((sides[0] + sides[2]) / 2, (sides[1] + sides[3]) / 2))
 
 
-def _marked_box(rgb: np.ndarray) -> tuple[int, int, int, int]:
-    """x0, y0, x1, y1 (exclusive) around every pixel that is not blank white, with some margin."""
+def marked_box(rgb: np.ndarray, margin_share: float = CONTENT_MARGIN_SHARE) -> tuple[int, int, int, int]:
+    """x0, y0, x1, y1 (exclusive) around every pixel that is not blank white, with a margin of
+    `margin_share` of the long side (8 px at least)."""
     marked = channel_min(rgb) < BLANK_MIN_LEVEL
     height, width = marked.shape
     box = bounding_box(marked)
     if box is None:
         return 0, 0, width, height
     rows, cols = box
-    margin = max(8, round(CONTENT_MARGIN_SHARE * max(height, width)))
+    margin = max(8, round(margin_share * max(height, width)))
     return (
         max(0, cols.start - margin),
         max(0, rows.start - margin),
