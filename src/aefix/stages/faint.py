@@ -157,6 +157,8 @@ def second_look(
         second &= ~components_touching(shade, product | (falls & ~body))
     else:
         second |= product
+    if not second.any():  # all of it shadow after all: the first look stands
+        return None
     return SecondLook(second, coarse, around, dropped)
 
 
