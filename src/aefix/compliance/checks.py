@@ -522,7 +522,8 @@ def _hard_drop_shadow(scene: Scene, metrics: Metrics) -> list[Finding]:
     unlike_shadow = (spread > HARD_SHADOW_MAX_SPREAD) | (luminance < grey_level - HARD_SHADOW_MIN_DARKENING)
     # The flat shade stops short of the outline's ramp by the flatness window and more.
     near = np.ones((2 * HARD_SHADOW_MEET_PX + 1,) * 2, np.uint8)
-    meets = cv2.dilate(shade.view(np.uint8), near).astype(bool) & rest & unlike_shadow
+    around = cv2.dilate(shade.view(np.uint8), near).astype(bool) & ~shade
+    meets = around & rest & unlike_shadow
     if not meets.any():
         return []
     fine, coarse = edge_slopes(luminance, SOFT_SHADOW_WINDOW_PX)
@@ -530,7 +531,7 @@ def _hard_drop_shadow(scene: Scene, metrics: Metrics) -> list[Finding]:
     edge = float(np.median(ratio[meets]))
     # ...and the shade's own rim on the backdrop is softer than that outline: a cast shadow's
     # penumbra. A product's flat grey side seen at an angle ends in an outline as sharp.
-    rim = cv2.dilate(shade.view(np.uint8), near).astype(bool) & ~shade & ~meets & (coarse >= HARD_SHADOW_RIM_MIN_SLOPE)
+    rim = around & ~meets & (coarse >= HARD_SHADOW_RIM_MIN_SLOPE)
     rim_edge = float(np.median(ratio[rim])) if rim.any() else edge
     metrics["hard_shadow_edge"] = round(edge, 2)
     metrics["hard_shadow_rim_edge"] = round(rim_edge, 2)
