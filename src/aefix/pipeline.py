@@ -251,7 +251,7 @@ def cut_out(loaded: LoadedImage, settings: Settings, get_segmenter: Callable[[],
             look = second_look(loaded.rgb, hard, backdrop, segmenter, settings)
             metrics["second_look"] = "none" if look is None else "shadow dropped" if look.dropped_shadow else "added"
             if look is not None:
-                hard, soft, backdrop = look.product, np.maximum(soft, look.coarse.soft), look.backdrop
+                hard, soft, backdrop = look.product, np.maximum(soft, look.soft), look.backdrop
                 method = f"classic+{segmenter.name}+faint"
                 notes.append(
                     "product faint against the sweep: found on a second, contrast-stretched look"

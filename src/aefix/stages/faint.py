@@ -18,7 +18,7 @@ import cv2
 import numpy as np
 
 from aefix.regions import cast_match, components_touching
-from aefix.segment import ProductMask, Segmenter, mask_from_soft
+from aefix.segment import Segmenter, mask_from_soft
 from aefix.settings import Settings
 from aefix.stages.backdrop import Backdrop, estimate_backdrop
 from aefix.stages.cleanup import remove_shadow
@@ -56,11 +56,11 @@ OPENING_PX = 5
 
 @dataclass(frozen=True)
 class SecondLook:
-    """The product found on the second look, the network's mask that guided it, and the backdrop
-    measured around it."""
+    """The product found on the second look, the network's confidence on the stretched photo (less
+    the shadows it was unsure of), and the backdrop measured around it."""
 
     product: np.ndarray
-    coarse: ProductMask
+    soft: np.ndarray
     backdrop: Backdrop
     dropped_shadow: bool  # the first look's product was the new product's cast shadow
 
@@ -74,14 +74,13 @@ def is_doubtful(rgb: np.ndarray, product: np.ndarray, backdrop: Backdrop) -> boo
     """Whether the first look's product on a sweep may be a faint product's shadow, or a piece of
     it, with something faint beside it that is worth a second look.
 
-    Judged on the backdrop model's small copy (about 256 px across): 9.4 ms a photo (median over
-    bench-quality's 63 on this path), where judging at the working size took 21 ms (make bench's
-    inputs, cProfile)."""
-    low = backdrop.low
-    size = (low.shape[1], low.shape[0])
-    small = cv2.resize(rgb, size, interpolation=cv2.INTER_AREA).astype(np.float32)
-    cover = cv2.resize(product.view(np.uint8) * np.uint8(255), size, interpolation=cv2.INTER_AREA)
-    if product.mean() >= DOUBTFUL_MAX_AREA_SHARE:
+    Judged on the backdrop model's small copy (about 256 px across), which estimate_backdrop made:
+    where judging at the working size took 21 ms a photo (make bench's inputs, cProfile)."""
+    low, small = backdrop.low, backdrop.small
+    cover = cv2.resize(
+        product.view(np.uint8) * np.uint8(255), (low.shape[1], low.shape[0]), interpolation=cv2.INTER_AREA
+    )
+    if float(cover.mean()) >= 255.0 * DOUBTFUL_MAX_AREA_SHARE:
         inside = cover >= 128 if (cover >= 128).any() else cover > 0  # a thin product: every pixel it touches
         shadowy = shadow_of(small, low, backdrop.noise)
         if float(shadowy[inside].mean()) < DOUBTFUL_SHADOW_SHARE:
@@ -159,7 +158,7 @@ def second_look(
         second |= product
     if not second.any():  # all of it shadow after all: the first look stands
         return None
-    return SecondLook(second, coarse, around, dropped)
+    return SecondLook(second, coarse.soft, around, dropped)
 
 
 def _shadow_coloured(rgb: np.ndarray, mask: np.ndarray, backdrop: Backdrop) -> np.ndarray:
