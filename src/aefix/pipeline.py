@@ -247,7 +247,7 @@ def cut_out(loaded: LoadedImage, settings: Settings, get_segmenter: Callable[[],
     if classic:
         hard = classic_product(loaded.rgb, hard, soft, backdrop)
         method = f"classic+{segmenter.name}"
-        if is_doubtful(loaded.rgb, hard, backdrop):
+        if is_doubtful(hard, backdrop):
             look = second_look(loaded.rgb, hard, backdrop, segmenter, settings)
             metrics["second_look"] = "none" if look is None else "shadow dropped" if look.dropped_shadow else "added"
             if look is not None:

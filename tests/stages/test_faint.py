@@ -61,7 +61,7 @@ def test_a_faint_white_star_beside_its_shadow_replaces_the_shadow_the_first_look
     assert count == 3
     first = labels == 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
     backdrop = estimate_backdrop(rgb, first)
-    assert is_doubtful(rgb, first, backdrop)
+    assert is_doubtful(first, backdrop)
     network = SecondLookNetwork(star | cast)  # the second look sees the star and all its shadow
 
     look = second_look(rgb, first, backdrop, network, Settings())
@@ -81,7 +81,7 @@ def test_a_faint_product_beside_a_grey_one_that_is_not_its_shadow_joins_it() -> 
     rgb = _photo(grey, (160.0, 158.0, 159.0), None)
     rgb[pale] = _photo(pale, (227.0, 227.0, 229.0), None)[pale]
     backdrop = estimate_backdrop(rgb, grey)
-    assert is_doubtful(rgb, grey, backdrop)  # all shadow-coloured, with something faint beside it
+    assert is_doubtful(grey, backdrop)  # all shadow-coloured, with something faint beside it
 
     look = second_look(rgb, grey, backdrop, SecondLookNetwork(grey | pale), Settings())
 
@@ -96,12 +96,12 @@ def test_no_second_look_for_a_coloured_product_or_a_grey_one_alone() -> None:
     pale[180:420, 500:680] = True
     grey = (150.0, 148.0, 149.0)  # the sweep's colour darkened, as a shadow is
     rgb = _photo(disc, grey, None)
-    assert not is_doubtful(rgb, disc, estimate_backdrop(rgb, disc))  # nothing faint beside it
+    assert not is_doubtful(disc, estimate_backdrop(rgb, disc))  # nothing faint beside it
     rgb[pale] = _photo(pale, (227.0, 227.0, 229.0), None)[pale]
-    assert is_doubtful(rgb, disc, estimate_backdrop(rgb, disc))
+    assert is_doubtful(disc, estimate_backdrop(rgb, disc))
     rgb = _photo(disc, (200.0, 40.0, 40.0), None)  # red: the first look is trusted, whatever lies beside it
     rgb[pale] = _photo(pale, (227.0, 227.0, 229.0), None)[pale]
-    assert not is_doubtful(rgb, disc, estimate_backdrop(rgb, disc))
+    assert not is_doubtful(disc, estimate_backdrop(rgb, disc))
 
 
 def test_a_second_look_that_finds_only_shadow_changes_nothing() -> None:

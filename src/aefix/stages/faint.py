@@ -70,7 +70,7 @@ def shadow_share(rgb: np.ndarray, mask: np.ndarray, backdrop: Backdrop) -> float
     return float(_shadow_coloured(rgb, mask, backdrop).mean()) if mask.any() else 1.0
 
 
-def is_doubtful(rgb: np.ndarray, product: np.ndarray, backdrop: Backdrop) -> bool:
+def is_doubtful(product: np.ndarray, backdrop: Backdrop) -> bool:
     """Whether the first look's product on a sweep may be a faint product's shadow, or a piece of
     it, with something faint beside it that is worth a second look.
 
