@@ -234,7 +234,8 @@ def test_behind_a_peeled_shadow_bare_table_goes_and_a_white_product_stays() -> N
     photo[white] = np.array([229.0, 225.0, 226.0], np.float32) + grain[white]
     rgb = np.clip(np.rint(photo), 0, 255).astype(np.uint8)
     small = cv2.resize(rgb, (40, 30), interpolation=cv2.INTER_AREA).astype(np.float32)
-    backdrop = Backdrop(estimate[::10, ::10].copy(), small, (300, 400), noise=16.0, typical=9.8, luma=220.0, share=0.8)
+    low = estimate[::10, ::10].copy()
+    backdrop = Backdrop(low, small, low, (300, 400), noise=16.0, typical=9.8, luma=220.0, share=0.8)
     found = _backdrop_behind_shadow(hole | white, rgb, estimate, backdrop, band=7)
     assert np.array_equal(found, hole)
 

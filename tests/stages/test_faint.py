@@ -124,3 +124,18 @@ def test_the_stretched_photo_shows_the_difference_from_the_backdrop_amplified() 
     inside = np.median(shown[110:190, 160:240].reshape(-1, 3), axis=0)
     outside = np.median(shown[:60, :60].reshape(-1, 3), axis=0)
     assert np.allclose(inside - outside, 4.0 * FAINT_GAIN, atol=8.0), (inside, outside)
+
+
+def test_the_sweep_around_a_contact_shadow_is_not_taken_for_a_faint_product() -> None:
+    # A grey product (the sweep's colour darkened: doubtful) over its soft contact shadow. The
+    # local backdrop estimate dips beside the shadow, and the bare sweep around the dip reads a few
+    # levels brighter than it: a ring of "faint" backdrop that once sent such photos to a second look.
+    grey = np.zeros((HEIGHT, WIDTH), bool)
+    cv2.circle(grey.view(np.uint8), (400, 260), 110, 1, -1)
+    contact = np.zeros((HEIGHT, WIDTH), np.uint8)
+    cv2.ellipse(contact, (400, 380), (190, 45), 0, 0, 360, 1, -1)
+    shade = cv2.GaussianBlur(contact.astype(np.float32), (0, 0), 12.0) > 0.5
+    rgb = _photo(grey, (150.0, 149.0, 150.0), shade & ~grey)
+    backdrop = estimate_backdrop(rgb, grey)
+
+    assert not is_doubtful(grey, backdrop)

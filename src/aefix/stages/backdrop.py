@@ -37,6 +37,10 @@ LUMA_WEIGHTS = np.array([0.299, 0.587, 0.114], np.float32)
 class Backdrop:
     low: np.ndarray  # float32 (h, w, 3): the backdrop's colour on the small copy, defined everywhere
     small: np.ndarray  # float32 (h, w, 3): the photo itself on that copy (INTER_AREA)
+    # float32 (h, w, 3): the quadratic through the backdrop's pixels, fitted without outliers: the
+    # sweep without `low`'s dip beside a shadow (up to SHADOW_PULL_LIMIT), around which the bare
+    # sweep reads brighter than `low`.
+    smooth: np.ndarray
     shape: tuple[int, int]  # the full-resolution (height, width) it describes
     noise: float  # 95th percentile of |pixel - model| over backdrop pixels, grey levels (RGB distance)
     typical: float  # the mean of that distance: what a patch of bare backdrop averages
@@ -104,7 +108,7 @@ def estimate_backdrop(rgb: np.ndarray, product: np.ndarray) -> Backdrop:
     low = np.maximum(low, quadratic - SHADOW_PULL_LIMIT)
     luma = float(np.median(small[away] @ LUMA_WEIGHTS))
     noise, typical = _noise(rgb, low, product)
-    return Backdrop(low.astype(np.float32), small, (height, width), noise, typical, luma, share)
+    return Backdrop(low.astype(np.float32), small, quadratic, (height, width), noise, typical, luma, share)
 
 
 def _quadratic_fit(small: np.ndarray, where: np.ndarray) -> np.ndarray:
