@@ -92,21 +92,21 @@ def is_doubtful(product: np.ndarray, backdrop: Backdrop) -> bool:
         shadowy = shadow_of(small, low, backdrop.noise)
         if float(shadowy[inside].mean()) < DOUBTFUL_SHADOW_SHARE:
             return False
-    touched = cover > 0
+    # The small copy's pixels the product covers at all, and those FAINT_APART_PX from them.
+    near = cv2.dilate((cover > 0).view(np.uint8), np.ones((2 * FAINT_APART_PX + 1,) * 2, np.uint8)).astype(bool)
+    if near.all():
+        return False
     return (
-        _faint_region_share(small, low, touched) >= FAINT_MIN_REGION_SHARE
-        and _faint_region_share(small, backdrop.smooth, touched) >= FAINT_MIN_SMOOTH_SHARE
+        _faint_region_share(small, low, near) >= FAINT_MIN_REGION_SHARE
+        and _faint_region_share(small, backdrop.smooth, near) >= FAINT_MIN_SMOOTH_SHARE
     )
 
 
-def _faint_region_share(small: np.ndarray, model: np.ndarray, touched: np.ndarray) -> float:
-    """Share of the frame of the largest region apart from the product (`touched`: the small copy's
-    pixels it covers at all) that is off the backdrop `model` and not darker than it, on the small
+def _faint_region_share(small: np.ndarray, model: np.ndarray, near: np.ndarray) -> float:
+    """Share of the frame of the largest region apart from the product (`near`: the small copy's
+    pixels at or beside it) that is off the backdrop `model` and not darker than it, on the small
     copy `small` (float32, the size of `model`)."""
     distance = np.linalg.norm(small - model, axis=2)
-    near = cv2.dilate(touched.view(np.uint8), np.ones((2 * FAINT_APART_PX + 1,) * 2, np.uint8)).astype(bool)
-    if near.all():
-        return 0.0
     level = max(FAINT_MIN_DISTANCE, FAINT_NOISE_FACTOR * float(np.median(distance[~near])))
     faint = (distance > level) & (backdrop_gain(small, model) >= SHADOW_GAIN_RANGE[1]) & ~near
     faint = cv2.morphologyEx(faint.view(np.uint8), cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
