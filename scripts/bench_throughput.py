@@ -108,11 +108,19 @@ class TreeSampler:
             self.peak_kb = max(self.peak_kb, self.samples_kb[-1])
             self._stop.wait(0.05)
 
-    def window_peak_mb(self, start: float, end: float) -> float:
-        """Peak over the samples from share `start` to share `end` of the run (0-1, by time)."""
+    def window(self, start: float, end: float) -> list[int]:
+        """The samples (kB) from share `start` to share `end` of the run (0-1, by time)."""
         count = len(self.samples_kb)
-        window = self.samples_kb[int(start * count) : max(int(start * count) + 1, int(end * count))]
-        return max(window, default=0) / 1024
+        return self.samples_kb[int(start * count) : max(int(start * count) + 1, int(end * count))]
+
+    def window_peak_mb(self, start: float, end: float) -> float:
+        """Peak over the samples from share `start` to share `end` of the run."""
+        return max(self.window(start, end), default=0) / 1024
+
+    def window_median_mb(self, start: float, end: float) -> float:
+        """Median of the samples from share `start` to share `end` of the run: the level the tree holds
+        there, which a coincidence of two large photos in the workers at once does not move."""
+        return statistics.median(self.window(start, end) or [0]) / 1024
 
     def __enter__(self) -> TreeSampler:
         self._thread.start()
@@ -227,24 +235,28 @@ def main() -> int:
 
 
 def growth(inputs: list[Path], aefix: list[str], env: dict[str, str]) -> None:
-    """Peak RSS over 100 and over 500 images, and each run's peak in each fifth of its time.
+    """Peak RSS over 100 and over 500 images, and each run's peak and median in each fifth of its time.
 
     Two runs' peaks differ by chance too (which worker gets which photo, and when both are at their
     largest at once); the fifths of the 500-image run hold about 100 images each, the same chances,
     so a leak shows as fifths that keep rising, and a warm-up as early fifths below a level the
-    later ones keep.
+    later ones keep. The medians are the level the workers hold between such moments: a leak
+    raises them fifth by fifth and the 500 images' last fifth over the 100 images'.
     """
     print("\nmemory over a long batch (the inputs repeated), default options:")
+    held: dict[int, float] = {}
     for size in (100, 500):
         with tempfile.TemporaryDirectory() as work:
             folder = repeated(Path(work) / "src", inputs, size)
             wall, sampler = sampled_command([*aefix, str(folder), f"{work}/out", "--quiet"], env)
         line = f"  {size:>4} images: {wall:7.1f} s  {wall / size:.3f} s/image  peak RSS {sampler.peak_kb / 1024:.0f} MB"
         fifths = [sampler.window_peak_mb(index / 5, (index + 1) / 5) for index in range(5)]
-        line += f"; by fifth of the run {' '.join(f'{peak:.0f}' for peak in fifths)} MB"
-        if size == 500:
-            line += f" (first {fifths[0]:.0f}, last {fifths[-1]:.0f})"
+        levels = [sampler.window_median_mb(index / 5, (index + 1) / 5) for index in range(5)]
+        line += f"; by fifth of the run, peak {' '.join(f'{peak:.0f}' for peak in fifths)} MB"
+        line += f", median {' '.join(f'{level:.0f}' for level in levels)} MB"
         print(line)
+        held[size] = levels[-1]
+    print(f"  last fifth's median, 500 images over 100: {held[500] - held[100]:+.0f} MB (a leak shows as a rise)")
 
 
 if __name__ == "__main__":
