@@ -7,8 +7,9 @@ than 2 px from the true product) that are exactly 255 in the final 1000x1000 pix
 output holds them; how many outputs are 100.0% pure) and after the default JPEG encoding (whose
 8x8 blocks ring where they cross the product's edge), the share of outputs passing the compliance
 re-check, and for white-on-white photos the share of the product's area kept. Plain rembg's
-cut-out goes through aefix's crop and export, so the two
-differ only in how the product is separated. Figures are printed, never asserted.
+cut-out goes through aefix's crop and export (its alpha, the network's, is not steepened where
+upscaled, as aefix's matte is), so the two differ only in how the product is separated. Figures
+are printed, never asserted.
 """
 
 from __future__ import annotations
@@ -79,6 +80,7 @@ def score(
     settings: Settings,
     method: str,
     seconds: float,
+    sharpen_upscaled_edge: bool = False,
 ) -> dict[str, float]:
     truth = photo.alpha.astype(np.float32) / 255.0
     # Photos over the working size are worked on smaller: masks are compared at the source's size,
@@ -88,7 +90,7 @@ def score(
     predicted, actual = full >= 0.5, truth >= 0.5
     union = (predicted | actual).sum()
     iou = float((predicted & actual).sum() / union) if union else 1.0
-    layers = crop_to_canvas(colour, alpha, settings)
+    layers = crop_to_canvas(colour, alpha, settings, sharpen_upscaled_edge)
     final = fill_white(layers)
     encoded = encode_image(final, settings)
     report = check_bytes(Path(photo.name).with_suffix(f".{encoded.format}").name, encoded.data, settings.profile)
@@ -148,9 +150,11 @@ def main() -> int:
             begin = time.perf_counter()
             loaded = load_image(path, settings)
             cut = cut_out(loaded, settings, lambda: segmenter)
-            ours = score(
-                results["aefix"], photo, cut.colour, cut.mask.alpha, settings, cut.method, time.perf_counter() - begin
-            )
+            seconds = time.perf_counter() - begin
+            # As the pipeline crops: its matte's edge steepened where upscaled (plain rembg's alpha is
+            # the network's, fractional anywhere, and left as a cut-out's own alpha is).
+            matte = loaded.alpha is None
+            ours = score(results["aefix"], photo, cut.colour, cut.mask.alpha, settings, cut.method, seconds, matte)
             line = (
                 f"{photo.name:<58} aefix iou {ours['iou']:.4f} bf {ours['bf']:.3f} pure {ours['pure']:.4f} "
                 f"({ours['impure']} px) "

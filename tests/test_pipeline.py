@@ -108,6 +108,7 @@ def test_transparent_png_needs_no_model_and_composites_over_white(tmp_path: Path
     rgba = np.zeros((400, 400, 4), np.uint8)
     rgba[100:300, 150:250] = (20, 90, 200, 255)
     rgba[180:220, 180:220] = (255, 0, 0, 128)  # a half-transparent red window in the product
+    rgba[120:160, 180:220] = (255, 0, 0, 77)  # and a fainter one: a cut-out's alpha is kept as it is
     path = tmp_path / "cutout.png"
     Image.fromarray(rgba).save(path)
     settings = Settings(limit=1)
@@ -122,6 +123,8 @@ def test_transparent_png_needs_no_model_and_composites_over_white(tmp_path: Path
     assert (out[:, :70] == 255).all() and (out[:, 930:] == 255).all()
     red_over_white = out[480:520, 480:520].reshape(-1, 3).astype(int)
     assert np.abs(red_over_white - (255, 127, 127)).max() <= 3  # JPEG q95 rounding only
+    faint_red_over_white = out[220:280, 480:520].reshape(-1, 3).astype(int)
+    assert np.abs(faint_red_over_white - (255, 178, 178)).max() <= 3
 
 
 def test_one_session_serves_the_whole_batch_and_upscaling_is_flagged(tmp_path: Path) -> None:

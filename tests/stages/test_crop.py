@@ -58,7 +58,7 @@ def test_upscaled_edge_leaves_no_faint_tail_on_the_backdrop():
     yy, xx = np.mgrid[0:340, 0:340].astype(np.float32)
     alpha = np.clip(150.5 - np.hypot(yy - 169.5, xx - 169.5), 0.0, 1.0)
     photo = np.full((340, 340, 3), 40, np.uint8)
-    layers = crop_to_canvas(photo, alpha, Settings(size_px=1000, margin_ratio=0.075))
+    layers = crop_to_canvas(photo, alpha, Settings(size_px=1000, margin_ratio=0.075), sharpen_upscaled_edge=True)
     assert 2.8 < layers.scale < 2.9
     final = fill_white(layers)
     radius = 150.5 * layers.scale
@@ -70,3 +70,42 @@ def test_upscaled_edge_leaves_no_faint_tail_on_the_backdrop():
     # and the edge itself stays anti-aliased, not cut to a hard step
     edge = (layers.alpha > 0.1) & (layers.alpha < 0.9)
     assert edge.sum() > 2000
+
+
+def _disc(radius: float, side: int) -> np.ndarray:
+    """A disc's alpha with a one-pixel anti-aliased edge, as the matte leaves a sharp outline."""
+    yy, xx = np.mgrid[0:side, 0:side].astype(np.float32)
+    return np.clip(radius - np.hypot(yy - (side - 1) / 2, xx - (side - 1) / 2), 0.0, 1.0)
+
+
+def test_upscaled_edge_is_as_sharp_on_the_canvas_as_in_the_photo():
+    # The disc's edge is one source pixel wide; upscaled x2.83 it would be 2.83 output px of part-grey.
+    alpha = _disc(150.5, 340)
+    photo = np.full((340, 340, 3), 40, np.uint8)
+    settings = Settings(size_px=1000, margin_ratio=0.075)
+    stretched = crop_to_canvas(photo, alpha, settings)
+    layers = crop_to_canvas(photo, alpha, settings, sharpen_upscaled_edge=True)
+    perimeter = 2 * np.pi * 150.5 * layers.scale
+
+    def ramp_width(canvas_alpha: np.ndarray) -> float:
+        return float(((canvas_alpha > 0.02) & (canvas_alpha < 0.98)).sum() / perimeter)
+
+    assert ramp_width(stretched.alpha) > 3.0
+    assert 0.7 < ramp_width(layers.alpha) < 1.5  # anti-aliased still, one output px wide
+    # the product's boundary stays where it was, and its colour is the product's
+    assert (layers.alpha >= 0.5).sum() == (stretched.alpha >= 0.5).sum()
+    edge = (layers.alpha > 0.05) & (layers.alpha < 0.95)
+    straight = layers.premultiplied[edge] / layers.alpha[edge][:, None]
+    assert np.abs(straight - 40).max() < 6  # cubic resampling's overshoot only
+
+
+def test_a_cut_outs_own_translucency_is_kept_when_upscaled():
+    # A cut-out PNG's alpha may be fractional inside the product (glass, a soft shadow kept on purpose).
+    alpha = _disc(150.5, 340)
+    alpha[140:200, 140:200] = 0.3
+    photo = np.full((340, 340, 3), 40, np.uint8)
+    settings = Settings(size_px=1000, margin_ratio=0.075)
+    kept = crop_to_canvas(photo, alpha, settings)
+    assert np.abs(kept.alpha[470:530, 470:530] - 0.3).max() < 0.01
+    steepened = crop_to_canvas(photo, alpha, settings, sharpen_upscaled_edge=True)
+    assert steepened.alpha[470:530, 470:530].max() == 0.0  # what the flag would do to it

@@ -15,6 +15,8 @@ from aefix.settings import Settings
 # five output pixels into the backdrop, greying it. Alpha this close to 0 after an upscale is that
 # tail, not product (the same cut-off as the matte's own edge snap).
 UPSCALED_ALPHA_FLOOR = 0.06
+# The alpha level an upscaled edge is steepened about: the matte's product/backdrop boundary.
+EDGE_MIDDLE_ALPHA = 0.5
 
 
 @dataclass(frozen=True)
@@ -36,7 +38,9 @@ def product_box(alpha: np.ndarray) -> tuple[int, int, int, int]:
     return cols.start, rows.start, cols.stop, rows.stop
 
 
-def crop_to_canvas(rgb: np.ndarray, alpha: np.ndarray, settings: Settings) -> CanvasLayers:
+def crop_to_canvas(
+    rgb: np.ndarray, alpha: np.ndarray, settings: Settings, sharpen_upscaled_edge: bool = False
+) -> CanvasLayers:
     """Product centred on the output canvas, scaled to fit it less a margin of `margin_ratio` per side.
 
     On a square canvas the product's longer side is size * (1 - 2 * margin).
@@ -44,6 +48,13 @@ def crop_to_canvas(rgb: np.ndarray, alpha: np.ndarray, settings: Settings) -> Ca
     Invariants: the whole product is on the canvas (never cut); alpha is exactly 0 where the
     resampled product does not reach. Colour is resampled premultiplied so no old background
     bleeds into the edge.
+
+    `sharpen_upscaled_edge` is for aefix's own matte, whose alpha is fractional only along the
+    product's edge: an upscale by s stretches that edge's ramp s times, a part-grey band around
+    the product (and on the backdrop, where the ramp ran wide of the true edge); steepened s times
+    about its middle, the ramp is as wide on the canvas as it was in the photo, and where the
+    product's boundary lies does not move. A cut-out's own alpha can be fractional anywhere
+    (glass, a soft shadow the user kept): left as it is.
     """
     x0, y0, x1, y1 = product_box(alpha)
     region_alpha: np.ndarray = alpha[y0:y1, x0:x1].astype(np.float32)
@@ -59,6 +70,11 @@ def crop_to_canvas(rgb: np.ndarray, alpha: np.ndarray, settings: Settings) -> Ca
         region = cv2.resize(region, (new_width, new_height), interpolation=interpolation)
         region_alpha = cv2.resize(region_alpha, (new_width, new_height), interpolation=interpolation)
     region_alpha = np.clip(region_alpha, 0.0, 1.0)
+    if scale > 1.0 and sharpen_upscaled_edge:
+        steep = np.clip((region_alpha - EDGE_MIDDLE_ALPHA) * scale + EDGE_MIDDLE_ALPHA, 0.0, 1.0)
+        # The same colour at the new coverage: premultiplied colour scales with alpha.
+        region *= np.divide(steep, region_alpha, out=np.zeros_like(steep), where=region_alpha > 0.0)[:, :, None]
+        region_alpha = steep
     if scale > 1.0:
         region_alpha[region_alpha < UPSCALED_ALPHA_FLOOR] = 0.0
     region = np.clip(region, 0.0, 255.0 * region_alpha[:, :, None])
