@@ -144,6 +144,23 @@ def test_one_session_serves_the_whole_batch_and_upscaling_is_flagged(tmp_path: P
     assert any(note.startswith("product upscaled x") for note in results[0].notes)
 
 
+def test_a_small_products_edge_is_as_sharp_on_the_canvas_as_in_the_photo(tmp_path: Path) -> None:
+    # A disc 240 px across with a one-pixel anti-aliased edge, scaled up about x3.5 onto the canvas.
+    yy, xx = np.mgrid[0:800, 0:900].astype(np.float32)
+    cover = np.clip(120.5 - np.hypot(yy - 400, xx - 450), 0.0, 1.0)[:, :, None]
+    photo = np.rint(cover * (30, 60, 160) + (1.0 - cover) * 245.0).astype(np.uint8)
+    save_rgb(tmp_path / "raw" / "disc.png", photo)
+    settings = Settings(output_format="png")
+    item = plan_batch(tmp_path / "raw", tmp_path / "out", settings).items[0]
+    result = process_image(item, settings, BackgroundDistanceSegmenter)
+    assert result.status == "ok" and result.scale > 3.4
+    out = np.asarray(Image.open(result.output).convert("RGB")).astype(np.float32)
+    # How far each pixel is from white towards the product's blue: its coverage on the canvas.
+    coverage = (255.0 - out[:, :, 2]) / (255.0 - 160.0)
+    ramp = ((coverage > 0.1) & (coverage < 0.9)).sum() / (2 * np.pi * 120.5 * result.scale)
+    assert ramp < 2.5  # 1.6 output px; stretched by the scale it measured 4.4
+
+
 def test_masks_folder_inside_src_is_not_read_as_input(tmp_path: Path) -> None:
     save_rgb(tmp_path / "a.png", make_photo("a", 1).rgb)
     _touch(tmp_path / "masks" / "a.png")
