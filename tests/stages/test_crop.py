@@ -106,6 +106,21 @@ def test_a_cut_outs_own_translucency_is_kept_when_upscaled():
     photo = np.full((340, 340, 3), 40, np.uint8)
     settings = Settings(size_px=1000, margin_ratio=0.075)
     kept = crop_to_canvas(photo, alpha, settings)
-    assert np.abs(kept.alpha[470:530, 470:530] - 0.3).max() < 0.01
+    plateau = np.abs(kept.alpha - 0.3) < 0.01
+    assert plateau.sum() > 25_000 and np.abs(kept.alpha[470:530, 470:530] - 0.3).max() < 0.01
+    # What the flag would do to it: beside the opaque product, the plateau is read as an edge
+    # and cut to a ring of holes.
     steepened = crop_to_canvas(photo, alpha, settings, sharpen_upscaled_edge=True)
-    assert steepened.alpha[470:530, 470:530].max() == 0.0  # what the flag would do to it
+    assert (steepened.alpha[plateau] < 0.1).sum() > 2000
+
+
+def test_a_part_too_thin_to_reach_half_alpha_keeps_its_own_when_upscaled():
+    # A cable a third of a source pixel wide (alpha 0.35 at most) leaving a disc, scaled up x2.7.
+    yy, xx = np.mgrid[0:340, 0:340].astype(np.float32)
+    alpha = np.clip(100.5 - np.hypot(yy - 170, xx - 120), 0.0, 1.0)
+    alpha[168, 220:330] = 0.35
+    photo = np.full((340, 340, 3), 40, np.uint8)
+    layers = crop_to_canvas(photo, alpha, Settings(size_px=1000, margin_ratio=0.075), sharpen_upscaled_edge=True)
+    assert 2.7 < layers.scale < 2.8
+    cable = layers.alpha[:, 800:900]  # well away from the disc
+    assert np.abs(cable.max(axis=0) - 0.33).max() < 0.02  # steepened about 0.5 it would be gone

@@ -15,8 +15,10 @@ from aefix.settings import Settings
 # five output pixels into the backdrop, greying it. Alpha this close to 0 after an upscale is that
 # tail, not product (the same cut-off as the matte's own edge snap).
 UPSCALED_ALPHA_FLOOR = 0.06
-# The alpha level an upscaled edge is steepened about: the matte's product/backdrop boundary.
-EDGE_MIDDLE_ALPHA = 0.5
+# An upscaled edge is steepened about the middle of its ramp: the matte's product/backdrop
+# boundary, or half the highest alpha of a part too thin to reach it, within this many source px.
+EDGE_MIDDLE = 0.5
+STEEPEN_REACH_SOURCE_PX = 3
 
 
 @dataclass(frozen=True)
@@ -53,8 +55,9 @@ def crop_to_canvas(
     product's edge: an upscale by s stretches that edge's ramp s times, a part-grey band around
     the product (and on the backdrop, where the ramp ran wide of the true edge); steepened s times
     about its middle, the ramp is as wide on the canvas as it was in the photo, and where the
-    product's boundary lies does not move. A cut-out's own alpha can be fractional anywhere
-    (glass, a soft shadow the user kept): left as it is.
+    product's boundary lies does not move (a part too thin to reach alpha 0.5 keeps its own).
+    A cut-out's own alpha can be fractional anywhere (glass, a soft shadow the user kept): left
+    as it is.
     """
     x0, y0, x1, y1 = product_box(alpha)
     region_alpha: np.ndarray = alpha[y0:y1, x0:x1].astype(np.float32)
@@ -66,12 +69,13 @@ def crop_to_canvas(
     new_width = min(canvas_width, max(1, round(width * scale)))
     new_height = min(canvas_height, max(1, round(height * scale)))
     interpolation = cv2.INTER_AREA if scale < 1.0 else cv2.INTER_CUBIC
+    source_alpha = region_alpha
     if (new_width, new_height) != (width, height):
         region = cv2.resize(region, (new_width, new_height), interpolation=interpolation)
         region_alpha = cv2.resize(region_alpha, (new_width, new_height), interpolation=interpolation)
     region_alpha = np.clip(region_alpha, 0.0, 1.0)
     if scale > 1.0 and sharpen_upscaled_edge:
-        steep = np.clip((region_alpha - EDGE_MIDDLE_ALPHA) * scale + EDGE_MIDDLE_ALPHA, 0.0, 1.0)
+        steep = _steepened(region_alpha, source_alpha, scale)
         # The same colour at the new coverage: premultiplied colour scales with alpha.
         region *= np.divide(steep, region_alpha, out=np.zeros_like(steep), where=region_alpha > 0.0)[:, :, None]
         region_alpha = steep
@@ -85,3 +89,20 @@ def crop_to_canvas(
     premultiplied[top : top + new_height, left : left + new_width] = region
     canvas_alpha[top : top + new_height, left : left + new_width] = region_alpha
     return CanvasLayers(premultiplied, canvas_alpha, scale, (left, top, left + new_width, top + new_height))
+
+
+def _steepened(upscaled: np.ndarray, source: np.ndarray, scale: float) -> np.ndarray:
+    """`upscaled` (`source` alpha scaled up by `scale`) with each edge's ramp `scale` times steeper
+    about its middle, 0.5.
+
+    A part thinner than a source pixel (a fine cable) may never reach alpha 0.5: steepened about
+    0.5 it would vanish. Where the highest alpha within three source pixels (the ramp and the
+    cubic tail beyond it) is under 0.5, the ramp is steepened about half that highest alpha,
+    which is kept.
+    """
+    reach = 2 * STEEPEN_REACH_SOURCE_PX + 1
+    peak = cv2.dilate(source, cv2.getStructuringElement(cv2.MORPH_RECT, (reach, reach)))
+    peak = cv2.resize(peak, (upscaled.shape[1], upscaled.shape[0]), interpolation=cv2.INTER_LINEAR)
+    top = np.where(peak < EDGE_MIDDLE, peak, 1.0).astype(np.float32)
+    relative = np.divide(upscaled, top, out=np.zeros_like(upscaled), where=top > 0.0)
+    return top * np.clip((relative - EDGE_MIDDLE) * scale + EDGE_MIDDLE, 0.0, 1.0)
