@@ -102,6 +102,8 @@ def _steepened(upscaled: np.ndarray, source: np.ndarray, scale: float) -> np.nda
     """
     reach = 2 * STEEPEN_REACH_SOURCE_PX + 1
     peak = cv2.dilate(source, cv2.getStructuringElement(cv2.MORPH_RECT, (reach, reach)))
+    if not ((peak < EDGE_MIDDLE) & (source > 0.0)).any():  # the usual case: every part reaches 0.5
+        return np.clip((upscaled - EDGE_MIDDLE) * scale + EDGE_MIDDLE, 0.0, 1.0)
     peak = cv2.resize(peak, (upscaled.shape[1], upscaled.shape[0]), interpolation=cv2.INTER_LINEAR)
     top = np.where(peak < EDGE_MIDDLE, peak, 1.0).astype(np.float32)
     relative = np.divide(upscaled, top, out=np.zeros_like(upscaled), where=top > 0.0)
