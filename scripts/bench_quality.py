@@ -153,8 +153,7 @@ def main() -> int:
             seconds = time.perf_counter() - begin
             # As the pipeline crops: its matte's edge steepened where upscaled (plain rembg's alpha is
             # the network's, fractional anywhere, and left as a cut-out's own alpha is).
-            matte = loaded.alpha is None
-            ours = score(results["aefix"], photo, cut.colour, cut.mask.alpha, settings, cut.method, seconds, matte)
+            ours = score(results["aefix"], photo, cut.colour, cut.mask.alpha, settings, cut.method, seconds, cut.matted)
             line = (
                 f"{photo.name:<58} aefix iou {ours['iou']:.4f} bf {ours['bf']:.3f} pure {ours['pure']:.4f} "
                 f"({ours['impure']} px) "

@@ -67,6 +67,8 @@ WORKER_MEMORY_MB = 700
 WORKER_TRIM_MB = 640
 # Outputs that fail the re-check go here, never beside the good ones.
 REVIEW_DIR = "_review"
+# Cutout.method of a photo that brought its own transparency: no model, no matte.
+ALPHA_CHANNEL = "alpha-channel"
 OUTPUT_SUFFIX = {"jpg": ".jpg", "png": ".png"}
 
 
@@ -220,6 +222,12 @@ class Cutout:
     notes: list[str] = field(default_factory=list)
     metrics: dict[str, float | str] = field(default_factory=dict)
 
+    @property
+    def matted(self) -> bool:
+        """Whether the mask is aefix's matte, fractional only along the product's edge (so an upscale
+        may steepen it), not a cut-out's own alpha, which may be translucent anywhere."""
+        return self.method != ALPHA_CHANNEL
+
 
 def cut_out(loaded: LoadedImage, settings: Settings, get_segmenter: Callable[[], Segmenter]) -> Cutout:
     """Mask and decontaminated colour of the product in one photo: the stages before the crop.
@@ -231,7 +239,7 @@ def cut_out(loaded: LoadedImage, settings: Settings, get_segmenter: Callable[[],
     redone at the working resolution, its colour freed of the backdrop.
     """
     if loaded.alpha is not None:
-        return Cutout(mask_from_alpha(loaded.alpha), loaded.rgb, "alpha-channel")
+        return Cutout(mask_from_alpha(loaded.alpha), loaded.rgb, ALPHA_CHANNEL)
     segmenter = get_segmenter()
     coarse = mask_from_soft(segmenter.predict(loaded.rgb))
     notes: list[str] = []
@@ -286,7 +294,7 @@ def process_image(item: WorkItem, settings: Settings, get_segmenter: Callable[[]
             with _timed(timings, "mask"):
                 _write_output(item.mask_output, _png_bytes(np.rint(mask.alpha * 255).astype(np.uint8)))
         with _timed(timings, "crop"):
-            layers = crop_to_canvas(cut.colour, mask.alpha, settings, sharpen_upscaled_edge=loaded.alpha is None)
+            layers = crop_to_canvas(cut.colour, mask.alpha, settings, sharpen_upscaled_edge=cut.matted)
         result.scale = round(layers.scale, 4)
         if layers.scale > 1.0:
             result.upscaled = True
