@@ -125,6 +125,9 @@ def test_transparent_png_needs_no_model_and_composites_over_white(tmp_path: Path
     assert np.abs(red_over_white - (255, 127, 127)).max() <= 3  # JPEG q95 rounding only
     faint_red_over_white = out[220:280, 480:520].reshape(-1, 3).astype(int)
     assert np.abs(faint_red_over_white - (255, 178, 178)).max() <= 3
+    # right inside its rim too (1-3 source px), where a matte's steepening would cut it to white (254)
+    rim = out[164:173, 424:576, 1].astype(float)
+    assert abs(rim.mean() - 178) <= 6
 
 
 def test_one_session_serves_the_whole_batch_and_upscaling_is_flagged(tmp_path: Path) -> None:
