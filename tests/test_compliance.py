@@ -429,15 +429,15 @@ def test_only_lines_of_a_height_in_range_are_recognized(monkeypatch: pytest.Monk
     draw.text((120, 60), "FREE SHIPPING", font=font(40), fill=(40, 40, 40))
     draw.text((560, 880), "SALE 50% OFF", font=font(18), fill=(200, 20, 20))
     rgb = np.asarray(image)
-    engine = ocr._engine()
-    recognize = type(engine.text_rec).__call__
+    recognizer_class = type(ocr._engine()._load_rec_model())
+    recognize = recognizer_class.__call__
     crops: list[int] = []
 
     def spy(recognizer: object, request: object) -> object:
         crops.append(len(request.img))  # type: ignore[attr-defined]
         return recognize(recognizer, request)
 
-    monkeypatch.setattr(type(engine.text_rec), "__call__", spy)
+    monkeypatch.setattr(recognizer_class, "__call__", spy)
     every = ocr.read_text(rgb)
     assert sorted(line.text for line in every) == ["FREE SHIPPING", "SALE 50% OFF"]
     tall = max(every, key=lambda line: line.height)
@@ -451,6 +451,24 @@ def test_only_lines_of_a_height_in_range_are_recognized(monkeypatch: pytest.Monk
     # Nothing in range: the recognizer is not called at all.
     assert ocr.read_text(rgb, (tall.height + 5, tall.height + 50)) == []
     assert len(crops) == 2
+
+
+def test_the_recognizer_is_loaded_only_for_a_line_worth_reading() -> None:
+    from PIL import ImageDraw
+
+    from aefix.compliance import ocr
+    from defects import font
+
+    ocr._engine.cache_clear()  # a fresh engine: other tests loaded the recognizer into theirs
+    try:
+        clean = check_bytes("clean.png", _encode(_main_image()), PROFILE)
+        assert clean.score == 100.0 and ocr._engine().text_rec is None
+        image = Image.fromarray(_main_image())
+        ImageDraw.Draw(image).text((120, 60), "FREE SHIPPING", font=font(40), fill=(40, 40, 40))
+        promo = check_bytes("promo.png", _encode(np.asarray(image)), PROFILE)
+        assert "text.added" in codes(promo) and ocr._engine().text_rec is not None
+    finally:
+        ocr._engine.cache_clear()
 
 
 @pytest.mark.parametrize("size", [(3, 5000), (24, 4000), (5000, 3)])
