@@ -6,7 +6,8 @@ JPEGs and cut-out PNGs with alpha. Then, in one run and for the median of --runs
   rembg   `rembg p -m u2netp SRC OUT` (the same model; background removal only);
   floor   u2netp inference alone on pre-made 320x320 inputs, one session per core, one thread each.
 It prints images/s, s/image and the peak RSS of the whole process tree (sampled from /proc every
-50 ms), and the ratios. Then the memory check: peak RSS of `aefix run` over 100 and over 500
+50 ms), and the ratios: of the medians, and run by run (each run's aefix and rembg back to back,
+in turn first). Then the memory check: peak RSS of `aefix run` over 100 and over 500
 images (the 60 inputs repeated), and each run's peak in each fifth of its time. Figures are
 printed, never asserted.
 """
@@ -187,7 +188,7 @@ def repeated(folder: Path, inputs: list[Path], count: int) -> Path:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=3, help="runs of each, the median is printed (default 3)")
+    parser.add_argument("--runs", type=int, default=5, help="runs of each, the median is printed (default 5)")
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--skip-growth", action="store_true", help="leave out the 100 vs 500 image memory check")
     parser.add_argument("--growth-only", action="store_true", help="only the 100 vs 500 image memory check")
@@ -206,10 +207,17 @@ def main() -> int:
         return 0
     src = inputs[0].parent
     figures: dict[str, list[tuple[float, float]]] = {"aefix run": [], "rembg p": [], "model floor": []}
+    commands = {
+        "aefix run": lambda out: [*aefix, str(src), f"{out}/aefix", "--quiet"],
+        "rembg p": lambda out: [str(rembg), "p", "-m", "u2netp", str(src), f"{out}/rembg"],
+    }
     for run in range(args.runs):
+        # Each pair runs back to back, in turn first: this machine's speed drifts by a fifth
+        # within minutes, and a pair's ratio sees less of that than the two medians do.
+        order = list(commands) if run % 2 == 0 else list(commands)[::-1]
         with tempfile.TemporaryDirectory() as out:
-            figures["aefix run"].append(timed_command([*aefix, str(src), f"{out}/aefix", "--quiet"], env))
-            figures["rembg p"].append(timed_command([str(rembg), "p", "-m", "u2netp", str(src), f"{out}/rembg"], env))
+            for name in order:
+                figures[name].append(timed_command(commands[name](out), env))
         figures["model floor"].append(model_floor(models / "u2netp.onnx", len(inputs), cores))
         print(f"run {run + 1}/{args.runs}: " + ", ".join(f"{k} {v[-1][0]:.1f} s" for k, v in figures.items()))
 
@@ -226,6 +234,11 @@ def main() -> int:
         medians[name] = wall
         print(f"{name:<14}{wall:>9.1f}{count / wall:>10.2f}{wall / count:>9.3f}{peak:>13.0f}")
     print(f"throughput aefix / rembg p: {medians['rembg p'] / medians['aefix run']:.2f}x (target >= 1.5x)")
+    pairs = [theirs / ours for (ours, _), (theirs, _) in zip(figures["aefix run"], figures["rembg p"], strict=True)]
+    print(
+        f"  run by run: {' '.join(f'{ratio:.2f}' for ratio in pairs)}x "
+        f"(median {statistics.median(pairs):.2f}x, range {min(pairs):.2f}-{max(pairs):.2f}x)"
+    )
     print(f"time aefix / model floor:   {medians['aefix run'] / medians['model floor']:.2f}x (target <= 1.3x)")
     print("peak RSS is the largest of the runs; the floor's excludes this script's own process")
 
