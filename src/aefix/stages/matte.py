@@ -66,6 +66,8 @@ MIN_OUTLINE_PX = 20
 # its quartiles:
 # cast shadows measured 0.01-0.04 on bench-quality, metal products merged with theirs 0.08-0.15.
 SHADOW_MAX_GAIN_SPREAD = 0.05
+# A shadow-coloured piece beside a peeled shadow, at most this share of its size, may be a bit of it.
+REMNANT_MAX_SHARE = 0.05
 MIN_CORE_PX = 400  # a piece's inside, past its penumbra, is judged alone from this many pixels
 # Shadows peeled may be at most this share of the mask (cast shadows measured up to a third).
 SHADOW_MAX_PEEL_SHARE = 0.5
@@ -303,9 +305,28 @@ def _soft_edged_in_box(
         gain = backdrop_gain(rgb.astype(np.float32), back)
         for label in np.flatnonzero(peel):
             peel[label] = _darkens_evenly(gain, labels == label)
+        peel |= _remnants_of(peel, labels, count, gain)
     peeled = peel[labels]
     # More than this and the "shadow" is more likely the product itself, in one grey tone.
     return peeled if peeled.sum() <= SHADOW_MAX_PEEL_SHARE * product.sum() else np.zeros_like(shadowy)
+
+
+def _remnants_of(peel: np.ndarray, labels: np.ndarray, count: int, gain: np.ndarray) -> np.ndarray:
+    """Small shadow-coloured pieces beside a peeled shadow that darken the backdrop as it does:
+    bits of the same shadow, cut from it along the product's edge, whose own outline lies too near
+    the product to be judged."""
+    remnants = np.zeros_like(peel)
+    areas = np.bincount(labels.ravel(), minlength=count)
+    for label in np.flatnonzero(peel):
+        piece = labels == label
+        low, high = np.percentile(gain[piece], [25, 75])
+        beside = np.unique(labels[cv2.dilate(piece.view(np.uint8), _square(1)).astype(bool) & ~piece])
+        for other in beside:
+            if other == 0 or peel[other] or areas[other] > REMNANT_MAX_SHARE * areas[label]:
+                continue
+            median = float(np.median(gain[labels == other]))
+            remnants[other] = low - SHADOW_MAX_GAIN_SPREAD / 2 <= median <= high + SHADOW_MAX_GAIN_SPREAD / 2
+    return remnants
 
 
 def _darkens_evenly(gain: np.ndarray, piece: np.ndarray) -> bool:
