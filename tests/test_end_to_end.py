@@ -242,3 +242,24 @@ def test_a_worker_imports_rembg_sessions_without_its_matting_stack() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=False)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+def test_a_photo_with_no_product_goes_to_review_and_a_real_object_does_not(tmp_path: Path) -> None:
+    """u2netp on a real texture photo (scikit-image's gravel) marks a dozen specks it is not sure of;
+    the cut-out, specks upscaled on white, passes the re-check at 100, and goes to review for it."""
+    from skimage import data
+
+    (tmp_path / "raw").mkdir()
+    Image.fromarray(data.gravel()).save(tmp_path / "raw" / "gravel.png")
+    shutil.copy(EXAMPLES / "coffee-on-table.jpg", tmp_path / "raw" / "coffee.jpg")
+    done = aefix("run", str(tmp_path / "raw"), str(tmp_path / "out"), "-q")
+    assert done.returncode in (0, 1), done.stderr
+    report = json.loads((tmp_path / "out" / "aefix-report.json").read_text())
+    items = {Path(item["source"]).name: item for item in report["items"]}
+    gravel, coffee = items["gravel.png"], items["coffee.jpg"]
+    assert gravel["segmenter"] == coffee["segmenter"] == "u2netp"
+    assert gravel["status"] == "needs-review" and gravel["score"] == 100.0
+    assert gravel["metrics"]["network_sure_share"] < 0.1
+    assert (tmp_path / "out" / "_review" / "gravel.jpg").is_file()
+    assert any(note.startswith("the model is unsure what the product is") for note in gravel["notes"])
+    assert coffee["status"] == "ok" and coffee["metrics"]["network_sure_share"] > 0.9

@@ -292,3 +292,47 @@ def test_a_worker_over_its_trim_limit_hands_freed_memory_back() -> None:
     kept, under, after_under, over, trimmed = run.stdout.split()
     assert under == "False" and int(after_under) >= int(kept) - 5  # under the limit: kept for reuse
     assert over == "True" and int(trimmed) <= int(kept) - 150  # over it: handed back
+
+
+class _ConstantSegmenter:
+    """A network as sure of a disc as `confidence` says, and of nothing else."""
+
+    name = "double"
+
+    def __init__(self, confidence: float) -> None:
+        self.confidence = confidence
+
+    def predict(self, rgb: np.ndarray) -> np.ndarray:
+        height, width = rgb.shape[:2]
+        rows, cols = np.ogrid[:height, :width]
+        disc = (rows - height / 2) ** 2 + (cols - width / 2) ** 2 <= (min(height, width) / 3) ** 2
+        return np.where(disc, self.confidence, 0.0).astype(np.float32)
+
+
+@pytest.mark.parametrize("confidence, status", [(0.7, "needs-review"), (1.0, "ok")])
+def test_a_cut_out_the_network_is_unsure_of_goes_to_review(tmp_path: Path, confidence: float, status: str) -> None:
+    """On a scene (no sweep to measure colour against) the network draws the mask alone: a mask it
+    is nowhere sure of is a texture or a scene more likely than a product, however clean the output."""
+    from aefix.messages import is_translated, translate
+
+    rng = np.random.default_rng(3)
+    scene = rng.integers(40, 200, (600, 800, 3)).astype(np.uint8)  # grainy mid-grey: no studio sweep
+    save_rgb(tmp_path / "raw" / "a.png", scene)
+    settings = Settings()
+    (result,) = run_batch(
+        plan_batch(tmp_path / "raw", tmp_path / "out", settings), settings, lambda: _ConstantSegmenter(confidence)
+    )
+    assert result.segmenter == "double" and result.score == 100.0
+    assert result.metrics["network_sure_share"] == (0.0 if confidence < 0.9 else 1.0)
+    assert result.status == status
+    doubts = [note for note in result.notes if note.startswith("the model is unsure")]
+    if status == "ok":
+        assert result.output == str(tmp_path / "out" / "a.jpg") and not doubts
+    else:
+        assert result.output == str(tmp_path / "out" / "_review" / "a.jpg")
+        assert doubts == [
+            "the model is unsure what the product is: sure of 0% of the cut-out "
+            "(a texture, a scene, or a product it cannot see): look at it before use"
+        ]
+        assert is_translated(doubts[0]) and translate(doubts[0], "zh") != doubts[0]
+    assert Path(result.output).is_file()
