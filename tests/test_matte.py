@@ -339,19 +339,23 @@ def test_a_small_grey_product_merged_with_a_long_shadow_is_never_peeled_away() -
 
 def test_a_bit_of_a_peeled_shadow_goes_with_it_and_a_darker_grey_part_stays() -> None:
     """Pieces beside a peeled shadow (label 1, darkening the backdrop to 0.70): a small one as dark
-    goes (2); one darker, a grey part (3), one apart (4) and one as dark but large (5) stay."""
+    goes (2), also where it touches another peeled shadow of another darkness (6, between 1 and 7);
+    one darker, a grey part (3), one apart (4) and one as dark but large (5) stay."""
     labels = np.zeros((200, 300), np.int32)
     labels[20:180, 20:140] = 1
     labels[60:70, 140:150] = 2  # touches 1
     labels[100:110, 140:150] = 3  # touches 1
     labels[20:30, 200:210] = 4  # apart
     labels[130:180, 140:300] = 5  # touches 1, 8000 px against its 19200
+    labels[0:20, 20:30] = 6  # touches 1 and 7
+    labels[0:20, 30:300] = 7
     gain = np.full(labels.shape, 1.0, np.float32)
     gain[labels == 1] = np.linspace(0.69, 0.71, int((labels == 1).sum()))
-    gain[(labels == 2) | (labels == 4) | (labels == 5)] = 0.7
-    gain[labels == 3] = 0.4
-    peel = np.array([False, True, False, False, False, False])
-    assert _remnants_of(peel, labels, 6, gain).tolist() == [False, False, True, False, False, False]
+    gain[(labels == 2) | (labels == 4) | (labels == 5) | (labels == 6)] = 0.7
+    gain[(labels == 3) | (labels == 7)] = 0.4
+    peel = np.array([False, True, False, False, False, False, False, True])
+    expected = [False, False, True, False, False, False, True, False]
+    assert _remnants_of(peel, labels, 8, gain).tolist() == expected
 
 
 def test_a_textured_backdrop_is_not_a_sweep() -> None:

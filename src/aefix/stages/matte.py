@@ -325,7 +325,7 @@ def _remnants_of(peel: np.ndarray, labels: np.ndarray, count: int, gain: np.ndar
             if other == 0 or peel[other] or areas[other] > REMNANT_MAX_SHARE * areas[label]:
                 continue
             median = float(np.median(gain[labels == other]))
-            remnants[other] = low - SHADOW_MAX_GAIN_SPREAD / 2 <= median <= high + SHADOW_MAX_GAIN_SPREAD / 2
+            remnants[other] |= low - SHADOW_MAX_GAIN_SPREAD / 2 <= median <= high + SHADOW_MAX_GAIN_SPREAD / 2
     return remnants
 
 
