@@ -336,3 +336,31 @@ def test_a_cut_out_the_network_is_unsure_of_goes_to_review(tmp_path: Path, confi
         ]
         assert is_translated(doubts[0]) and translate(doubts[0], "zh") != doubts[0]
     assert Path(result.output).is_file()
+
+
+@pytest.mark.parametrize("diameter, status", [(40, "needs-review"), (160, "ok")])
+def test_a_product_too_small_to_fill_the_image_goes_to_review(tmp_path: Path, diameter: int, status: str) -> None:
+    """A 40 px product on a 1000 px sweep needs x21 to fill 85% of the canvas: a blur, or a speck
+    taken for a product. At 160 px (x5.3) it is a small product, upscaled and noted."""
+    photo = np.full((1000, 1000, 3), 245, np.uint8)
+    rows, cols = np.ogrid[:1000, :1000]
+    photo[(rows - 500) ** 2 + (cols - 500) ** 2 <= (diameter / 2) ** 2] = (30, 60, 160)
+    save_rgb(tmp_path / "raw" / "a.png", photo)
+    settings = Settings()
+    (result,) = run_batch(
+        plan_batch(tmp_path / "raw", tmp_path / "out", settings), settings, BackgroundDistanceSegmenter
+    )
+    assert result.upscaled and result.scale == pytest.approx(850 / diameter, rel=0.05)
+    assert result.status == status and Path(result.output).is_file()
+    small = [note for note in result.notes if note.startswith("too small in the source photo")]
+    if status == "ok":
+        assert result.output == str(tmp_path / "out" / "a.jpg") and not small
+    else:
+        assert result.output == str(tmp_path / "out" / "_review" / "a.jpg")
+        assert small == [
+            f"too small in the source photo for a main image (upscaled x{result.scale:.1f}, over x8): "
+            "look at it before use"
+        ]
+        from aefix.messages import is_translated, translate
+
+        assert is_translated(small[0]) and translate(small[0], "zh") != small[0]
