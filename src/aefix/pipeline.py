@@ -221,8 +221,8 @@ NETWORK_SURE_SOFT = 0.9
 UNSURE_MAX_SHARE = 0.3
 # A product upscaled more than this is too small in the photo to make a main image: it goes to
 # review. Photos of products and objects needed at most x6.0 (a clock in a 400x300 photo; make
-# bench, make demo and bench-quality at most x4.6); a speck the classic path found on a plain
-# sheet of paper was upscaled x142, and passed the re-check at 100.
+# bench x4.05, make demo x2.1, bench-quality seeds 2026 and 7 x3.74); a speck the classic path
+# found on a plain sheet of paper was upscaled x142, and passed the re-check at 100.
 UPSCALE_REVIEW_OVER = 8.0
 
 
