@@ -253,7 +253,7 @@ def test_a_photo_with_no_product_goes_to_review_and_a_real_object_does_not(tmp_p
     Image.fromarray(data.gravel()).save(tmp_path / "raw" / "gravel.png")
     shutil.copy(EXAMPLES / "coffee-on-table.jpg", tmp_path / "raw" / "coffee.jpg")
     done = aefix("run", str(tmp_path / "raw"), str(tmp_path / "out"), "-q")
-    assert done.returncode in (0, 1), done.stderr
+    assert done.returncode == 1, done.stderr  # some need review: the gravel, passed by the re-check
     report = json.loads((tmp_path / "out" / "aefix-report.json").read_text())
     items = {Path(item["source"]).name: item for item in report["items"]}
     gravel, coffee = items["gravel.png"], items["coffee.jpg"]
