@@ -76,6 +76,34 @@ def test_a_rerun_skips_what_is_unchanged_and_redoes_what_changed(tmp_path: Path)
     assert len(forced.results) == 4 and forced.summary.unchanged == 0
 
 
+def test_a_rerun_still_counts_an_unchanged_image_that_failed_and_exits_1_again(tmp_path: Path) -> None:
+    _photos(tmp_path / "raw", 2)
+    broken = tmp_path / "raw" / "p02.jpg"
+    broken.write_bytes((tmp_path / "raw" / "p00.jpg").read_bytes()[:300])  # a copy cut short
+    first = _job(tmp_path / "raw", tmp_path / "out")
+    assert [result.status for result in first.results] == ["ok", "ok", "error"] and not first.summary.all_passed
+
+    again = _job(tmp_path / "raw", tmp_path / "out")  # nothing to redo, but p02 is still broken
+    assert again.results == [] and again.summary.unchanged == 3
+    assert (again.summary.unchanged_errors, again.summary.unchanged_review) == (1, 0)
+    assert not again.summary.all_passed
+    assert "3 unchanged since the last run (skipped); still from earlier runs: 1 error, 0 need review" in (
+        again.summary.line()
+    )
+    assert json.loads(Path(again.report).read_text())["totals"]["unchanged_errors"] == 1
+
+    command = ["run", str(tmp_path / "raw"), str(tmp_path / "cli-out"), "--quiet"]
+    assert runner.invoke(app, command).exit_code == 1
+    cli = runner.invoke(app, command)
+    assert cli.exit_code == 1, cli.output  # as the first run's: a cron mail does not turn green by itself
+    assert "0 images" in cli.stdout and "still from earlier runs: 1 error" in cli.stdout
+
+    broken.write_bytes((tmp_path / "raw" / "p01.jpg").read_bytes())  # the file is fixed: retried, all ok
+    fixed = _job(tmp_path / "raw", tmp_path / "out")
+    assert [Path(result.source).name for result in fixed.results] == ["p02.jpg"] and fixed.summary.all_passed
+    assert fixed.summary.unchanged_errors == 0 and "still from earlier runs" not in fixed.summary.line()
+
+
 def test_limit_takes_the_next_n_that_need_work_and_says_how_many_are_left(tmp_path: Path) -> None:
     _photos(tmp_path / "raw", 5)
     settings = Settings(limit=2)

@@ -139,6 +139,8 @@ CATALOGUE: dict[str, str] = {
     "{n} image: {ok} ok, {review} need review, {errors} errors in {seconds} s": "{n} 张图片：{ok} 张合格，{review} 张需复核，{errors} 张出错，用时 {seconds} 秒",
     "{n} image: {ok} ok, {review} need review, {errors} error in {seconds} s": "{n} 张图片：{ok} 张合格，{review} 张需复核，{errors} 张出错，用时 {seconds} 秒",
     "{n} unchanged since the last run (skipped)": "{n} 张自上次以来未变（跳过）",
+    "still from earlier runs: {errors} errors, {review} need review (see the report)": "之前运行遗留：{errors} 张出错，{review} 张需复核（见报告）",
+    "still from earlier runs: {errors} error, {review} need review (see the report)": "之前运行遗留：{errors} 张出错，{review} 张需复核（见报告）",
     "{n} left for the next run (--limit)": "{n} 张留待下次（--limit）",
     "stopped by {signal}: {n} left for the next run": "被 {signal} 中止：{n} 张留待下次",
     "report: {path}": "报告：{path}",

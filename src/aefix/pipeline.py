@@ -92,6 +92,8 @@ class BatchPlan:
     skipped: list[str]  # files that are not images by their extension
     unchanged: int = 0  # images the manifest shows done with the same source and settings
     unchanged_sources: tuple[str, ...] = ()  # their source paths, for the report to carry over
+    unchanged_errors: int = 0  # of those, the ones that failed with an error (retried when their file changes)
+    unchanged_review: int = 0  # and the ones whose output is still in DST/_review
 
 
 @dataclass
@@ -200,7 +202,17 @@ def plan_batch(
         items = todo
     limit = settings.limit
     unchanged_sources = tuple(str(item.source) for item in done)
-    return BatchPlan(items[:limit], max(0, len(items) - limit), skipped, len(done), unchanged_sources)
+    # A file that failed, left as it was, still fails: a rerun says so (and exits 1) as the first run did.
+    statuses = [manifest.entries[str(item.relative)].status for item in done] if manifest is not None else []
+    return BatchPlan(
+        items[:limit],
+        max(0, len(items) - limit),
+        skipped,
+        len(done),
+        unchanged_sources,
+        unchanged_errors=statuses.count("error"),
+        unchanged_review=statuses.count("needs-review"),
+    )
 
 
 @contextmanager

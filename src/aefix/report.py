@@ -30,10 +30,13 @@ class BatchSummary:
     seconds: float
     unchanged: int = 0  # done before with the same source and settings: not redone
     stopped_by: str | None = None  # "SIGINT"/"SIGTERM" when a signal ended the batch early
+    unchanged_errors: int = 0  # unchanged images that failed with an error in an earlier run
+    unchanged_review: int = 0  # unchanged images whose output an earlier run put in DST/_review
 
     @property
     def all_passed(self) -> bool:
-        return self.ok == self.images
+        """Every output in DST is ok: this run's, and those of earlier runs it left unchanged."""
+        return self.ok == self.images and not self.unchanged_errors and not self.unchanged_review
 
     def line(self) -> str:
         text = (
@@ -43,6 +46,11 @@ class BatchSummary:
         )
         if self.unchanged:
             text += f"; {self.unchanged} unchanged since the last run (skipped)"
+        if self.unchanged_errors or self.unchanged_review:
+            text += (
+                f"; still from earlier runs: {self.unchanged_errors} error{'s' if self.unchanged_errors != 1 else ''}, "
+                f"{self.unchanged_review} need review (see the report)"
+            )
         if self.stopped_by:
             text += f"; stopped by {self.stopped_by}: {self.deferred} left for the next run"
         elif self.deferred:
@@ -68,6 +76,8 @@ def summarize(
         seconds=round(seconds, 2),
         unchanged=plan.unchanged,
         stopped_by=stopped_by,
+        unchanged_errors=plan.unchanged_errors,
+        unchanged_review=plan.unchanged_review,
     )
 
 
