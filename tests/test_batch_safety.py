@@ -80,14 +80,19 @@ def test_a_rerun_still_counts_an_unchanged_image_that_failed_and_exits_1_again(t
     _photos(tmp_path / "raw", 2)
     broken = tmp_path / "raw" / "p02.jpg"
     broken.write_bytes((tmp_path / "raw" / "p00.jpg").read_bytes()[:300])  # a copy cut short
+    speck = np.full((1000, 1000, 3), 245, np.uint8)  # a 40 px product: upscaled x21, to review
+    rows, cols = np.ogrid[:1000, :1000]
+    speck[(rows - 500) ** 2 + (cols - 500) ** 2 <= 20**2] = (30, 60, 160)
+    save_rgb(tmp_path / "raw" / "p03.png", speck)
     first = _job(tmp_path / "raw", tmp_path / "out")
-    assert [result.status for result in first.results] == ["ok", "ok", "error"] and not first.summary.all_passed
+    statuses = [result.status for result in first.results]
+    assert statuses == ["ok", "ok", "error", "needs-review"] and not first.summary.all_passed
 
     again = _job(tmp_path / "raw", tmp_path / "out")  # nothing to redo, but p02 is still broken
-    assert again.results == [] and again.summary.unchanged == 3
-    assert (again.summary.unchanged_errors, again.summary.unchanged_review) == (1, 0)
+    assert again.results == [] and again.summary.unchanged == 4
+    assert (again.summary.unchanged_errors, again.summary.unchanged_review) == (1, 1)
     assert not again.summary.all_passed
-    assert "3 unchanged since the last run (skipped); still from earlier runs: 1 error, 0 need review" in (
+    assert "4 unchanged since the last run (skipped); still from earlier runs: 1 error, 1 need review" in (
         again.summary.line()
     )
     assert json.loads(Path(again.report).read_text())["totals"]["unchanged_errors"] == 1
@@ -100,8 +105,10 @@ def test_a_rerun_still_counts_an_unchanged_image_that_failed_and_exits_1_again(t
 
     broken.write_bytes((tmp_path / "raw" / "p01.jpg").read_bytes())  # the file is fixed: retried, all ok
     fixed = _job(tmp_path / "raw", tmp_path / "out")
-    assert [Path(result.source).name for result in fixed.results] == ["p02.jpg"] and fixed.summary.all_passed
-    assert fixed.summary.unchanged_errors == 0 and "still from earlier runs" not in fixed.summary.line()
+    assert [Path(result.source).name for result in fixed.results] == ["p02.jpg"]
+    assert (fixed.summary.unchanged_errors, fixed.summary.unchanged_review) == (0, 1)
+    (tmp_path / "raw" / "p03.png").unlink()  # the seller drops the speck: every output left is ok
+    assert _job(tmp_path / "raw", tmp_path / "out").summary.all_passed
 
 
 def test_limit_takes_the_next_n_that_need_work_and_says_how_many_are_left(tmp_path: Path) -> None:
