@@ -240,6 +240,29 @@ def test_behind_a_peeled_shadow_bare_table_goes_and_a_white_product_stays() -> N
     assert np.array_equal(found, hole)
 
 
+def test_behind_a_peeled_shadow_a_tinted_white_ring_stays_and_its_hole_of_bare_table_goes() -> None:
+    """A cool white ring on a warm table, as bright as the table, joined into one region with its
+    hole (bare table the network filled). Its colour is off the table's by less than the grain
+    makes bare table look, pixel by pixel, but by the same tint everywhere, where bare table's
+    offsets average to nothing: the ring stays, and the hole, judged apart from it, goes."""
+    rng = np.random.default_rng(5)
+    table = np.array([236.0, 230.0, 214.0], np.float32)
+    grain = rng.normal(0.0, 9.0, (400, 400, 1)).astype(np.float32)
+    photo = np.broadcast_to(table, (400, 400, 3)) + grain
+    rows, cols = np.ogrid[:400, :400]
+    radius = np.hypot(rows - 200.0, cols - 200.0)
+    ring, hole = (radius >= 80) & (radius <= 170), radius < 80
+    photo[ring] = table + np.array([-7.0, 0.0, 9.0], np.float32) + grain[ring]  # cool: 11.4 levels off
+    rgb = np.clip(np.rint(photo), 0, 255).astype(np.uint8)
+    estimate = np.broadcast_to(table, (400, 400, 3)).astype(np.float32)
+    small = cv2.resize(rgb, (40, 40), interpolation=cv2.INTER_AREA).astype(np.float32)
+    low = estimate[::10, ::10].copy()
+    backdrop = Backdrop(low, small, low, (400, 400), noise=16.0, typical=9.8, luma=225.0, share=0.8)
+    found = _backdrop_behind_shadow(ring | hole, rgb, estimate, backdrop, band=7)
+    assert not found[ring & (radius > 81)].any()  # the line between them drawn to a pixel
+    assert found[hole].mean() > 0.95 and not found[radius > 170].any()
+
+
 def test_a_thin_shadow_seen_through_a_ring_leaves_though_its_penumbra_is_most_of_it() -> None:
     """The ring's cast shadow shows outside it and, as a thin crescent, through its hole. The
     crescent is judged by its inside: with its penumbra it spreads over many shades of grey."""

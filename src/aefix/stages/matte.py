@@ -43,6 +43,10 @@ NETWORK_SURE = 0.85
 # A region inside the network's mask is a hole when its mean distance from the backdrop is within
 # this factor of bare backdrop's own (a white product differs a little, but everywhere).
 BARE_BACKDROP_FACTOR = 1.5
+# Bare backdrop's colour, off the local model by its texture pixel by pixel, averages back onto it:
+# a region's median offset (per channel) stays within this share of the texture's typical size. A
+# white product tinted a few levels off a textured table stays off by that tint everywhere.
+BARE_TINT_FACTOR = 0.5
 # A shadow's outline is also soft under this share of the ratio the product's own outline has
 # (median): a hard cast shadow in an 800 px photo (a 1.6 px penumbra, about 1.95) beside a
 # product outlined at about 2.8 (bench-quality, seed 7). Not lower than SHARP_EDGE_RATIO.
@@ -206,33 +210,59 @@ def _backdrop_behind_shadow(
     """Regions of `candidate` that are the backdrop's own colour at its own brightness, allowing
     for the local estimate sitting up to SHADOW_PULL_LIMIT low where a shadow pulled it down.
 
-    By the medians of each region's darkening factor (`backdrop_gain`) and of its distance from the
-    backdrop's colour scaled by it: a rim of penumbra left around a hole counts little, and a
-    white product on a warm wooden table (as near the table's level as bare table is, after the
-    pull allowance) is told apart by its colour.
+    By the medians of each region's darkening factor (`backdrop_gain`), of its distance from the
+    backdrop's colour scaled by it, and of that distance's direction (`_looks_bare`): a rim of
+    penumbra left around a hole counts little, and a white product on a warm wooden table (as near
+    the table's level as bare table is, after the pull allowance) is told apart by its colour. A
+    region that is not bare as a whole (a ring with the hole the network filled) gives up the
+    parts of it whose colour, averaged over a band's width, is the backdrop's (the hole).
     """
     found = np.zeros_like(candidate)
     box, count, labels = _regions(candidate)
     if box is None:
         return found
     areas = np.bincount(labels[candidate[box]], minlength=count)
-    tolerance = BARE_BACKDROP_FACTOR * backdrop.typical + 1.0
     colour, behind_all = rgb[box].astype(np.float32), back[box]
     areas[0] = 0
+    offset: np.ndarray | None = None
     for label in np.flatnonzero(areas >= band * band):
         region = labels == label
-        pixels, behind = masked_pixels(colour, region)[None], masked_pixels(behind_all, region)[None]
-        gain = backdrop_gain(pixels, behind)
-        chroma = np.sqrt(channel_sum((pixels - gain[:, :, None] * behind) ** 2))
-        level = float(np.median(np.sqrt(channel_sum(behind * behind)))) / np.sqrt(3.0)
-        median_gain = float(np.median(gain))
-        # Medians over many pixels, the backdrop's own texture averages out of them: under the
-        # estimate by no more than its tolerance per channel (a rim of penumbra), over it by the
-        # pull and a level.
-        low, high = 1.0 - tolerance / (np.sqrt(3.0) * level), 1.0 + (SHADOW_PULL_LIMIT + 1.0) / level
-        if low <= median_gain <= high and float(np.median(chroma)) <= tolerance:
+        if _looks_bare(colour, behind_all, region, backdrop):
             found[box] |= region
+            continue
+        if offset is None:
+            offset = colour - backdrop_gain(colour, behind_all)[:, :, None] * behind_all
+        weight = cv2.GaussianBlur(region.astype(np.float32), (0, 0), band)
+        local = cv2.GaussianBlur(offset * region[:, :, None], (0, 0), band) / np.maximum(weight, 1e-6)[:, :, None]
+        bare_like = region & (np.sqrt(channel_sum(local**2)) <= _bare_tint(backdrop))
+        parts, part_labels, stats, _ = cv2.connectedComponentsWithStats(bare_like.view(np.uint8), connectivity=4)
+        for part in range(1, parts):
+            piece = part_labels == part
+            if stats[part, cv2.CC_STAT_AREA] >= band * band and _looks_bare(colour, behind_all, piece, backdrop):
+                found[box] |= piece
     return found
+
+
+def _bare_tint(backdrop: Backdrop) -> float:
+    return BARE_TINT_FACTOR * backdrop.typical + 1.0
+
+
+def _looks_bare(colour: np.ndarray, behind_all: np.ndarray, region: np.ndarray, backdrop: Backdrop) -> bool:
+    """Whether `region` of `colour` (float32) is the backdrop `behind_all` at its own brightness and colour."""
+    pixels, behind = masked_pixels(colour, region)[None], masked_pixels(behind_all, region)[None]
+    gain = backdrop_gain(pixels, behind)
+    offset = pixels - gain[:, :, None] * behind
+    chroma = np.sqrt(channel_sum(offset**2))
+    tint = float(np.linalg.norm(np.median(offset[0], axis=0)))
+    level = float(np.median(np.sqrt(channel_sum(behind * behind)))) / np.sqrt(3.0)
+    tolerance = BARE_BACKDROP_FACTOR * backdrop.typical + 1.0
+    # Medians over many pixels, the backdrop's own texture averages out of them: under the
+    # estimate by no more than its tolerance per channel (a rim of penumbra), over it by the
+    # pull and a level.
+    low, high = 1.0 - tolerance / (np.sqrt(3.0) * level), 1.0 + (SHADOW_PULL_LIMIT + 1.0) / level
+    return bool(
+        low <= float(np.median(gain)) <= high and float(np.median(chroma)) <= tolerance and tint <= _bare_tint(backdrop)
+    )
 
 
 def _soft_edged(
@@ -247,10 +277,10 @@ def _soft_edged(
     glow next to a bottle's edge). Edges with less than `min_step` of contrast are not judged.
     Soft is judged against the product's own outline too: in a small photo a hard shadow's
     penumbra is a pixel or two, near what any outline is, but still well under how steep the
-    product's own edges are. Nothing is peeled when the rest of the product's outline is soft
-    too (a photo out of focus: there, a grey part and a shadow look alike). A shadow darkens
-    what it falls on by one factor; a grey or metal product merged with its shadow has its own
-    shading and stays.
+    product's own edges are. Nothing is peeled when the rest of the product's outline (its soft
+    shadow-coloured stretches aside) is soft too (a photo out of focus: there, a grey part and a
+    shadow look alike). A shadow darkens what it falls on by one factor; a grey or metal product
+    merged with its shadow has its own shading and stays.
     A grey product touching its shadow is first cut from it along the sharp edges between them.
     """
     if not shadowy.any():
@@ -298,7 +328,10 @@ def _soft_edged_in_box(
         count = split_count
         edge_px, soft_px = _outline_counts(labels, count, on_outline, soft_edge)
     peel = (edge_px >= MIN_OUTLINE_PX) & (soft_px >= SHADOW_SOFT_SHARE * edge_px)
-    reference = outline & ~peel[labels]
+    # Focus is judged on the outline that is not a shadow's: soft shadow-coloured edges are left
+    # out whatever piece they belong to (the penumbra seen through a ring's hole the network
+    # filled, too near the ring to be judged). Out of focus, the product's own edges are soft too.
+    reference = outline & ~peel[labels] & ~(shadowy & soft_edge)
     if reference.sum() < MIN_OUTLINE_PX or soft_edge[reference].mean() > OUTLINE_MAX_SOFT_SHARE:
         return np.zeros_like(shadowy)
     if peel.any():
