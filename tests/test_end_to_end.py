@@ -211,12 +211,14 @@ def test_a_faint_white_product_is_found_on_a_second_look(index: int, tmp_path: P
     assert iou(first.mask.alpha >= 0.5, truth) < 0.1  # the first look alone: the shadow, or a speck
 
 
-@pytest.mark.parametrize(("seed", "least"), [(2026, 0.93), (7, 0.8), (11, 0.8)])
-def test_a_white_ring_on_a_wooden_table_is_parted_from_its_cast_shadow(seed: int, least: float, tmp_path: Path) -> None:
+@pytest.mark.parametrize("seed", [2026, 7, 11])
+def test_a_white_ring_on_a_wooden_table_is_parted_from_its_cast_shadow(seed: int, tmp_path: Path) -> None:
     """bench-quality's white ring on the wooden table: u2netp takes the ring, its grey cast shadow
     and part of both holes for one product. The shadow's edge seen through the ring's hole is soft,
     which read as a photo out of focus, so nothing was peeled (IoU 0.59-0.60 on these seeds); and
-    peeled, the cool white ring read as bare warm table and went with it."""
+    peeled, the cool white ring read as bare warm table and went with it. Then the shadow seen
+    through the ring's hole stayed (seeds 7 and 11, IoU 0.84 and 0.86) until the hole, once opened,
+    let its edge be judged."""
     from aefix.imageio import load_image
     from aefix.pipeline import cut_out
     from aefix.segment import RembgSegmenter
@@ -230,7 +232,7 @@ def test_a_white_ring_on_a_wooden_table_is_parted_from_its_cast_shadow(seed: int
     path = tmp_path / photo.name
     path.write_bytes(photo.data)
     cut = cut_out(load_image(path, settings), settings, lambda: segmenter)
-    assert iou(cut.mask.alpha >= 0.5, photo.alpha >= 128) >= least
+    assert iou(cut.mask.alpha >= 0.5, photo.alpha >= 128) >= 0.95
 
 
 def test_the_report_names_the_mask_each_image_got(tmp_path: Path) -> None:

@@ -165,7 +165,12 @@ def classic_product(rgb: np.ndarray, coarse: np.ndarray, soft: np.ndarray, backd
         # the shadow, and is judged again now that the shadow is gone, with the rim of its
         # penumbra that stays around it.
         product &= ~peeled
-        product &= ~_backdrop_behind_shadow(product & ~by_colour, rgb, back_full, backdrop, band)
+        bare = _backdrop_behind_shadow(product & ~by_colour, rgb, back_full, backdrop, band)
+        if bare.any():
+            # A hole opened (a ring's, the network had filled): the shadow seen through it now
+            # shows its own edge there, and is judged as the rest was.
+            product &= ~bare
+            product &= ~_soft_edged(rgb, back_full, product, product & shadowy, threshold)
     product |= _thin_sharp_parts(rgb, product, shadowy & ~product, threshold)
     if scale < 1.0:
         product = cv2.resize(product.astype(np.uint8), full_shape[::-1], interpolation=cv2.INTER_NEAREST).astype(bool)
