@@ -237,12 +237,17 @@ def _backdrop_behind_shadow(
             continue
         if offset is None:
             offset = colour - backdrop_gain(colour, behind_all)[:, :, None] * behind_all
-        weight = cv2.GaussianBlur(region.astype(np.float32), (0, 0), band)
-        local = cv2.GaussianBlur(offset * region[:, :, None], (0, 0), band) / np.maximum(weight, 1e-6)[:, :, None]
-        bare_like = region & (np.sqrt(channel_sum(local**2)) <= _bare_tint(backdrop))
+        near = bounding_box(region, 3 * band)  # the blur's reach: each region costs its own box only
+        if near is None:
+            continue
+        inside = region[near]
+        weight = cv2.GaussianBlur(inside.astype(np.float32), (0, 0), band)
+        local = cv2.GaussianBlur(offset[near] * inside[:, :, None], (0, 0), band) / np.maximum(weight, 1e-6)[:, :, None]
+        bare_like = inside & (np.sqrt(channel_sum(local**2)) <= _bare_tint(backdrop))
         parts, part_labels, stats, _ = cv2.connectedComponentsWithStats(bare_like.view(np.uint8), connectivity=4)
         for part in range(1, parts):
-            piece = part_labels == part
+            piece = np.zeros_like(region)
+            piece[near] = part_labels == part
             if stats[part, cv2.CC_STAT_AREA] >= band * band and _looks_bare(colour, behind_all, piece, backdrop):
                 found[box] |= piece
     return found
