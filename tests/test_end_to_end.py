@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pytest
 from PIL import Image, ImageDraw
@@ -233,6 +234,30 @@ def test_a_white_ring_on_a_wooden_table_is_parted_from_its_cast_shadow(seed: int
     path.write_bytes(photo.data)
     cut = cut_out(load_image(path, settings), settings, lambda: segmenter)
     assert iou(cut.mask.alpha >= 0.5, photo.alpha >= 128) >= 0.95
+
+
+def test_a_second_peel_after_a_hole_opens_takes_only_what_touches_the_hole(tmp_path: Path) -> None:
+    """bench-quality's metal star on a radial sweep (seed 3): a shadow is peeled and bare backdrop
+    behind it opened. Judged again over the whole product, the star's shadow-toned stripe, merged
+    with the rest of its shadow, went as well: 8% of the star's inside (a notch through an arm).
+    Only a shadow seen through the opened hole is judged again; the star loses no more than its
+    highlight, which reads as backdrop (1.5%)."""
+    from aefix.imageio import load_image
+    from aefix.pipeline import cut_out
+    from aefix.segment import RembgSegmenter
+    from aefix.settings import Settings
+    from photoset import make_truth_photo
+
+    settings = Settings(models_dir=ROOT / "models")
+    segmenter = RembgSegmenter("u2netp", settings.models_dir)
+    photo = make_truth_photo(53, 3)
+    assert photo.material == "metallic" and photo.shadow == "cast"
+    path = tmp_path / photo.name
+    path.write_bytes(photo.data)
+    alpha = cut_out(load_image(path, settings), settings, lambda: segmenter).mask.alpha
+    truth = cv2.resize(photo.alpha, alpha.shape[::-1], interpolation=cv2.INTER_AREA) >= 128
+    inside = cv2.erode(truth.view(np.uint8), np.ones((9, 9), np.uint8)).astype(bool)
+    assert (alpha[inside] < 0.5).mean() < 0.03
 
 
 def test_the_report_names_the_mask_each_image_got(tmp_path: Path) -> None:
