@@ -108,6 +108,18 @@ def test_in_headless_chromium_counts_match_and_the_filter_hides_passed_images(ru
         assert len(colours) > 500  # thumbnails were drawn, not a blank page
 
 
+def test_after_a_rerun_with_nothing_new_the_summary_still_counts_every_card(run_dir: Path) -> None:
+    settings = Settings(masks_dir=run_dir / "_masks", profile=Profile(pass_score=96.0))
+    again = run_job(run_dir.parent / "raw", run_dir, settings, BackgroundDistanceSegmenter)
+    assert again.results == [] and again.summary.unchanged == 5
+    page = (run_dir / "report.html").read_text(encoding="utf-8")
+    summary = re.search(r'<div class="summary">(.*?)</div>', page, re.DOTALL).group(1)  # type: ignore[union-attr]
+    shown = dict(re.findall(r"<span class=\"\w*\">([^<]+) <b>([^<]+)</b>", summary))
+    # The broken file and the promo in _review are still there, as their cards show.
+    assert (shown["passed"], shown["needs review"], shown["errors"], shown["unchanged"]) == ("3", "1", "1", "5")
+    assert sorted(status for status, _ in _cards(page)) == ["error", "needs-review", "ok", "ok", "ok"]
+
+
 def test_aefix_report_regenerates_the_page_in_chinese_without_reprocessing(run_dir: Path) -> None:
     outputs = {path: path.stat().st_mtime_ns for path in run_dir.rglob("*.jpg") if ".aefix-thumbs" not in path.parts}
     result = runner.invoke(app, ["report", str(run_dir), "--lang", "zh"])
