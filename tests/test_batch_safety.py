@@ -111,6 +111,34 @@ def test_a_rerun_still_counts_an_unchanged_image_that_failed_and_exits_1_again(t
     assert _job(tmp_path / "raw", tmp_path / "out").summary.all_passed
 
 
+def test_an_output_moved_out_of_review_by_hand_is_taken_as_accepted(tmp_path: Path) -> None:
+    _photos(tmp_path / "raw", 1)
+    speck = np.full((1000, 1000, 3), 245, np.uint8)  # a 40 px product: upscaled x21, to review
+    rows, cols = np.ogrid[:1000, :1000]
+    speck[(rows - 500) ** 2 + (cols - 500) ** 2 <= 20**2] = (30, 60, 160)
+    save_rgb(tmp_path / "raw" / "speck.png", speck)
+    first = _job(tmp_path / "raw", tmp_path / "out")
+    assert [result.status for result in first.results] == ["ok", "needs-review"]
+    reviewed = tmp_path / "out" / "_review" / "speck.jpg"
+    data = reviewed.read_bytes()
+
+    reviewed.rename(tmp_path / "out" / "speck.jpg")  # the seller looked at it and took it
+    again = _job(tmp_path / "raw", tmp_path / "out")
+    assert again.results == [] and again.summary.all_passed and again.summary.unchanged_review == 0
+    assert (tmp_path / "out" / "speck.jpg").read_bytes() == data  # not redone over the seller's choice
+    entry = json.loads((tmp_path / "out" / MANIFEST_NAME).read_text())["entries"]["speck.png"]
+    assert (entry["status"], entry["output"]) == ("ok", "speck.jpg")
+    carried = {Path(r["source"]).name: r for r in json.loads(Path(again.report).read_text())["carried_over"]}
+    assert carried["speck.png"]["status"] == "ok"
+    assert carried["speck.png"]["output"] == str(tmp_path / "out" / "speck.jpg")
+    assert carried["speck.png"]["notes"][-1] == "accepted by hand: moved out of _review"
+    assert _job(tmp_path / "raw", tmp_path / "out").summary.all_passed  # and it stays so
+
+    (tmp_path / "out" / "speck.jpg").unlink()  # lost, as any output: redone, back to review
+    redone = _job(tmp_path / "raw", tmp_path / "out")
+    assert [result.status for result in redone.results] == ["needs-review"] and reviewed.is_file()
+
+
 def test_limit_takes_the_next_n_that_need_work_and_says_how_many_are_left(tmp_path: Path) -> None:
     _photos(tmp_path / "raw", 5)
     settings = Settings(limit=2)

@@ -80,12 +80,28 @@ class Manifest:
             return cls(dst)
         return cls(dst, entries)
 
-    def is_current(self, key: str, source: Path, shaping_hash: str) -> bool:
+    def is_current(self, key: str, source: Path, shaping_hash: str, accepted_output: Path | None = None) -> bool:
+        """Whether `source` was done with these settings and its output is still there.
+
+        With `accepted_output` (DST/x.jpg), an output sent to review and since moved there by hand
+        also counts: the seller looked at it and took it. The entry then says so (status "ok")."""
         entry = self.entries.get(key)
         if entry is None or entry.settings_hash != shaping_hash:
             return False
+        moved = False
         if entry.output is not None and not (self.dst / entry.output).is_file():
+            moved = entry.status == "needs-review" and accepted_output is not None and accepted_output.is_file()
+            if not moved:
+                return False
+        if not self._same_source(entry, source):
             return False
+        if moved and accepted_output is not None:
+            output = str(accepted_output.relative_to(self.dst))
+            self.entries[key] = dataclasses.replace(entry, output=output, status="ok")
+        return True
+
+    @staticmethod
+    def _same_source(entry: Entry, source: Path) -> bool:
         try:
             stat = source.stat()
         except OSError:

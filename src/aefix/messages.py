@@ -139,6 +139,7 @@ CATALOGUE: dict[str, str] = {
     "{n} image: {ok} ok, {review} need review, {errors} errors in {seconds} s": "{n} 张图片：{ok} 张合格，{review} 张需复核，{errors} 张出错，用时 {seconds} 秒",
     "{n} image: {ok} ok, {review} need review, {errors} error in {seconds} s": "{n} 张图片：{ok} 张合格，{review} 张需复核，{errors} 张出错，用时 {seconds} 秒",
     "{n} unchanged since the last run (skipped)": "{n} 张自上次以来未变（跳过）",
+    "accepted by hand: moved out of _review": "已人工接受：已移出 _review",
     "still from earlier runs: {errors} errors, {review} need review (see the report)": "之前运行遗留：{errors} 张出错，{review} 张需复核（见报告）",
     "still from earlier runs: {errors} error, {review} need review (see the report)": "之前运行遗留：{errors} 张出错，{review} 张需复核（见报告）",
     "{n} left for the next run (--limit)": "{n} 张留待下次（--limit）",

@@ -94,6 +94,8 @@ class BatchPlan:
     unchanged_sources: tuple[str, ...] = ()  # their source paths, for the report to carry over
     unchanged_errors: int = 0  # of those, the ones that failed with an error (retried when their file changes)
     unchanged_review: int = 0  # and the ones whose output is still in DST/_review
+    # Outputs sent to review that the seller moved out of DST/_review by hand: (source, new output).
+    accepted: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass
@@ -194,10 +196,16 @@ def plan_batch(
         report_dir = dst if with_thumbnails else None
         items.append(WorkItem(path, relative, dst / output_relative, mask_output, note, review_output, report_dir))
     done: list[WorkItem] = []
+    accepted: list[tuple[str, str]] = []
     if manifest is not None:
         todo: list[WorkItem] = []
         for item in items:
-            current = manifest.is_current(str(item.relative), item.source, shaping_hash)
+            key = str(item.relative)
+            before = manifest.entries.get(key)
+            # An output in _review that the seller moved to its place in DST is taken as accepted.
+            current = manifest.is_current(key, item.source, shaping_hash, accepted_output=item.output)
+            if current and before is not None and before.status != manifest.entries[key].status:
+                accepted.append((str(item.source), str(item.output)))
             (done if current else todo).append(item)
         items = todo
     limit = settings.limit
@@ -212,6 +220,7 @@ def plan_batch(
         unchanged_sources,
         unchanged_errors=statuses.count("error"),
         unchanged_review=statuses.count("needs-review"),
+        accepted=tuple(accepted),
     )
 
 

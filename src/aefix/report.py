@@ -96,7 +96,7 @@ def write_reports(
     that this run left unchanged (from the previous report), so the report always covers every
     output in DST, not just tonight's.
     """
-    carried = _carried_over(dst / REPORT_JSON, set(plan.unchanged_sources))
+    carried = _carried_over(dst / REPORT_JSON, set(plan.unchanged_sources), dict(plan.accepted))
     report = {
         "totals": asdict(summary),
         "aefix_version": __version__,
@@ -115,8 +115,12 @@ def write_reports(
     return json_path
 
 
-def _carried_over(previous_report: Path, unchanged: set[str]) -> list[dict[str, object]]:
-    """The previous report's records of the sources this run found unchanged."""
+def _carried_over(
+    previous_report: Path, unchanged: set[str], accepted: dict[str, str] | None = None
+) -> list[dict[str, object]]:
+    """The previous report's records of the sources this run found unchanged; those in `accepted`
+    (source: output), moved out of DST/_review by hand, become ok there, with a note saying so."""
+    accepted = accepted or {}
     if not unchanged:
         return []
     try:
@@ -127,7 +131,11 @@ def _carried_over(previous_report: Path, unchanged: set[str]) -> list[dict[str, 
     carried = []
     for record in records:
         if isinstance(record, dict) and record.get("source") in unchanged:
-            carried.append({**record, "done_in_run": record.get("done_in_run") or previous.get("started")})
+            kept = {**record, "done_in_run": record.get("done_in_run") or previous.get("started")}
+            if record["source"] in accepted:
+                notes = [*kept.get("notes", []), "accepted by hand: moved out of _review"]
+                kept.update(status="ok", output=accepted[str(record["source"])], notes=notes)
+            carried.append(kept)
             unchanged.discard(str(record["source"]))
     return carried
 
