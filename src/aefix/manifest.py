@@ -80,24 +80,27 @@ class Manifest:
             return cls(dst)
         return cls(dst, entries)
 
-    def is_current(self, key: str, source: Path, shaping_hash: str, accepted_output: Path | None = None) -> bool:
-        """Whether `source` was done with these settings and its output is still there.
-
-        With `accepted_output` (DST/x.jpg), an output sent to review and since moved there by hand
-        also counts: the seller looked at it and took it. The entry then says so (status "ok")."""
+    def is_current(self, key: str, source: Path, shaping_hash: str) -> bool:
+        """Whether `source` was done with these settings and its output is still there."""
         entry = self.entries.get(key)
         if entry is None or entry.settings_hash != shaping_hash:
             return False
-        moved = False
         if entry.output is not None and not (self.dst / entry.output).is_file():
-            moved = entry.status == "needs-review" and accepted_output is not None and accepted_output.is_file()
-            if not moved:
-                return False
+            return False
+        return self._same_source(entry, source)
+
+    def accept_moved(self, key: str, source: Path, shaping_hash: str, moved_to: Path) -> bool:
+        """Whether an output sent to review was moved by hand to `moved_to`, its place in DST (the
+        seller looked at it and took it), `source` and settings unchanged; if so the entry says
+        so from now on (status "ok", that output)."""
+        entry = self.entries.get(key)
+        if entry is None or entry.status != "needs-review" or entry.output is None:
+            return False
+        if entry.settings_hash != shaping_hash or (self.dst / entry.output).is_file() or not moved_to.is_file():
+            return False
         if not self._same_source(entry, source):
             return False
-        if moved and accepted_output is not None:
-            output = str(accepted_output.relative_to(self.dst))
-            self.entries[key] = dataclasses.replace(entry, output=output, status="ok")
+        self.entries[key] = dataclasses.replace(entry, output=str(moved_to.relative_to(self.dst)), status="ok")
         return True
 
     @staticmethod

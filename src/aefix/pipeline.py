@@ -201,12 +201,13 @@ def plan_batch(
         todo: list[WorkItem] = []
         for item in items:
             key = str(item.relative)
-            before = manifest.entries.get(key)
-            # An output in _review that the seller moved to its place in DST is taken as accepted.
-            current = manifest.is_current(key, item.source, shaping_hash, accepted_output=item.output)
-            if current and before is not None and before.status != manifest.entries[key].status:
+            if manifest.is_current(key, item.source, shaping_hash):
+                done.append(item)
+            elif manifest.accept_moved(key, item.source, shaping_hash, item.output):
+                done.append(item)  # moved out of _review by hand: accepted as it is
                 accepted.append((str(item.source), str(item.output)))
-            (done if current else todo).append(item)
+            else:
+                todo.append(item)
         items = todo
     limit = settings.limit
     unchanged_sources = tuple(str(item.source) for item in done)

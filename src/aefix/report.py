@@ -115,12 +115,9 @@ def write_reports(
     return json_path
 
 
-def _carried_over(
-    previous_report: Path, unchanged: set[str], accepted: dict[str, str] | None = None
-) -> list[dict[str, object]]:
+def _carried_over(previous_report: Path, unchanged: set[str], accepted: dict[str, str]) -> list[dict[str, object]]:
     """The previous report's records of the sources this run found unchanged; those in `accepted`
     (source: output), moved out of DST/_review by hand, become ok there, with a note saying so."""
-    accepted = accepted or {}
     if not unchanged:
         return []
     try:
