@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from aefix.pixels import SHARP_EDGE_RATIO, channel_sum, edge_slopes, masked_pixels, pixels_at, slope
+from aefix.pixels import SHARP_EDGE_RATIO, channel_sum, edge_slopes, pixels_at, slope
 from aefix.regions import bounding_box, components_touching, without_specks
 from aefix.segment import ProductMask
 from aefix.settings import WORK_SIDE_SLACK
@@ -230,52 +230,60 @@ def _backdrop_behind_shadow(
     if box is None:
         return found
     areas = np.bincount(labels[candidate[box]], minlength=count)
-    colour, behind_all = rgb[box].astype(np.float32), back[box]
     areas[0] = 0
-    offset: np.ndarray | None = None
+    colour, behind = rgb[box].astype(np.float32), back[box]
+    gain = backdrop_gain(colour, behind)
+    offset = colour - gain[:, :, None] * behind
+    brightness = np.sqrt(channel_sum(behind * behind))
+    tint_limit = _bare_tint(backdrop)
     for label in np.flatnonzero(areas >= band * band):
         region = labels == label
-        if _looks_bare(colour, behind_all, region, backdrop):
+        if _looks_bare(gain, offset, brightness, region, backdrop):
             found[box] |= region
             continue
-        if offset is None:
-            offset = colour - backdrop_gain(colour, behind_all)[:, :, None] * behind_all
         near = bounding_box(region, 3 * band)  # the blur's reach: each region costs its own box only
         if near is None:
             continue
         inside = region[near]
         weight = cv2.GaussianBlur(inside.astype(np.float32), (0, 0), band)
         local = cv2.GaussianBlur(offset[near] * inside[:, :, None], (0, 0), band) / np.maximum(weight, 1e-6)[:, :, None]
-        bare_like = inside & (np.sqrt(channel_sum(local**2)) <= _bare_tint(backdrop))
+        bare_like = inside & (np.sqrt(channel_sum(local**2)) <= tint_limit)
         parts, part_labels, stats, _ = cv2.connectedComponentsWithStats(bare_like.view(np.uint8), connectivity=4)
         for part in range(1, parts):
             piece = np.zeros_like(region)
             piece[near] = part_labels == part
-            if stats[part, cv2.CC_STAT_AREA] >= band * band and _looks_bare(colour, behind_all, piece, backdrop):
+            if stats[part, cv2.CC_STAT_AREA] >= band * band and _looks_bare(gain, offset, brightness, piece, backdrop):
                 found[box] |= piece
     return found
 
 
-def _bare_tint(backdrop: Backdrop) -> float:
-    return BARE_TINT_FACTOR * backdrop.typical + 1.0
-
-
-def _looks_bare(colour: np.ndarray, behind_all: np.ndarray, region: np.ndarray, backdrop: Backdrop) -> bool:
-    """Whether `region` of `colour` (float32) is the backdrop `behind_all` at its own brightness and colour."""
-    pixels, behind = masked_pixels(colour, region)[None], masked_pixels(behind_all, region)[None]
-    gain = backdrop_gain(pixels, behind)
-    offset = pixels - gain[:, :, None] * behind
-    chroma = np.sqrt(channel_sum(offset**2))
-    tint = float(np.linalg.norm(np.median(offset[0], axis=0)))
-    level = float(np.median(np.sqrt(channel_sum(behind * behind)))) / np.sqrt(3.0)
+def _looks_bare(
+    gain: np.ndarray, offset: np.ndarray, brightness: np.ndarray, region: np.ndarray, backdrop: Backdrop
+) -> bool:
+    """Whether `region` is the backdrop at its own brightness and colour, by the medians of its
+    pixels' darkening factor (`gain`), of their colour's distance from the backdrop's scaled by it
+    (`offset`), and of that offset per channel; `brightness`: the backdrop's length as an RGB vector."""
+    where = np.flatnonzero(region)
+    pixel_offset = pixels_at(offset, where)
+    chroma = np.sqrt(channel_sum((pixel_offset**2)[None]))[0]
+    tint = float(np.linalg.norm(np.median(pixel_offset, axis=0)))
+    level = float(np.median(brightness.ravel()[where])) / np.sqrt(3.0)
     tolerance = BARE_BACKDROP_FACTOR * backdrop.typical + 1.0
     # Medians over many pixels, the backdrop's own texture averages out of them: under the
     # estimate by no more than its tolerance per channel (a rim of penumbra), over it by the
-    # pull and a level.
+    # pull and a level; and bare backdrop's offsets from it average to nothing, where a white
+    # product tinted off a textured table's colour stays off by that tint everywhere.
     low, high = 1.0 - tolerance / (np.sqrt(3.0) * level), 1.0 + (SHADOW_PULL_LIMIT + 1.0) / level
     return bool(
-        low <= float(np.median(gain)) <= high and float(np.median(chroma)) <= tolerance and tint <= _bare_tint(backdrop)
+        low <= float(np.median(gain.ravel()[where])) <= high
+        and float(np.median(chroma)) <= tolerance
+        and tint <= _bare_tint(backdrop)
     )
+
+
+def _bare_tint(backdrop: Backdrop) -> float:
+    """How far a bare region's median offset from the backdrop's colour may lie (RGB distance)."""
+    return BARE_TINT_FACTOR * backdrop.typical + 1.0
 
 
 def _soft_edged(
