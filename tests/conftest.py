@@ -51,3 +51,12 @@ def place_on_canvas(truth: np.ndarray, predicted: np.ndarray, size: int = 1000, 
 
 def dilate(mask: np.ndarray, pixels: int) -> np.ndarray:
     return cv2.dilate(mask.astype(np.uint8), np.ones((2 * pixels + 1, 2 * pixels + 1), np.uint8)).astype(bool)
+
+
+def disc_on_sweep(diameter: int, side: int = 1000) -> np.ndarray:
+    """A blue disc `diameter` px across in the middle of a `side` px light-grey sweep (RGB uint8):
+    at 40 px in 1000 it is upscaled x21 to fill the canvas, which sends it to review."""
+    photo = np.full((side, side, 3), 245, np.uint8)
+    rows, cols = np.ogrid[:side, :side]
+    photo[(rows - side // 2) ** 2 + (cols - side // 2) ** 2 <= (diameter / 2) ** 2] = (30, 60, 160)
+    return photo

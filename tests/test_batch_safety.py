@@ -27,7 +27,7 @@ from aefix.manifest import MANIFEST_NAME
 from aefix.pipeline import plan_batch, run_batch
 from aefix.segment import BackgroundDistanceSegmenter
 from aefix.settings import Settings
-from conftest import save_rgb
+from conftest import disc_on_sweep, save_rgb
 from synth import make_photo
 
 runner = CliRunner()
@@ -80,10 +80,7 @@ def test_a_rerun_still_counts_an_unchanged_image_that_failed_and_exits_1_again(t
     _photos(tmp_path / "raw", 2)
     broken = tmp_path / "raw" / "p02.jpg"
     broken.write_bytes((tmp_path / "raw" / "p00.jpg").read_bytes()[:300])  # a copy cut short
-    speck = np.full((1000, 1000, 3), 245, np.uint8)  # a 40 px product: upscaled x21, to review
-    rows, cols = np.ogrid[:1000, :1000]
-    speck[(rows - 500) ** 2 + (cols - 500) ** 2 <= 20**2] = (30, 60, 160)
-    save_rgb(tmp_path / "raw" / "p03.png", speck)
+    save_rgb(tmp_path / "raw" / "p03.png", disc_on_sweep(40))  # upscaled x21: to review
     first = _job(tmp_path / "raw", tmp_path / "out")
     statuses = [result.status for result in first.results]
     assert statuses == ["ok", "ok", "error", "needs-review"] and not first.summary.all_passed
@@ -113,10 +110,7 @@ def test_a_rerun_still_counts_an_unchanged_image_that_failed_and_exits_1_again(t
 
 def test_an_output_moved_out_of_review_by_hand_is_taken_as_accepted(tmp_path: Path) -> None:
     _photos(tmp_path / "raw", 1)
-    speck = np.full((1000, 1000, 3), 245, np.uint8)  # a 40 px product: upscaled x21, to review
-    rows, cols = np.ogrid[:1000, :1000]
-    speck[(rows - 500) ** 2 + (cols - 500) ** 2 <= 20**2] = (30, 60, 160)
-    save_rgb(tmp_path / "raw" / "speck.png", speck)
+    save_rgb(tmp_path / "raw" / "speck.png", disc_on_sweep(40))  # upscaled x21: to review
     first = _job(tmp_path / "raw", tmp_path / "out")
     assert [result.status for result in first.results] == ["ok", "needs-review"]
     reviewed = tmp_path / "out" / "_review" / "speck.jpg"

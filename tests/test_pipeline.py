@@ -9,7 +9,7 @@ from PIL import Image
 from aefix.pipeline import ItemResult, plan_batch, process_image, run_batch
 from aefix.segment import BackgroundDistanceSegmenter
 from aefix.settings import Profile, Settings
-from conftest import dilate, place_on_canvas, save_rgb
+from conftest import dilate, disc_on_sweep, place_on_canvas, save_rgb
 from synth import make_photo, standard_set
 
 
@@ -349,10 +349,7 @@ def _routed_with(result: ItemResult, out: Path, status: str, prefix: str) -> lis
 def test_a_product_too_small_to_fill_the_image_goes_to_review(tmp_path: Path, diameter: int, status: str) -> None:
     """A 40 px product on a 1000 px sweep needs x21 to fill 85% of the canvas: a blur, or a speck
     taken for a product. At 160 px (x5.3) it is a small product, upscaled and noted."""
-    photo = np.full((1000, 1000, 3), 245, np.uint8)
-    rows, cols = np.ogrid[:1000, :1000]
-    photo[(rows - 500) ** 2 + (cols - 500) ** 2 <= (diameter / 2) ** 2] = (30, 60, 160)
-    save_rgb(tmp_path / "raw" / "a.png", photo)
+    save_rgb(tmp_path / "raw" / "a.png", disc_on_sweep(diameter))
     settings = Settings()
     (result,) = run_batch(
         plan_batch(tmp_path / "raw", tmp_path / "out", settings), settings, BackgroundDistanceSegmenter
