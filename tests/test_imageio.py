@@ -102,6 +102,21 @@ def test_pixel_limit_and_tiny_images(tmp_path: Path) -> None:
         load_image(_save(tmp_path / "one.png", Image.new("RGB", (1, 1))), Settings())
 
 
+@pytest.mark.parametrize("megapixels", [4, 9])
+def test_a_decompression_bomb_is_refused_naming_its_size_and_aefix_s_limit(tmp_path: Path, megapixels: int) -> None:
+    """Pillow refuses past its limit (warning from 1x, error from 2x): the message gives the image's
+    size and aefix's limit, not Pillow's doubled one ("exceeds limit of 4000000 pixels")."""
+    from aefix.messages import is_translated
+
+    side = int((megapixels * 1_000_000) ** 0.5)
+    path = _save(tmp_path / "bomb.png", Image.new("1", (side, side)))
+    with pytest.raises(ImageLimitError) as refused:
+        load_image(path, Settings(max_pixels=2_000_000))
+    message = str(refused.value)
+    assert message == f"decompression bomb refused: {side * side / 1e6:.0f} MP, over the 2 MP limit"
+    assert is_translated(message)
+
+
 def test_a_narrow_image_is_refused_with_the_file_s_own_size(tmp_path: Path) -> None:
     from aefix.messages import is_translated
 

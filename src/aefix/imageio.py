@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -64,6 +65,19 @@ class LoadedImage:
         return self.rgb.shape[1], self.rgb.shape[0]
 
 
+# Pillow names the image's size in its refusal; its own limit there is twice aefix's at worst
+# (it errors at twice MAX_IMAGE_PIXELS and only warns below), so only the size is taken from it.
+BOMB_PIXELS = re.compile(r"\((\d+) pixels\)")
+
+
+def _bomb_message(pillow_message: str, max_pixels: int) -> str:
+    """The one-line reason for an image Pillow refused to decode, with its size where Pillow gave it."""
+    found = BOMB_PIXELS.search(pillow_message)
+    if found is None:
+        return f"decompression bomb refused: over the {max_pixels / 1e6:.0f} MP limit"
+    return f"decompression bomb refused: {int(found[1]) / 1e6:.0f} MP, over the {max_pixels / 1e6:.0f} MP limit"
+
+
 def load_image(path: Path, settings: Settings) -> LoadedImage:
     """Decode `path` to upright sRGB 8-bit RGB (+ alpha when transparent); DecodeError if not an image."""
     try:
@@ -99,9 +113,7 @@ def load_image(path: Path, settings: Settings) -> LoadedImage:
                 notes.append(f"animated ({frames} frames): first frame used")
             image = _to_srgb(_reduce_for_work(opened, settings.work_side_px, notes), notes)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
-        raise ImageLimitError(
-            f"decompression bomb refused: over the {settings.max_pixels / 1e6:.0f} MP limit ({error})"
-        ) from error
+        raise ImageLimitError(_bomb_message(str(error), settings.max_pixels)) from error
     except ImageLimitError:
         raise
     except (OSError, SyntaxError, ValueError, EOFError) as error:
