@@ -218,6 +218,33 @@ def test_a_ring_shaped_cast_shadow_leaves_with_the_hole_the_network_filled() -> 
     assert iou(product, ring >= 0.5) > 0.98
 
 
+def test_on_fabric_a_ring_s_filled_hole_goes_and_a_smooth_highlight_in_the_fabric_s_tone_stays() -> None:
+    """Both are the backdrop's colour, enclosed by the product, and filled by the network. The hole
+    shows the fabric's weave; a glossy highlight is smooth, with only the camera's noise."""
+    size, centre = 800, 400
+    rng = np.random.default_rng(11)
+    rows, cols = np.ogrid[:size, :size]
+    radius = np.hypot(rows - centre, cols - centre)
+    from_highlight = np.hypot(rows - centre, cols - (centre + 170))
+    ring = (radius >= 90) & (radius <= 250)
+    weave = rng.normal(0.0, 3.0, (size, size, 1)).astype(np.float32)  # the fabric's grain, pixel to pixel
+    photo = np.broadcast_to(np.float32(225.0), (size, size, 3)) + weave
+    body = np.array([120.0, 120.0, 126.0], np.float32)
+    # The highlight: the fabric's tone in its middle (22 px), rising from the ring's grey over 8 px.
+    rise = np.clip((30.0 - from_highlight) / 8.0, 0.0, 1.0)[:, :, None]
+    metal = body * (1.0 - rise) + 225.0 * rise + rng.normal(0.0, 1.0, (size, size, 3)).astype(np.float32)
+    photo[ring] = metal[ring]
+    rgb = np.clip(np.rint(photo), 0, 255).astype(np.uint8)
+    network = _disc_alpha(size, radius=250.0)  # the hole filled
+    hard, soft = network >= 0.5, network
+    backdrop = estimate_backdrop(rgb, hard)
+    assert backdrop.is_sweep
+    product = classic_product(rgb, hard, soft, backdrop)
+    assert product[radius < 80].mean() < 0.02  # the hole
+    assert product[from_highlight < 22].mean() > 0.99  # the highlight
+    assert iou(product, ring) > 0.98
+
+
 def test_behind_a_peeled_shadow_bare_table_goes_and_a_white_product_stays() -> None:
     """Where a shadow pulled the backdrop's estimate SHADOW_PULL_LIMIT low, a patch of bare wooden
     table reads 4 levels above it, and a white product 10-17 levels: as near as the table's
