@@ -133,6 +133,31 @@ def test_an_output_moved_out_of_review_by_hand_is_taken_as_accepted(tmp_path: Pa
     assert [result.status for result in redone.results] == ["needs-review"] and reviewed.is_file()
 
 
+def test_an_output_copied_out_of_review_is_accepted_and_its_review_copy_removed(tmp_path: Path) -> None:
+    """A copy taken out of _review counts as a move: the same bytes are at the output's place, so
+    the one left in _review goes. A different file there (edited, or left by something else) is
+    not taken for the seller's choice: both stay, and the image still needs review."""
+    _photos(tmp_path / "raw", 1)
+    save_rgb(tmp_path / "raw" / "speck.png", disc_on_sweep(40))  # upscaled x21: to review
+    _job(tmp_path / "raw", tmp_path / "out")
+    reviewed = tmp_path / "out" / "_review" / "speck.jpg"
+    placed = tmp_path / "out" / "speck.jpg"
+    data = reviewed.read_bytes()
+
+    placed.write_bytes(data[:-2] + b"\x00\xd9")  # not the same bytes: left alone
+    edited = _job(tmp_path / "raw", tmp_path / "out")
+    assert edited.summary.unchanged_review == 1 and not edited.summary.all_passed
+    assert reviewed.read_bytes() == data and placed.read_bytes() != data
+
+    shutil.copyfile(reviewed, placed)  # the seller copied it out
+    again = _job(tmp_path / "raw", tmp_path / "out")
+    assert again.results == [] and again.summary.all_passed and again.summary.unchanged_review == 0
+    assert not reviewed.exists() and placed.read_bytes() == data
+    entry = json.loads((tmp_path / "out" / MANIFEST_NAME).read_text())["entries"]["speck.png"]
+    assert (entry["status"], entry["output"]) == ("ok", "speck.jpg")
+    assert _job(tmp_path / "raw", tmp_path / "out").summary.all_passed
+
+
 def test_limit_takes_the_next_n_that_need_work_and_says_how_many_are_left(tmp_path: Path) -> None:
     _photos(tmp_path / "raw", 5)
     settings = Settings(limit=2)

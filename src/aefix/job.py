@@ -7,6 +7,7 @@ The CLI renders progress and maps the outcome to an exit code; signals reach the
 from __future__ import annotations
 
 import contextlib
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,6 +22,8 @@ from aefix.pipeline import BatchPlan, ItemResult, plan_batch, run_batch
 from aefix.report import BatchSummary, summarize, write_reports
 from aefix.segment import Segmenter
 from aefix.settings import Settings
+
+log = logging.getLogger("aefix")
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,7 @@ def run_job(
         manifest = Manifest.load(dst)
         shaping_hash = settings_hash(settings, model_md5)
         plan = plan_batch(src, dst, settings, None if force else manifest, shaping_hash, with_thumbnails=True)
+        _remove_review_copies(plan.review_copies)
         on_plan(plan)
         started = datetime.now(UTC)
         clock = time.perf_counter()
@@ -97,3 +101,15 @@ def _write_reports_if_possible(
     summary = summarize(plan, results, time.perf_counter() - clock, "output folder error")
     with contextlib.suppress(OSError):  # the folder that failed the image may fail the report too
         write_reports(dst, plan, results, settings, summary, started, lang)
+
+
+def _remove_review_copies(copies: tuple[Path, ...]) -> None:
+    """The review outputs of outputs the seller copied out of DST/_review (accepted): the same
+    bytes are at the output's place, so _review holds only what still needs a look."""
+    for copy in copies:
+        try:
+            copy.unlink()
+        except FileNotFoundError:
+            continue
+        except OSError as error:
+            log.warning("Warning: %s: cannot remove the review copy of an accepted output: %s", copy, error.strerror)

@@ -25,6 +25,13 @@ MANIFEST_SCHEMA = "aefix-manifest/1"
 _CHUNK = 1 << 20
 
 
+def _same_bytes(one: Path, other: Path) -> bool:
+    try:
+        return one.stat().st_size == other.stat().st_size and file_sha256(one) == file_sha256(other)
+    except OSError:
+        return False
+
+
 def file_sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as stream:
@@ -91,12 +98,17 @@ class Manifest:
 
     def accept_moved(self, key: str, source: Path, shaping_hash: str, moved_to: Path) -> bool:
         """Whether an output sent to review was moved by hand to `moved_to`, its place in DST (the
-        seller looked at it and took it), `source` and settings unchanged; if so the entry says
-        so from now on (status "ok", that output)."""
+        seller looked at it and took it), or copied there (the same bytes as the one still in
+        review), `source` and settings unchanged; if so the entry says so from now on (status
+        "ok", that output). Two different files there and in review are left as they are: aefix
+        cannot tell which one the seller wants."""
         entry = self.entries.get(key)
         if entry is None or entry.status != "needs-review" or entry.output is None:
             return False
-        if entry.settings_hash != shaping_hash or (self.dst / entry.output).is_file() or not moved_to.is_file():
+        if entry.settings_hash != shaping_hash or not moved_to.is_file():
+            return False
+        reviewed = self.dst / entry.output
+        if reviewed.is_file() and not _same_bytes(reviewed, moved_to):
             return False
         if not self._same_source(entry, source):
             return False

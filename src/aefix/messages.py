@@ -149,6 +149,7 @@ CATALOGUE: dict[str, str] = {
     "{n} image(s): {passed} pass, {failed} fail": "{n} 张图片：{passed} 张通过，{failed} 张不通过",
     "{signal}: finishing the current image, then stopping": "{signal}：完成当前图片后停止",
     "Warning: {path}: cannot read folder: {reason}": "警告：{path}：无法读取文件夹：{reason}",
+    "Warning: {path}: cannot remove the review copy of an accepted output: {reason}": "警告：{path}：无法删除已接受输出在待审核文件夹中的副本：{reason}",
     "Warning: {path}: unreadable manifest ({reason}); every image will be redone": "警告：{path}：清单无法读取（{reason}）；所有图片将重新处理",
     "Warning: {path}: the last run ({holder}) did not finish; {n} temp file(s) removed": "警告：{path}：上次运行（{holder}）没有正常结束；已删除 {n} 个临时文件",
     "dry run: {n} image(s) would be processed": "试运行：将处理 {n} 张图片",

@@ -96,6 +96,8 @@ class BatchPlan:
     unchanged_review: int = 0  # and the ones whose output is still in DST/_review
     # Outputs sent to review that the seller moved out of DST/_review by hand: (source, new output).
     accepted: tuple[tuple[str, str], ...] = ()
+    # Of those, the ones copied out: the review output left behind, the same bytes, which the run removes.
+    review_copies: tuple[Path, ...] = ()
 
 
 @dataclass
@@ -197,15 +199,19 @@ def plan_batch(
         items.append(WorkItem(path, relative, dst / output_relative, mask_output, note, review_output, report_dir))
     done: list[WorkItem] = []
     accepted: list[tuple[str, str]] = []
+    review_copies: list[Path] = []
     if manifest is not None:
         todo: list[WorkItem] = []
         for item in items:
             key = str(item.relative)
-            if manifest.is_current(key, item.source, shaping_hash):
-                done.append(item)
-            elif manifest.accept_moved(key, item.source, shaping_hash, item.output):
-                done.append(item)  # moved out of _review by hand: accepted as it is
+            # Before is_current: a copy taken out of _review leaves the review output there, current.
+            if manifest.accept_moved(key, item.source, shaping_hash, item.output):
+                done.append(item)  # moved (or copied) out of _review by hand: accepted as it is
                 accepted.append((str(item.source), str(item.output)))
+                if item.review_output is not None and item.review_output.is_file():
+                    review_copies.append(item.review_output)
+            elif manifest.is_current(key, item.source, shaping_hash):
+                done.append(item)
             else:
                 todo.append(item)
         items = todo
@@ -222,6 +228,7 @@ def plan_batch(
         unchanged_errors=statuses.count("error"),
         unchanged_review=statuses.count("needs-review"),
         accepted=tuple(accepted),
+        review_copies=tuple(review_copies),
     )
 
 
