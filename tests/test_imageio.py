@@ -117,6 +117,22 @@ def test_a_decompression_bomb_is_refused_naming_its_size_and_aefix_s_limit(tmp_p
     assert is_translated(message)
 
 
+def test_a_jpeg_over_the_pixel_limit_is_taken_when_its_draft_decodes_under_it(tmp_path: Path) -> None:
+    """The limit is on what is decoded: a JPEG decodes scaled down (DCT draft) to the work size, so a
+    108 MP phone photo costs what a 7 MP one does. A PNG as large is decoded in full: refused."""
+    picture = Image.new("RGB", (2000, 1500), (228, 228, 228))
+    picture.paste((40, 60, 160), (600, 400, 1400, 1100))
+    small_work = Settings(max_pixels=1_000_000, work_max_side_px=400)
+    loaded = load_image(_save(tmp_path / "phone.jpg", picture, quality=90), small_work)
+    assert loaded.rgb.shape[:2] == (300, 400)
+    assert "decoded at 500x375 (JPEG draft) from 2000x1500" in loaded.notes
+    with pytest.raises(ImageLimitError, match="decompression bomb refused: 3 MP, over the 1 MP limit"):
+        load_image(_save(tmp_path / "scan.png", picture), small_work)
+    # Worked on at 2000 px, the same JPEG is decoded whole: 3 MP, over the limit.
+    with pytest.raises(ImageLimitError, match="image is 2000x1500 = 3 MP, over the 1 MP limit"):
+        load_image(tmp_path / "phone.jpg", Settings(max_pixels=1_000_000, work_max_side_px=2000))
+
+
 def test_a_narrow_image_is_refused_with_the_file_s_own_size(tmp_path: Path) -> None:
     from aefix.messages import is_translated
 

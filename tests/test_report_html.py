@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import html
+import io
 import json
 import os
 import re
@@ -238,6 +240,20 @@ def _page_without_making(write_page, made: list[tuple[str, str]]):  # type: igno
         return page
 
     return checked
+
+
+def test_a_phone_photo_over_80_mp_gets_its_thumbnail(tmp_path: Path) -> None:
+    """A 90 MP JPEG is over Pillow's guard at aefix's limit, but its thumbnail decodes at 1/8."""
+    from aefix import report_html
+
+    picture = Image.new("RGB", (10_000, 9_000), (230, 230, 230))
+    picture.paste((40, 60, 160), (3000, 3000, 7000, 6000))
+    photo = tmp_path / "phone.jpg"
+    picture.save(photo, quality=85)
+    uri = report_html._thumbnail(tmp_path, photo, None)
+    assert uri is not None and uri.startswith("data:image/jpeg;base64,")
+    thumbnail = Image.open(io.BytesIO(base64.b64decode(uri.split(",", 1)[1])))
+    assert max(thumbnail.size) == report_html.THUMB_SIDE_PX
 
 
 def test_a_cached_thumbnail_cut_short_by_a_power_loss_is_made_again(run_dir: Path) -> None:

@@ -65,6 +65,9 @@ class LoadedImage:
         return self.rgb.shape[1], self.rgb.shape[0]
 
 
+# A JPEG decodes at 1/2, 1/4 or 1/8 of its size (DCT scaling): a 108 MP phone photo, declared over
+# aefix's limit, decodes for work at 1/4, 6.8 MP. The limit applies to what it decodes at.
+JPEG_MAX_DRAFT = 8
 # Pillow names the image's size in its refusal; its own limit there is twice aefix's at worst
 # (it errors at twice MAX_IMAGE_PIXELS and only warns below), so only the size is taken from it.
 BOMB_PIXELS = re.compile(r"\((\d+) pixels\)")
@@ -95,11 +98,10 @@ def load_image(path: Path, settings: Settings) -> LoadedImage:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            Image.MAX_IMAGE_PIXELS = settings.max_pixels  # Pillow's guard, at aefix's documented limit
-            opened: Image.Image = Image.open(path)
+            opened: Image.Image = open_bounded(path, source_format, settings.max_pixels)
         with opened:  # closes the file whatever happens: 500 images must not leak 500 descriptors
             width, height = opened.size
-            if width * height > settings.max_pixels:
+            if _decoded_pixels(opened, settings.work_side_px) > settings.max_pixels:
                 raise ImageLimitError(
                     f"image is {width}x{height} = {width * height / 1e6:.0f} MP, "
                     f"over the {settings.max_pixels / 1e6:.0f} MP limit"
@@ -135,6 +137,37 @@ def load_image(path: Path, settings: Settings) -> LoadedImage:
     return LoadedImage(np.ascontiguousarray(rgb), alpha, source_format, notes)
 
 
+def open_bounded(path: Path, source_format: str | None, max_pixels: int) -> Image.Image:
+    """`Image.open` under Pillow's guard at `max_pixels` (aefix's documented limit), or for a JPEG
+    at what its 1/8 draft decodes (`_decoded_pixels` then applies the limit to what it will
+    decode at). The guard raises DecompressionBombWarning past it where warnings are errors."""
+    Image.MAX_IMAGE_PIXELS = max_pixels * (JPEG_MAX_DRAFT**2 if source_format == "jpeg" else 1)
+    try:
+        return Image.open(path)
+    finally:
+        Image.MAX_IMAGE_PIXELS = max_pixels
+
+
+def _draftable(image: Image.Image) -> bool:
+    return image.format == "JPEG" and image.mode in ("RGB", "L", "CMYK")
+
+
+def _decoded_pixels(image: Image.Image, max_side: int) -> int:
+    """Pixels that decoding `image` for work takes at most: a JPEG over the work size is decoded
+    scaled down (`_reduce_for_work`), to at most twice the target a side or at 1/8."""
+    width, height = image.size
+    if not _draftable(image) or max(width, height) <= max_side * WORK_SIDE_SLACK:
+        return width * height
+    target_width, target_height = _work_target(image.size, max_side)
+    return max(4 * target_width * target_height, -(-width // JPEG_MAX_DRAFT) * -(-height // JPEG_MAX_DRAFT))
+
+
+def _work_target(size: tuple[int, int], max_side: int) -> tuple[int, int]:
+    width, height = size
+    scale = max_side / max(width, height)
+    return max(1, round(width * scale)), max(1, round(height * scale))
+
+
 def _reduce_for_work(image: Image.Image, max_side: int, notes: list[str]) -> Image.Image:
     """Decode, at most `max_side` px on the long side (WORK_SIDE_SLACK over it is kept as it is):
     JPEGs by DCT scaling (draft), others by resampling."""
@@ -142,9 +175,8 @@ def _reduce_for_work(image: Image.Image, max_side: int, notes: list[str]) -> Ima
     if max(width, height) <= max_side * WORK_SIDE_SLACK:
         image.load()
         return image
-    scale = max_side / max(width, height)
-    target = (max(1, round(width * scale)), max(1, round(height * scale)))
-    if image.format == "JPEG" and image.mode in ("RGB", "L", "CMYK"):
+    target = _work_target(image.size, max_side)
+    if _draftable(image):
         image.draft(image.mode, target)  # decodes at 1/2, 1/4 or 1/8 size, never below `target`
     image.load()
     if image.size != (width, height):

@@ -22,8 +22,9 @@ from typing import Any
 import numpy as np
 from PIL import Image, ImageOps
 
-from aefix.imageio import write_atomic
+from aefix.imageio import open_bounded, sniff_format, write_atomic
 from aefix.messages import translate
+from aefix.settings import Settings
 
 REPORT_HTML = "report.html"
 THUMBS_DIR = ".aefix-thumbs"
@@ -183,7 +184,10 @@ def _thumbnail(dst: Path, image: Path, overlay: Path | None) -> str | None:
 
 
 def _make_thumbnail(image: Path, overlay: Path | None) -> bytes:
-    with Image.open(image) as opened:
+    with image.open("rb") as stream:
+        head = stream.read(32)
+    # Pillow's guard at aefix's limit, or a JPEG's 1/8 draft under it: a 108 MP phone photo has a thumbnail too.
+    with open_bounded(image, sniff_format(head), Settings.max_pixels) as opened:
         opened.draft("RGB", (THUMB_SIDE_PX * 2, THUMB_SIDE_PX * 2))
         picture = ImageOps.exif_transpose(opened).convert("RGB")
     picture.thumbnail((THUMB_SIDE_PX, THUMB_SIDE_PX), Image.Resampling.LANCZOS)
