@@ -62,6 +62,14 @@ class Entry:
     score: float | None
 
 
+@dataclass(frozen=True)
+class Acceptance:
+    """An output taken out of DST/_review by hand; `left_in_review`: the review output a copy left
+    behind (the same bytes as the accepted one), None after a move."""
+
+    left_in_review: Path | None
+
+
 class Manifest:
     """The manifest of one DST folder. Not thread-safe; the batch runner owns it."""
 
@@ -96,7 +104,7 @@ class Manifest:
             return False
         return self._same_source(entry, source)
 
-    def accept_moved(self, key: str, source: Path, shaping_hash: str, moved_to: Path) -> bool:
+    def accept_moved(self, key: str, source: Path, shaping_hash: str, moved_to: Path) -> Acceptance | None:
         """Whether an output sent to review was moved by hand to `moved_to`, its place in DST (the
         seller looked at it and took it), or copied there (the same bytes as the one still in
         review), `source` and settings unchanged; if so the entry says so from now on (status
@@ -104,16 +112,17 @@ class Manifest:
         cannot tell which one the seller wants."""
         entry = self.entries.get(key)
         if entry is None or entry.status != "needs-review" or entry.output is None:
-            return False
+            return None
         if entry.settings_hash != shaping_hash or not moved_to.is_file():
-            return False
+            return None
         reviewed = self.dst / entry.output
-        if reviewed.is_file() and not _same_bytes(reviewed, moved_to):
-            return False
+        copied = reviewed != moved_to and reviewed.is_file()
+        if copied and not _same_bytes(reviewed, moved_to):
+            return None
         if not self._same_source(entry, source):
-            return False
+            return None
         self.entries[key] = dataclasses.replace(entry, output=str(moved_to.relative_to(self.dst)), status="ok")
-        return True
+        return Acceptance(reviewed if copied else None)
 
     @staticmethod
     def _same_source(entry: Entry, source: Path) -> bool:

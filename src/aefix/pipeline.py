@@ -204,14 +204,13 @@ def plan_batch(
         todo: list[WorkItem] = []
         for item in items:
             key = str(item.relative)
-            recorded = manifest.entries.get(key)
-            reviewed = dst / recorded.output if recorded is not None and recorded.output is not None else None
             # Before is_current: a copy taken out of _review leaves the review output there, current.
-            if manifest.accept_moved(key, item.source, shaping_hash, item.output):
+            acceptance = manifest.accept_moved(key, item.source, shaping_hash, item.output)
+            if acceptance is not None:
                 done.append(item)  # moved (or copied) out of _review by hand: accepted as it is
                 accepted.append((str(item.source), str(item.output)))
-                if reviewed is not None and reviewed != item.output and reviewed.is_file():
-                    review_copies.append(reviewed)  # the same bytes as the accepted output
+                if acceptance.left_in_review is not None:
+                    review_copies.append(acceptance.left_in_review)
             elif manifest.is_current(key, item.source, shaping_hash):
                 done.append(item)
             else:
