@@ -168,7 +168,7 @@ def classic_product(rgb: np.ndarray, coarse: np.ndarray, soft: np.ndarray, backd
     opened = cv2.morphologyEx(distinct, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
     reach = cv2.dilate(coarse.astype(np.uint8), _square(band)).astype(bool)
     by_colour = components_touching(opened, reach)
-    product = by_colour | (coarse & ~_bare_backdrop(coarse & ~by_colour, distance, backdrop, band, rgb, ~reach))
+    product = by_colour | (coarse & ~_bare_backdrop(coarse & ~by_colour, distance, backdrop, band, rgb, reach))
     peeled = _soft_edged(rgb, back_full, product, product & shadowy, threshold)
     if peeled.any():
         # A shadow's own hole (a ring's) is bare backdrop the network filled; it was joined to
@@ -207,10 +207,10 @@ def _regions(candidate: np.ndarray) -> tuple[tuple[slice, slice] | None, int, np
 
 
 def _bare_backdrop(
-    candidate: np.ndarray, distance: np.ndarray, backdrop: Backdrop, band: int, rgb: np.ndarray, around: np.ndarray
+    candidate: np.ndarray, distance: np.ndarray, backdrop: Backdrop, band: int, rgb: np.ndarray, reach: np.ndarray
 ) -> np.ndarray:
     """Regions of `candidate` whose mean distance from the backdrop is what bare backdrop shows, and
-    whose grain is that of the backdrop `around` the product (`_grainy`) too."""
+    whose grain is that of the backdrop beyond `reach` (the product and a band around it) too."""
     found = np.zeros_like(candidate)
     box, count, labels = _regions(candidate)
     if box is None:
@@ -222,23 +222,24 @@ def _bare_backdrop(
     bare = (means <= BARE_BACKDROP_FACTOR * backdrop.typical + 1.0) & (areas >= band * band)
     bare[0] = False
     if bare.any():
-        bare &= _grainy(labels, bare, box, rgb, around)
+        bare &= _grainy(labels, bare, box, rgb, reach)
     found[box] = bare[labels]
     return found
 
 
 def _grainy(
-    labels: np.ndarray, bare: np.ndarray, box: tuple[slice, slice], rgb: np.ndarray, around: np.ndarray
+    labels: np.ndarray, bare: np.ndarray, box: tuple[slice, slice], rgb: np.ndarray, reach: np.ndarray
 ) -> np.ndarray:
     """Per label of `labels` (regions in `box`), whether its grain is at least BARE_GRAIN_SHARE of
-    the grain of the backdrop `around` the product; only the `bare` labels are measured (others:
+    the grain of the backdrop beyond `reach`; only the `bare` labels are measured (others:
     True). The backdrop's is measured over the whole frame: near the product a contact shadow's
     curve raises it (a white mug on white, seed 1: 0.31 levels over the frame, 0.40 within 50 px,
     where its handle's hole, at 0.30, would have stayed)."""
     grainy = np.ones_like(bare)
     luma = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY).astype(np.float32)
     grain = np.abs(luma - cv2.GaussianBlur(luma, (0, 0), 1.0))
-    sample = grain[::GRAIN_SAMPLE_STEP, ::GRAIN_SAMPLE_STEP][around[::GRAIN_SAMPLE_STEP, ::GRAIN_SAMPLE_STEP]]
+    step = GRAIN_SAMPLE_STEP
+    sample = grain[::step, ::step][~reach[::step, ::step]]
     if sample.size < MIN_CORE_PX:
         return grainy
     backdrop_grain = float(np.median(sample))
