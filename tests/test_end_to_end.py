@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import cv2
 import numpy as np
@@ -18,6 +19,10 @@ from PIL import Image, ImageDraw
 from conftest import EXAMPLES, ROOT, dilate, iou, place_on_canvas, save_rgb
 from defects import font
 from synth import standard_set
+
+if TYPE_CHECKING:
+    from aefix.pipeline import Cutout
+    from photoset import TruthPhoto
 
 pytestmark = pytest.mark.model
 
@@ -31,6 +36,22 @@ DILATION_PX = 16
 def aefix(*args: str, prefix: tuple[str, ...] = ()) -> subprocess.CompletedProcess[str]:
     command = [*prefix, sys.executable, "-m", "aefix", *args]
     return subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)
+
+
+def _cut_truth_photo(index: int, seed: int, tmp_path: Path) -> tuple[TruthPhoto, Cutout]:
+    """bench-quality's photo `index` of set `seed` (its TruthPhoto) and its cut-out by the real model."""
+    from aefix.imageio import load_image
+    from aefix.pipeline import cut_out
+    from aefix.segment import RembgSegmenter
+    from aefix.settings import Settings
+    from photoset import make_truth_photo
+
+    settings = Settings(models_dir=ROOT / "models")
+    segmenter = RembgSegmenter("u2netp", settings.models_dir)
+    photo = make_truth_photo(index, seed)
+    path = tmp_path / photo.name
+    path.write_bytes(photo.data)
+    return photo, cut_out(load_image(path, settings), settings, lambda: segmenter)
 
 
 @pytest.fixture(scope="module")
@@ -187,28 +208,17 @@ def test_a_faint_white_product_is_found_on_a_second_look(index: int, tmp_path: P
     less its sweep amplified, finds both products (bench-quality at seed 2026: IoU 0.05 -> 0.93
     and 0.01 -> 0.89)."""
     import aefix.pipeline
-    from aefix.imageio import load_image
     from aefix.messages import is_translated, translate
-    from aefix.pipeline import cut_out
-    from aefix.segment import RembgSegmenter
-    from aefix.settings import Settings
-    from photoset import make_truth_photo
 
-    settings = Settings(models_dir=ROOT / "models")
-    segmenter = RembgSegmenter("u2netp", settings.models_dir)
-    photo = make_truth_photo(index, 2026)
-    path = tmp_path / photo.name
-    path.write_bytes(photo.data)
+    photo, cut = _cut_truth_photo(index, 2026, tmp_path)
     truth = photo.alpha >= 128
-
-    cut = cut_out(load_image(path, settings), settings, lambda: segmenter)
     assert cut.method == "classic+u2netp+faint"
     (note,) = [note for note in cut.notes if "second, contrast-stretched look" in note]
     assert is_translated(note) and translate(note, "zh") != note
     assert iou(cut.mask.alpha >= 0.5, truth) >= 0.85, iou(cut.mask.alpha >= 0.5, truth)
 
     monkeypatch.setattr(aefix.pipeline, "second_look", lambda *args: None)
-    first = cut_out(load_image(path, settings), settings, lambda: segmenter)
+    _, first = _cut_truth_photo(index, 2026, tmp_path)
     assert iou(first.mask.alpha >= 0.5, truth) < 0.1  # the first look alone: the shadow, or a speck
 
 
@@ -220,19 +230,8 @@ def test_a_white_ring_on_a_wooden_table_is_parted_from_its_cast_shadow(seed: int
     peeled, the cool white ring read as bare warm table and went with it. Then the shadow seen
     through the ring's hole stayed (seeds 7 and 11, IoU 0.84 and 0.86) until the hole, once opened,
     let its edge be judged."""
-    from aefix.imageio import load_image
-    from aefix.pipeline import cut_out
-    from aefix.segment import RembgSegmenter
-    from aefix.settings import Settings
-    from photoset import make_truth_photo
-
-    settings = Settings(models_dir=ROOT / "models")
-    segmenter = RembgSegmenter("u2netp", settings.models_dir)
-    photo = make_truth_photo(33, seed)
+    photo, cut = _cut_truth_photo(33, seed, tmp_path)
     assert photo.material == "white" and photo.backdrop == "table" and photo.shadow == "cast"
-    path = tmp_path / photo.name
-    path.write_bytes(photo.data)
-    cut = cut_out(load_image(path, settings), settings, lambda: segmenter)
     assert iou(cut.mask.alpha >= 0.5, photo.alpha >= 128) >= 0.95
 
 
@@ -242,19 +241,9 @@ def test_a_second_peel_after_a_hole_opens_takes_only_what_touches_the_hole(tmp_p
     with the rest of its shadow, went as well: 8% of the star's inside (a notch through an arm).
     Only a shadow seen through the opened hole is judged again; the star loses no more than its
     highlight, which reads as backdrop (1.5%)."""
-    from aefix.imageio import load_image
-    from aefix.pipeline import cut_out
-    from aefix.segment import RembgSegmenter
-    from aefix.settings import Settings
-    from photoset import make_truth_photo
-
-    settings = Settings(models_dir=ROOT / "models")
-    segmenter = RembgSegmenter("u2netp", settings.models_dir)
-    photo = make_truth_photo(53, 3)
+    photo, cut = _cut_truth_photo(53, 3, tmp_path)
     assert photo.material == "metallic" and photo.shadow == "cast"
-    path = tmp_path / photo.name
-    path.write_bytes(photo.data)
-    alpha = cut_out(load_image(path, settings), settings, lambda: segmenter).mask.alpha
+    alpha = cut.mask.alpha
     truth = cv2.resize(photo.alpha, alpha.shape[::-1], interpolation=cv2.INTER_AREA) >= 128
     inside = cv2.erode(truth.view(np.uint8), np.ones((9, 9), np.uint8)).astype(bool)
     assert (alpha[inside] < 0.5).mean() < 0.03
