@@ -108,20 +108,31 @@ def test_a_rerun_still_counts_an_unchanged_image_that_failed_and_exits_1_again(t
     assert _job(tmp_path / "raw", tmp_path / "out").summary.all_passed
 
 
-def test_an_output_moved_out_of_review_by_hand_is_taken_as_accepted(tmp_path: Path) -> None:
+def _speck_sent_to_review(tmp_path: Path) -> Path:
+    """A good photo and a 40 px speck on a sweep (upscaled x21: to review), run once; the speck's
+    review output."""
     _photos(tmp_path / "raw", 1)
-    save_rgb(tmp_path / "raw" / "speck.png", disc_on_sweep(40))  # upscaled x21: to review
+    save_rgb(tmp_path / "raw" / "speck.png", disc_on_sweep(40))
     first = _job(tmp_path / "raw", tmp_path / "out")
     assert [result.status for result in first.results] == ["ok", "needs-review"]
-    reviewed = tmp_path / "out" / "_review" / "speck.jpg"
+    return tmp_path / "out" / "_review" / "speck.jpg"
+
+
+def _speck_entry(tmp_path: Path) -> tuple[str, str]:
+    """The speck's status and output in the manifest."""
+    entry = json.loads((tmp_path / "out" / MANIFEST_NAME).read_text())["entries"]["speck.png"]
+    return entry["status"], entry["output"]
+
+
+def test_an_output_moved_out_of_review_by_hand_is_taken_as_accepted(tmp_path: Path) -> None:
+    reviewed = _speck_sent_to_review(tmp_path)
     data = reviewed.read_bytes()
 
     reviewed.rename(tmp_path / "out" / "speck.jpg")  # the seller looked at it and took it
     again = _job(tmp_path / "raw", tmp_path / "out")
     assert again.results == [] and again.summary.all_passed and again.summary.unchanged_review == 0
     assert (tmp_path / "out" / "speck.jpg").read_bytes() == data  # not redone over the seller's choice
-    entry = json.loads((tmp_path / "out" / MANIFEST_NAME).read_text())["entries"]["speck.png"]
-    assert (entry["status"], entry["output"]) == ("ok", "speck.jpg")
+    assert _speck_entry(tmp_path) == ("ok", "speck.jpg")
     carried = {Path(r["source"]).name: r for r in json.loads(Path(again.report).read_text())["carried_over"]}
     assert carried["speck.png"]["status"] == "ok"
     assert carried["speck.png"]["output"] == str(tmp_path / "out" / "speck.jpg")
@@ -137,10 +148,7 @@ def test_an_output_copied_out_of_review_is_accepted_and_its_review_copy_removed(
     """A copy taken out of _review counts as a move: the same bytes are at the output's place, so
     the one left in _review goes. A different file there (edited, or left by something else) is
     not taken for the seller's choice: both stay, and the image still needs review."""
-    _photos(tmp_path / "raw", 1)
-    save_rgb(tmp_path / "raw" / "speck.png", disc_on_sweep(40))  # upscaled x21: to review
-    _job(tmp_path / "raw", tmp_path / "out")
-    reviewed = tmp_path / "out" / "_review" / "speck.jpg"
+    reviewed = _speck_sent_to_review(tmp_path)
     placed = tmp_path / "out" / "speck.jpg"
     data = reviewed.read_bytes()
 
@@ -153,8 +161,7 @@ def test_an_output_copied_out_of_review_is_accepted_and_its_review_copy_removed(
     again = _job(tmp_path / "raw", tmp_path / "out")
     assert again.results == [] and again.summary.all_passed and again.summary.unchanged_review == 0
     assert not reviewed.exists() and placed.read_bytes() == data
-    entry = json.loads((tmp_path / "out" / MANIFEST_NAME).read_text())["entries"]["speck.png"]
-    assert (entry["status"], entry["output"]) == ("ok", "speck.jpg")
+    assert _speck_entry(tmp_path) == ("ok", "speck.jpg")
     assert _job(tmp_path / "raw", tmp_path / "out").summary.all_passed
 
 
