@@ -491,3 +491,25 @@ def test_the_classical_mask_works_on_a_phone_draft_as_it_is_and_reduces_larger_p
     assert _classic_scale((1500, 2000)) == 1.0
     assert _classic_scale((3000, 4000)) == 0.5
     assert _classic_scale((1444, 2165)) == pytest.approx(2000 / 2165)
+
+
+def test_bare_sweep_beside_a_hard_cast_shadow_stays_backdrop() -> None:
+    """A white box a little lighter than its light-grey sweep casts a hard shadow up and to the
+    left. Where the shadow's edge leaves the box's, the bare sweep in the band has mostly shadow
+    beyond it to compare with, and against that dark a sweep-coloured pixel reads as product."""
+    box = np.zeros((SIZE, SIZE), np.float32)
+    box[500:1100, 500:1100] = 1.0
+    truth = cv2.GaussianBlur(box, (0, 0), 1.0)
+    photo = _composite(truth, (238, 238, 240), 228.0).astype(np.float32)
+    shadow = cv2.GaussianBlur(np.roll(truth, (-60, -90), axis=(0, 1)), (0, 0), 2.5)
+    photo *= 1.0 - 0.3 * (shadow * (1.0 - truth))[:, :, None]
+    photo = np.clip(np.rint(photo), 0, 255).astype(np.uint8)
+    hard, soft = truth >= 0.5, truth
+    backdrop = estimate_backdrop(photo, hard)
+    product = classic_product(photo, hard, soft, backdrop)
+    matte = refine_edges(photo, product, soft, backdrop, hard_is_exact=True)
+    gap = cv2.distanceTransform((truth < 0.5).astype(np.uint8), cv2.DIST_L2, 5)  # px from the box
+    beyond_edge = gap > 3
+    assert not product[beyond_edge].any()
+    assert (matte.mask.alpha[beyond_edge] == 0).all()  # the band alone left 294 px of it over 0
+    assert iou(matte.mask.hard, truth >= 0.5) > 0.995

@@ -146,7 +146,7 @@ def classic_product(rgb: np.ndarray, coarse: np.ndarray, soft: np.ndarray, backd
         band = max(MIN_BAND_PX, round(band * scale))
     height, width = coarse.shape
     back_full = cv2.resize(backdrop.low, size, interpolation=cv2.INTER_LINEAR)
-    threshold = max(CLASSIC_MIN_DISTANCE, CLASSIC_NOISE_FACTOR * backdrop.noise)
+    threshold = classic_threshold(backdrop)
     distinct = np.zeros((height, width), np.uint8)
     distance = np.zeros((height, width), np.uint8)
     shadowy = np.zeros((height, width), bool)
@@ -188,6 +188,11 @@ def classic_product(rgb: np.ndarray, coarse: np.ndarray, soft: np.ndarray, backd
     if scale < 1.0:
         product = cv2.resize(product.astype(np.uint8), full_shape[::-1], interpolation=cv2.INTER_NEAREST).astype(bool)
     return product
+
+
+def classic_threshold(backdrop: Backdrop) -> float:
+    """How far from the sweep's colour (RGB distance) a pixel must be to count as product by colour."""
+    return max(CLASSIC_MIN_DISTANCE, CLASSIC_NOISE_FACTOR * backdrop.noise)
 
 
 def _classic_scale(shape: tuple[int, int]) -> float:
@@ -603,7 +608,9 @@ def refine_edges(
     is background wherever the coarse mask had it, and the band is redone on both sides of it.
     With `hard_is_exact` (the classical mask, right to a pixel or two), shadow-coloured pixels
     beyond that slack outside it stay backdrop: a contact shadow narrower than the band has
-    no bare backdrop beside it to compare with, and would read as partly product.
+    no bare backdrop beside it to compare with, and would read as partly product. So do pixels
+    there as near the sweep's colour as the classical mask's own threshold: bare sweep beside a
+    cast shadow, compared with the shadow, reads as product lighter than it.
     """
     height, width = hard.shape
     band_px = band_width((height, width))
@@ -645,7 +652,8 @@ def refine_edges(
         # The classical mask's pixel, here.
         slack = 1 if _classic_scale((height, width)) == 1.0 else int(np.ceil(max(height, width) / CLASSIC_SIDE_PX))
         beyond = ~cv2.dilate(hard_u8, _square(slack)).astype(bool)[rows, cols]
-        band_alpha[beyond & shadow] = 0.0
+        bare = np.linalg.norm(pixels - model, axis=1) <= classic_threshold(backdrop)
+        band_alpha[beyond & (shadow | bare)] = 0.0
 
     alpha = interior.astype(np.float32)
     alpha[rows, cols] = band_alpha
