@@ -513,3 +513,25 @@ def test_bare_sweep_beside_a_hard_cast_shadow_stays_backdrop() -> None:
     assert not product[beyond_edge].any()
     assert (matte.mask.alpha[beyond_edge] == 0).all()  # the band alone left 294 px of it over 0
     assert iou(matte.mask.hard, truth >= 0.5) > 0.995
+
+
+@pytest.mark.parametrize("penumbra", [1.5, 2.5])
+def test_a_thin_band_of_cast_shadow_the_network_took_in_leaves_the_mask(penumbra: float) -> None:
+    """A white box casts a hard shadow 10 px up and to the left, and the network takes the band of
+    it beside the box in. Too thin to have an inside past its penumbra, the band is judged as deep
+    in as it goes: whole, its penumbra spreads its darkening past what one shadow's may be."""
+    box = np.zeros((SIZE, SIZE), np.float32)
+    box[500:1100, 500:1100] = 1.0
+    truth = cv2.GaussianBlur(box, (0, 0), 1.0)
+    photo = _composite(truth, (238, 238, 240), 226.0).astype(np.float32)
+    cast = cv2.GaussianBlur(np.roll(truth, (-10, -10), axis=(0, 1)), (0, 0), penumbra)
+    photo *= 1.0 - 0.25 * (cast * (1.0 - truth))[:, :, None]
+    photo = np.clip(np.rint(photo), 0, 255).astype(np.uint8)
+    network = np.maximum(truth, (cast > 0.3).astype(np.float32))
+    hard, soft = network >= 0.5, network
+    backdrop = estimate_backdrop(photo, hard)
+    product = classic_product(photo, hard, soft, backdrop)
+    band = (cast > 0.5) & (truth < 0.01)
+    assert band.sum() > 9000 and hard[band].all()
+    assert not product[band].any()
+    assert iou(product, truth >= 0.5) > 0.995

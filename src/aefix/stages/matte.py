@@ -432,10 +432,18 @@ def _remnants_of(peel: np.ndarray, labels: np.ndarray, count: int, gain: np.ndar
 
 def _darkens_evenly(gain: np.ndarray, piece: np.ndarray) -> bool:
     """Whether `piece` darkens the backdrop by one factor (`gain` between its quartiles within
-    SHADOW_MAX_GAIN_SPREAD), judged inside its penumbra where it has an inside: a thin shadow
-    seen through a ring's hole is mostly penumbra, which spreads the factor by itself."""
-    core = cv2.erode(piece.view(np.uint8), _square(2 * EDGE_WINDOW_PX)).astype(bool)
-    low, high = np.percentile(gain[core if core.sum() >= MIN_CORE_PX else piece], [25, 75])
+    SHADOW_MAX_GAIN_SPREAD), judged inside its penumbra: on the pixels at least 2 x EDGE_WINDOW_PX
+    in, or, in a piece too thin to have MIN_CORE_PX of them, as deep in as leaves that many. A
+    thin shadow (seen through a ring's hole, or a wedge of a cast shadow the network took in beside
+    the product) is mostly penumbra, which spreads the factor by itself."""
+    depth = cv2.distanceTransform(piece.view(np.uint8), cv2.DIST_C, 3)  # an erosion by a square, per step
+    judged = piece
+    for inset in range(2 * EDGE_WINDOW_PX, 0, -1):
+        core = depth > inset
+        if np.count_nonzero(core) >= MIN_CORE_PX:
+            judged = core
+            break
+    low, high = np.percentile(gain[judged], [25, 75])
     return bool(high - low <= SHADOW_MAX_GAIN_SPREAD)
 
 
