@@ -535,3 +535,24 @@ def test_a_thin_band_of_cast_shadow_the_network_took_in_leaves_the_mask(penumbra
     assert band.sum() > 9000 and hard[band].all()
     assert not product[band].any()
     assert iou(product, truth >= 0.5) > 0.995
+
+
+def test_a_cast_shadow_speckled_by_noise_is_still_judged_by_its_edge() -> None:
+    """On a noisy photo some of a shadow's pixels fail the shadow-colour test, one by one. Each
+    such speck is product that is not shadow-coloured: counted as the product's own edge, its
+    neighbourhood hid the shadow's whole outline from the soft-edge test, and the shadow stayed."""
+    box = np.zeros((SIZE, SIZE), np.float32)
+    box[500:1100, 500:1100] = 1.0
+    truth = cv2.GaussianBlur(box, (0, 0), 1.0)
+    photo = _composite(truth, (150, 170, 190), 245.0, noise=4.0).astype(np.float32)
+    cast = cv2.GaussianBlur(np.roll(truth, (60, 80), axis=(0, 1)), (0, 0), 3.0)
+    photo *= 1.0 - 0.3 * (cast * (1.0 - truth))[:, :, None]
+    photo = np.clip(np.rint(photo), 0, 255).astype(np.uint8)
+    network = np.maximum(truth, (cast > 0.1).astype(np.float32))  # sure of the shadow
+    hard, soft = network >= 0.5, network
+    backdrop = estimate_backdrop(photo, hard)
+    product = classic_product(photo, hard, soft, backdrop)
+    shadow_only = (cast > 0.5) & (truth < 0.01)
+    assert shadow_only.sum() > 70_000
+    assert product[shadow_only].mean() < 0.01
+    assert iou(product, truth >= 0.5) > 0.99
