@@ -82,7 +82,10 @@ MIN_OUTLINE_PX = 20
 SHADOW_MAX_GAIN_SPREAD = 0.05
 # A shadow-coloured piece beside a peeled shadow, at most this share of its size, may be a bit of it.
 REMNANT_MAX_SHARE = 0.05
-MIN_CORE_PX = 400  # a piece's inside, past its penumbra, is judged alone from this many pixels
+MIN_CORE_PX = 400  # a sample of the backdrop's grain is taken from this many pixels
+# A shadow piece's inside, past its penumbra, is judged alone from this many pixels: a thin
+# crescent of shadow seen through a small ring's hole (800 px photo) has 325 at 2 px in.
+EVEN_MIN_CORE_PX = 100
 # Shadows peeled may be at most this share of the mask (cast shadows measured up to a third).
 SHADOW_MAX_PEEL_SHARE = 0.5
 BOX_MARGIN_PX = 24
@@ -436,14 +439,14 @@ def _remnants_of(peel: np.ndarray, labels: np.ndarray, count: int, gain: np.ndar
 def _darkens_evenly(gain: np.ndarray, piece: np.ndarray) -> bool:
     """Whether `piece` darkens the backdrop by one factor (`gain` between its quartiles within
     SHADOW_MAX_GAIN_SPREAD), judged inside its penumbra: on the pixels at least 2 x EDGE_WINDOW_PX
-    in, or, in a piece too thin to have MIN_CORE_PX of them, as deep in as leaves that many. A
+    in, or, in a piece too thin to have EVEN_MIN_CORE_PX of them, as deep in as leaves that many. A
     thin shadow (seen through a ring's hole, or a wedge of a cast shadow the network took in beside
     the product) is mostly penumbra, which spreads the factor by itself."""
     depth = cv2.distanceTransform(piece.view(np.uint8), cv2.DIST_C, 3)  # an erosion by a square, per step
     judged = piece
     for inset in range(2 * EDGE_WINDOW_PX, 0, -1):
         core = depth > inset
-        if np.count_nonzero(core) >= MIN_CORE_PX:
+        if np.count_nonzero(core) >= EVEN_MIN_CORE_PX:
             judged = core
             break
     low, high = np.percentile(gain[judged], [25, 75])
