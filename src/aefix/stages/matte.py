@@ -82,7 +82,7 @@ MIN_OUTLINE_PX = 20
 SHADOW_MAX_GAIN_SPREAD = 0.05
 # A shadow-coloured piece beside a peeled shadow, at most this share of its size, may be a bit of it.
 REMNANT_MAX_SHARE = 0.05
-MIN_CORE_PX = 400  # a sample of the backdrop's grain is taken from this many pixels
+MIN_CORE_PX = 400  # the backdrop's grain is measured from no fewer pixels than this
 # A shadow piece's inside, past its penumbra, is judged alone from this many pixels: a thin
 # crescent of shadow seen through a small ring's hole (800 px photo) has 325 at 2 px in.
 EVEN_MIN_CORE_PX = 100
