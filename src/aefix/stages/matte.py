@@ -438,8 +438,8 @@ def _without_spikes(peeled: np.ndarray, product: np.ndarray) -> np.ndarray:
     for label in range(1, count):
         part = labels == label
         rim = cv2.dilate(part.view(np.uint8), _square(1)).astype(bool) & ~part
-        border = int(np.count_nonzero(rim))
-        spikes[label] = np.count_nonzero(rim & kept) >= SPIKE_MIN_PRODUCT_SHARE * max(1, border)
+        inside = np.count_nonzero(rim & kept)
+        spikes[label] = inside >= SPIKE_MIN_PRODUCT_SHARE * max(1, np.count_nonzero(rim))
     return peeled & ~spikes[labels]
 
 
