@@ -8,14 +8,7 @@ import pytest
 
 from aefix.errors import NoProductError
 from aefix.stages.backdrop import SHADOW_PULL_LIMIT, Backdrop, estimate_backdrop
-from aefix.stages.matte import (
-    _backdrop_behind_shadow,
-    _remnants_of,
-    _without_spikes,
-    band_width,
-    classic_product,
-    refine_edges,
-)
+from aefix.stages.matte import _backdrop_behind_shadow, _remnants_of, band_width, classic_product, refine_edges
 from conftest import iou
 
 SIZE = 1600
@@ -575,22 +568,3 @@ def test_a_cast_shadow_speckled_by_noise_is_still_judged_by_its_edge() -> None:
     assert shadow_only.sum() > 70_000
     assert product[shadow_only].mean() < 0.01
     assert iou(product, truth >= 0.5) > 0.99
-
-
-def test_a_peeled_shadow_gives_back_its_spikes_into_the_product_and_keeps_its_thin_wedges() -> None:
-    """A shadow cut from a metal product along its sharp edge runs on, through a gap where a band
-    of the metal is in the shadow's tone, as a spike into the product: product on both sides of it.
-    A thin wedge of shadow beside the product has backdrop along one side and stays peeled."""
-    product = np.zeros((400, 400), bool)
-    product[100:300, 100:300] = True
-    shadow = np.zeros_like(product)
-    shadow[300:360, 120:320] = True  # below the product, outside it
-    spike = np.zeros_like(product)
-    spike[220:300, 200:208] = True  # 8 px wide, 80 px into the product
-    wedge = np.zeros_like(product)
-    wedge[100:300, 92:100] = True  # 8 px wide, along the product's left side
-    product |= shadow | wedge  # the network's mask takes the shadows in
-    peeled = shadow | spike | wedge
-    kept = _without_spikes(peeled, product)
-    assert not kept[220:298, 200:208].any()  # the spike, but for its base on the shadow
-    assert kept[shadow].all() and kept[wedge].all()

@@ -86,10 +86,6 @@ MIN_CORE_PX = 400  # the backdrop's grain is measured from no fewer pixels than 
 # A shadow piece's inside, past its penumbra, is judged alone from this many pixels: a thin
 # crescent of shadow seen through a small ring's hole (800 px photo) has 325 at 2 px in.
 EVEN_MIN_CORE_PX = 100
-# A peeled shadow's parts narrower than twice this (px) are spikes into the product when at least
-# SPIKE_MIN_PRODUCT_SHARE of their border is product that stays.
-SPIKE_RADIUS_PX = 10
-SPIKE_MIN_PRODUCT_SHARE = 0.75
 # Shadows peeled may be at most this share of the mask (cast shadows measured up to a third).
 SHADOW_MAX_PEEL_SHARE = 0.5
 BOX_MARGIN_PX = 24
@@ -417,30 +413,9 @@ def _soft_edged_in_box(
         for label in np.flatnonzero(peel):
             peel[label] = _darkens_evenly(gain, labels == label)
         peel |= _remnants_of(peel, labels, count, gain)
-    peeled = _without_spikes(peel[labels], product)
+    peeled = peel[labels]
     # More than this and the "shadow" is more likely the product itself, in one grey tone.
     return peeled if peeled.sum() <= SHADOW_MAX_PEEL_SHARE * product.sum() else np.zeros_like(shadowy)
-
-
-def _without_spikes(peeled: np.ndarray, product: np.ndarray) -> np.ndarray:
-    """`peeled` less its spikes into the product: the parts narrower than 2 x SPIKE_RADIUS_PX
-    whose border is mostly product that stays. A metal's band in the shadow's tone opens a gap in
-    the sharp edge a peeled shadow is cut along, and the shadow runs on through it into the
-    metal, with product on both sides; a wedge of shadow beside the product has backdrop along
-    one side, and a strip of it along the product's edge the rest of the shadow."""
-    disk = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * SPIKE_RADIUS_PX + 1,) * 2)
-    narrow = peeled & ~cv2.morphologyEx(peeled.view(np.uint8), cv2.MORPH_OPEN, disk).astype(bool)
-    count, labels = cv2.connectedComponents(narrow.view(np.uint8), connectivity=8)
-    if count <= 1:
-        return peeled
-    kept = product & ~peeled
-    spikes = np.zeros(count, bool)
-    for label in range(1, count):
-        part = labels == label
-        rim = cv2.dilate(part.view(np.uint8), _square(1)).astype(bool) & ~part
-        inside = np.count_nonzero(rim & kept)
-        spikes[label] = inside >= SPIKE_MIN_PRODUCT_SHARE * max(1, np.count_nonzero(rim))
-    return peeled & ~spikes[labels]
 
 
 def _remnants_of(peel: np.ndarray, labels: np.ndarray, count: int, gain: np.ndarray) -> np.ndarray:
