@@ -654,10 +654,12 @@ def refine_edges(
     # Elsewhere the network's edge, sharpened around its 0.5 contour.
     fallback = np.clip((soft[rows, cols] - 0.3) / 0.4, 0.0, 1.0) * hard[rows, cols]
     shadow = np.zeros(len(rows), bool)
+    off_backdrop = np.zeros(len(rows), np.float32)
     if hard_is_exact:
         shadow = shadow_of(pixels[None], model[None], backdrop.noise)[0]
+        off_backdrop = np.linalg.norm(pixels - model, axis=1)
         if not known.all():
-            thin = _thin_alpha(pixels, model, rows, cols, hard, backdrop.noise)
+            thin = _thin_alpha(off_backdrop, rows, cols, hard, backdrop.noise)
             fallback = np.where(np.isnan(thin) | known, fallback, thin)
     band_alpha = np.where(trusted, np.clip(projected, 0.0, 1.0), fallback)
     band_alpha[band_alpha < ALPHA_SNAP] = 0.0
@@ -666,8 +668,7 @@ def refine_edges(
         # The classical mask's pixel, here.
         slack = 1 if _classic_scale((height, width)) == 1.0 else int(np.ceil(max(height, width) / CLASSIC_SIDE_PX))
         beyond = ~cv2.dilate(hard_u8, _square(slack)).astype(bool)[rows, cols]
-        bare = np.linalg.norm(pixels - model, axis=1) <= classic_threshold(backdrop)
-        band_alpha[beyond & (shadow | bare)] = 0.0
+        band_alpha[beyond & (shadow | (off_backdrop <= classic_threshold(backdrop)))] = 0.0
 
     alpha = interior.astype(np.float32)
     alpha[rows, cols] = band_alpha
@@ -681,14 +682,11 @@ def refine_edges(
     return Matte(ProductMask(hard=alpha >= 0.5, alpha=alpha, soft=soft), colour, band_px, share)
 
 
-def _thin_alpha(
-    pixels: np.ndarray, model: np.ndarray, rows: np.ndarray, cols: np.ndarray, hard: np.ndarray, noise: float
-) -> np.ndarray:
+def _thin_alpha(distance: np.ndarray, rows: np.ndarray, cols: np.ndarray, hard: np.ndarray, noise: float) -> np.ndarray:
     """Alpha of band pixels too far from the product's interior to borrow its colour (a thin cable
-    the classical mask found and the network did not see): each pixel's distance from the backdrop
-    over the largest within THIN_WINDOW_PX in `hard`, the cable's own colour at its middle. NaN
-    where nothing nearby stands out from the backdrop (white on white)."""
-    distance = np.linalg.norm(pixels - model, axis=1)
+    the classical mask found and the network did not see): each pixel's `distance` from the
+    backdrop over the largest within THIN_WINDOW_PX in `hard`, the cable's own colour at its
+    middle. NaN where nothing nearby stands out from the backdrop (white on white)."""
     spread = np.zeros(hard.shape, np.float32)
     spread[rows, cols] = np.where(hard[rows, cols], distance, 0.0)
     peak = cv2.dilate(spread, _square(THIN_WINDOW_PX))[rows, cols]
