@@ -24,6 +24,14 @@ def _disc_alpha(size: int = SIZE, radius: float = 420.0, hole: float = 0.0, blur
     return cv2.GaussianBlur(mask.astype(np.float32) / 255.0, (0, 0), blur)
 
 
+def _box_alpha(size: int = SIZE, side: int = 600) -> np.ndarray:
+    """A square `side` px across in the middle of the frame, with a 1 px optical blur: the true coverage."""
+    box = np.zeros((size, size), np.float32)
+    start = (size - side) // 2
+    box[start : start + side, start : start + side] = 1.0
+    return cv2.GaussianBlur(box, (0, 0), 1.0)
+
+
 def _composite(alpha: np.ndarray, product: tuple[int, int, int], backdrop: float, noise: float = 1.5) -> np.ndarray:
     rng = np.random.default_rng(7)
     colour = np.array(product, np.float32)[None, None, :]
@@ -497,9 +505,7 @@ def test_bare_sweep_beside_a_hard_cast_shadow_stays_backdrop() -> None:
     """A white box a little lighter than its light-grey sweep casts a hard shadow up and to the
     left. Where the shadow's edge leaves the box's, the bare sweep in the band has mostly shadow
     beyond it to compare with, and against that dark a sweep-coloured pixel reads as product."""
-    box = np.zeros((SIZE, SIZE), np.float32)
-    box[500:1100, 500:1100] = 1.0
-    truth = cv2.GaussianBlur(box, (0, 0), 1.0)
+    truth = _box_alpha()
     photo = _composite(truth, (238, 238, 240), 228.0).astype(np.float32)
     shadow = cv2.GaussianBlur(np.roll(truth, (-60, -90), axis=(0, 1)), (0, 0), 2.5)
     photo *= 1.0 - 0.3 * (shadow * (1.0 - truth))[:, :, None]
@@ -519,10 +525,7 @@ def _box_casting_a_thin_band(size: int, side: int, penumbra: float) -> tuple[np.
     """A white box of `side` px in the middle of a light-grey sweep, casting a hard shadow 10 px up
     and to the left, with the band of it beside the box in the network's mask: photo, the box's
     coverage, the network's mask."""
-    box = np.zeros((size, size), np.float32)
-    start = (size - side) // 2
-    box[start : start + side, start : start + side] = 1.0
-    truth = cv2.GaussianBlur(box, (0, 0), 1.0)
+    truth = _box_alpha(size, side)
     photo = _composite(truth, (238, 238, 240), 226.0).astype(np.float32)
     cast = cv2.GaussianBlur(np.roll(truth, (-10, -10), axis=(0, 1)), (0, 0), penumbra)
     photo *= 1.0 - 0.25 * (cast * (1.0 - truth))[:, :, None]
@@ -553,9 +556,7 @@ def test_a_cast_shadow_speckled_by_noise_is_still_judged_by_its_edge() -> None:
     """On a noisy photo some of a shadow's pixels fail the shadow-colour test, one by one. Each
     such speck is product that is not shadow-coloured: counted as the product's own edge, its
     neighbourhood hid the shadow's whole outline from the soft-edge test, and the shadow stayed."""
-    box = np.zeros((SIZE, SIZE), np.float32)
-    box[500:1100, 500:1100] = 1.0
-    truth = cv2.GaussianBlur(box, (0, 0), 1.0)
+    truth = _box_alpha()
     photo = _composite(truth, (150, 170, 190), 245.0, noise=4.0).astype(np.float32)
     cast = cv2.GaussianBlur(np.roll(truth, (60, 80), axis=(0, 1)), (0, 0), 3.0)
     photo *= 1.0 - 0.3 * (cast * (1.0 - truth))[:, :, None]
