@@ -569,3 +569,51 @@ def test_a_cast_shadow_speckled_by_noise_is_still_judged_by_its_edge() -> None:
     assert shadow_only.sum() > 70_000
     assert product[shadow_only].mean() < 0.01
     assert iou(product, truth >= 0.5) > 0.99
+
+
+def _with_cast_shadow(truth: np.ndarray, product: tuple[int, int, int], backdrop: float, shift: int) -> np.ndarray:
+    """`truth` over a sweep of `backdrop`, casting a hard shadow `shift` px down and to the right."""
+    photo = _composite(truth, product, backdrop).astype(np.float32)
+    cast = cv2.GaussianBlur(np.roll(truth, (shift, shift), axis=(0, 1)), (0, 0), 2.0)
+    photo *= 1.0 - 0.35 * (cast * (1.0 - truth))[:, :, None]
+    return np.clip(np.rint(photo), 0, 255).astype(np.uint8)
+
+
+def test_the_shadow_line_the_classical_mask_took_in_at_the_product_s_foot_is_backdrop() -> None:
+    """A green disc's hard cast shadow, a crescent 10 px wide, starts at its edge, and the
+    classical mask reaches 3 px into it there. Against the lighter backdrop beyond the band, that
+    line of shadow read as partly product, and its decontaminated colour was a dark rim."""
+    truth = _disc_alpha(radius=300)
+    photo = _with_cast_shadow(truth, (40, 130, 60), 228.0, shift=10)
+    product = truth >= 0.5
+    gap = cv2.distanceTransform((~product).view(np.uint8), cv2.DIST_L2, 5)  # px from the disc
+    rows, cols = np.mgrid[0:SIZE, 0:SIZE]
+    shadow_side = (rows + cols) > SIZE + 200  # down and to the right, where the shadow leaves the disc
+    hard = product | ((gap <= 3) & shadow_side)
+    backdrop = estimate_backdrop(photo, hard)
+    matte = refine_edges(photo, hard, truth, backdrop, hard_is_exact=True)
+    line = hard & (gap > 2.5)
+    assert line.sum() > 400
+    assert (matte.mask.alpha[line] == 0).all()  # all of it was over 0
+    assert iou(matte.mask.hard, product) > 0.995
+
+
+def test_a_grey_product_s_edge_beside_its_highlight_stays_product() -> None:
+    """A grey box with a highlight 40 px inside its right edge, on a bare sweep, its contact shadow
+    under it: the edge's pixels are shadow-coloured, and no blend of the sweep and the box's
+    nearby colour (lightened by the highlight) explains them, but no shadow lies beside them."""
+    truth = _box_alpha()
+    cols = np.arange(SIZE, dtype=np.float32)[None, :]
+    rows = np.arange(SIZE, dtype=np.float32)[:, None]
+    shine = 110.0 * np.exp(-(((cols - 1060) / 20) ** 2 + ((rows - SIZE / 2) / 120) ** 2))
+    colour = np.clip(130.0 + shine, 0, 255)[:, :, None] * np.ones(3, np.float32)
+    photo = colour * truth[:, :, None] + np.array([226, 220, 212], np.float32) * (1.0 - truth[:, :, None])
+    contact = cv2.GaussianBlur(np.roll(truth, 6, axis=0), (0, 0), 4.0) * (rows > SIZE / 2 + 250)
+    photo *= 1.0 - 0.3 * (contact * (1.0 - truth))[:, :, None]
+    photo += np.random.default_rng(3).normal(0.0, 1.5, photo.shape).astype(np.float32)
+    photo = np.clip(np.rint(photo), 0, 255).astype(np.uint8)
+    product = truth >= 0.5
+    backdrop = estimate_backdrop(photo, product)
+    matte = refine_edges(photo, product, truth, backdrop, hard_is_exact=True)
+    assert (product & ~matte.mask.hard).sum() < 50  # judged without the shadow beside: 851 lost
+    assert iou(matte.mask.hard, product) > 0.997

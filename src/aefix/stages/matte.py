@@ -86,6 +86,11 @@ MIN_CORE_PX = 400  # the backdrop's grain is measured from no fewer pixels than 
 # A shadow piece's inside, past its penumbra, is judged alone from this many pixels: a thin
 # crescent of shadow seen through a small ring's hole (800 px photo) has 325 at 2 px in.
 EVEN_MIN_CORE_PX = 100
+# The classical mask overreaches into a cast shadow by up to this many pixels (2-4 on bench-quality).
+SHADOW_RIM_PX = 4
+# A band pixel is no blend of the product's and the backdrop's colours when it lies this many times
+# the shadow-colour tolerance from the nearest blend.
+BLEND_MISFIT_FACTOR = 2.0
 # Shadows peeled may be at most this share of the mask (cast shadows measured up to a third).
 SHADOW_MAX_PEEL_SHARE = 0.5
 BOX_MARGIN_PX = 24
@@ -669,6 +674,16 @@ def refine_edges(
         slack = 1 if _classic_scale((height, width)) == 1.0 else int(np.ceil(max(height, width) / CLASSIC_SIDE_PX))
         beyond = ~cv2.dilate(hard_u8, _square(slack)).astype(bool)[rows, cols]
         band_alpha[beyond & (shadow | (off_backdrop <= classic_threshold(backdrop)))] = 0.0
+        # The darkest line of a cast shadow along the product's foot, which the classical mask
+        # took in: against the lighter backdrop beyond, it read as partly product (0.3-0.5), and
+        # its decontaminated colour was a dark rim. A pixel that no blend of the two colours
+        # explains, but the shadow beside it does, is that shadow.
+        blend = back + np.clip(projected, 0.0, 1.0)[:, None] * difference
+        misfit = np.linalg.norm(pixels - blend, axis=1) > BLEND_MISFIT_FACTOR * max(SHADOW_MAX_CHROMA, backdrop.noise)
+        suspect = trusted & shadow & misfit
+        if suspect.any():
+            gain = backdrop_gain(pixels[None], model[None])[0]
+            band_alpha[suspect & _like_the_shadow_beside(gain, shadow, rows, cols, hard, box)] = 0.0
 
     alpha = interior.astype(np.float32)
     alpha[rows, cols] = band_alpha
@@ -680,6 +695,28 @@ def refine_edges(
     colour[rows[edge], cols[edge]] = np.clip(np.rint(straight), 0, 255).astype(np.uint8)
     share = float(trusted.mean()) if len(trusted) else 0.0
     return Matte(ProductMask(hard=alpha >= 0.5, alpha=alpha, soft=soft), colour, band_px, share)
+
+
+def _like_the_shadow_beside(
+    gain: np.ndarray, shadow: np.ndarray, rows: np.ndarray, cols: np.ndarray, hard: np.ndarray, box: tuple[slice, slice]
+) -> np.ndarray:
+    """Band pixels within SHADOW_RIM_PX of the mask's edge that darken the backdrop as much as the
+    shadow-coloured band pixels beyond the mask near them (within SHADOW_RIM_PX) do, give or take
+    half a shadow's spread (`gain`, `shadow`: per band pixel at `rows`, `cols`; `box` holds the band)."""
+    top, left = box[0].start or 0, box[1].start or 0
+    local_rows, local_cols = rows - top, cols - left
+    inside = hard[box].view(np.uint8)
+    rim = cv2.distanceTransform(inside, cv2.DIST_C, 3)[local_rows, local_cols] <= SHADOW_RIM_PX
+    beyond = shadow & ~hard[rows, cols]
+    darkest = np.full(inside.shape, np.inf, np.float32)
+    lightest = np.full(inside.shape, -np.inf, np.float32)
+    darkest[local_rows[beyond], local_cols[beyond]] = gain[beyond]
+    lightest[local_rows[beyond], local_cols[beyond]] = gain[beyond]
+    reach = _square(SHADOW_RIM_PX)
+    low = cv2.erode(darkest, reach)[local_rows, local_cols]
+    high = cv2.dilate(lightest, reach)[local_rows, local_cols]
+    slack = SHADOW_MAX_GAIN_SPREAD / 2
+    return rim & (gain >= low - slack) & (gain <= high + slack)
 
 
 def _thin_alpha(distance: np.ndarray, rows: np.ndarray, cols: np.ndarray, hard: np.ndarray, noise: float) -> np.ndarray:
