@@ -610,9 +610,11 @@ def backdrop_gain(pixels: np.ndarray, back: np.ndarray) -> np.ndarray:
     return channel_sum(pixels * back) / np.maximum(channel_sum(back * back), 1.0)
 
 
-def shadow_of(pixels: np.ndarray, back: np.ndarray, noise: float) -> np.ndarray:
-    """Pixels (H x W x 3) that are the backdrop's colour scaled darker: a shadow on it, not an object."""
-    gain = backdrop_gain(pixels, back)
+def shadow_of(pixels: np.ndarray, back: np.ndarray, noise: float, gain: np.ndarray | None = None) -> np.ndarray:
+    """Pixels (H x W x 3) that are the backdrop's colour scaled darker: a shadow on it, not an object
+    (`gain`: their `backdrop_gain`, where the caller has it already)."""
+    if gain is None:
+        gain = backdrop_gain(pixels, back)
     chroma = np.sqrt(channel_sum((pixels - gain[:, :, None] * back) ** 2))
     within = chroma <= max(SHADOW_MAX_CHROMA, noise)
     return (gain >= SHADOW_GAIN_RANGE[0]) & (gain <= SHADOW_GAIN_RANGE[1]) & within
@@ -661,7 +663,8 @@ def refine_edges(
     shadow = np.zeros(len(rows), bool)
     off_backdrop = np.zeros(len(rows), np.float32)
     if hard_is_exact:
-        shadow = shadow_of(pixels[None], model[None], backdrop.noise)[0]
+        gain = backdrop_gain(pixels[None], model[None])[0]
+        shadow = shadow_of(pixels[None], model[None], backdrop.noise, gain[None])[0]
         off_backdrop = np.linalg.norm(pixels - model, axis=1)
         if not known.all():
             thin = _thin_alpha(off_backdrop, rows, cols, hard, backdrop.noise)
@@ -678,12 +681,13 @@ def refine_edges(
         # took in: against the lighter backdrop beyond, it read as partly product (0.3-0.5), and
         # its decontaminated colour was a dark rim. A pixel that no blend of the two colours
         # explains, but the shadow beside it does, is that shadow.
-        blend = back + np.clip(projected, 0.0, 1.0)[:, None] * difference
-        misfit = np.linalg.norm(pixels - blend, axis=1) > BLEND_MISFIT_FACTOR * max(SHADOW_MAX_CHROMA, backdrop.noise)
-        suspect = trusted & shadow & misfit
-        if suspect.any():
-            gain = backdrop_gain(pixels[None], model[None])[0]
-            band_alpha[suspect & _like_the_shadow_beside(gain, shadow, rows, cols, hard, box)] = 0.0
+        suspect = np.flatnonzero(trusted & shadow)
+        blend = back[suspect] + np.clip(projected[suspect], 0.0, 1.0)[:, None] * difference[suspect]
+        misfit_limit = BLEND_MISFIT_FACTOR * max(SHADOW_MAX_CHROMA, backdrop.noise)
+        suspect = suspect[np.linalg.norm(pixels[suspect] - blend, axis=1) > misfit_limit]
+        if len(suspect):
+            like = _like_the_shadow_beside(gain, shadow, rows, cols, hard, box)
+            band_alpha[suspect[like[suspect]]] = 0.0
 
     alpha = interior.astype(np.float32)
     alpha[rows, cols] = band_alpha
