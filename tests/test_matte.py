@@ -40,6 +40,24 @@ def _composite(alpha: np.ndarray, product: tuple[int, int, int], backdrop: float
     return np.clip(np.rint(photo), 0, 255).astype(np.uint8)
 
 
+def _with_cast_shadow(
+    truth: np.ndarray,
+    product: tuple[int, int, int],
+    backdrop: float,
+    shift: tuple[int, int],
+    penumbra: float,
+    darkening: float,
+    noise: float = 1.5,
+) -> tuple[np.ndarray, np.ndarray]:
+    """`truth` over a sweep of `backdrop`, casting a hard shadow `shift` (rows, columns) px away that
+    darkens the sweep by `darkening`, its edge blurred by `penumbra` px: the photo, and the shadow's
+    coverage."""
+    photo = _composite(truth, product, backdrop, noise).astype(np.float32)
+    cast = cv2.GaussianBlur(np.roll(truth, shift, axis=(0, 1)), (0, 0), penumbra)
+    photo *= 1.0 - darkening * (cast * (1.0 - truth))[:, :, None]
+    return np.clip(np.rint(photo), 0, 255).astype(np.uint8), cast
+
+
 def _coarse(alpha: np.ndarray, shift: int) -> tuple[np.ndarray, np.ndarray]:
     """A coarse network-like mask: the truth at 320 px, blown up, and `shift` px too wide."""
     small = cv2.resize(alpha, (320, 320), interpolation=cv2.INTER_AREA)
@@ -506,10 +524,7 @@ def test_bare_sweep_beside_a_hard_cast_shadow_stays_backdrop() -> None:
     left. Where the shadow's edge leaves the box's, the bare sweep in the band has mostly shadow
     beyond it to compare with, and against that dark a sweep-coloured pixel reads as product."""
     truth = _box_alpha()
-    photo = _composite(truth, (238, 238, 240), 228.0).astype(np.float32)
-    shadow = cv2.GaussianBlur(np.roll(truth, (-60, -90), axis=(0, 1)), (0, 0), 2.5)
-    photo *= 1.0 - 0.3 * (shadow * (1.0 - truth))[:, :, None]
-    photo = np.clip(np.rint(photo), 0, 255).astype(np.uint8)
+    photo, _ = _with_cast_shadow(truth, (238, 238, 240), 228.0, (-60, -90), penumbra=2.5, darkening=0.3)
     hard, soft = truth >= 0.5, truth
     backdrop = estimate_backdrop(photo, hard)
     product = classic_product(photo, hard, soft, backdrop)
@@ -526,10 +541,7 @@ def _box_casting_a_thin_band(size: int, side: int, penumbra: float) -> tuple[np.
     and to the left, with the band of it beside the box in the network's mask: photo, the box's
     coverage, the network's mask."""
     truth = _box_alpha(size, side)
-    photo = _composite(truth, (238, 238, 240), 226.0).astype(np.float32)
-    cast = cv2.GaussianBlur(np.roll(truth, (-10, -10), axis=(0, 1)), (0, 0), penumbra)
-    photo *= 1.0 - 0.25 * (cast * (1.0 - truth))[:, :, None]
-    photo = np.clip(np.rint(photo), 0, 255).astype(np.uint8)
+    photo, cast = _with_cast_shadow(truth, (238, 238, 240), 226.0, (-10, -10), penumbra, darkening=0.25)
     return photo, truth, np.maximum(truth, (cast > 0.3).astype(np.float32))
 
 
@@ -557,10 +569,7 @@ def test_a_cast_shadow_speckled_by_noise_is_still_judged_by_its_edge() -> None:
     such speck is product that is not shadow-coloured: counted as the product's own edge, its
     neighbourhood hid the shadow's whole outline from the soft-edge test, and the shadow stayed."""
     truth = _box_alpha()
-    photo = _composite(truth, (150, 170, 190), 245.0, noise=4.0).astype(np.float32)
-    cast = cv2.GaussianBlur(np.roll(truth, (60, 80), axis=(0, 1)), (0, 0), 3.0)
-    photo *= 1.0 - 0.3 * (cast * (1.0 - truth))[:, :, None]
-    photo = np.clip(np.rint(photo), 0, 255).astype(np.uint8)
+    photo, cast = _with_cast_shadow(truth, (150, 170, 190), 245.0, (60, 80), penumbra=3.0, darkening=0.3, noise=4.0)
     network = np.maximum(truth, (cast > 0.1).astype(np.float32))  # sure of the shadow
     hard, soft = network >= 0.5, network
     backdrop = estimate_backdrop(photo, hard)
@@ -571,20 +580,12 @@ def test_a_cast_shadow_speckled_by_noise_is_still_judged_by_its_edge() -> None:
     assert iou(product, truth >= 0.5) > 0.99
 
 
-def _with_cast_shadow(truth: np.ndarray, product: tuple[int, int, int], backdrop: float, shift: int) -> np.ndarray:
-    """`truth` over a sweep of `backdrop`, casting a hard shadow `shift` px down and to the right."""
-    photo = _composite(truth, product, backdrop).astype(np.float32)
-    cast = cv2.GaussianBlur(np.roll(truth, (shift, shift), axis=(0, 1)), (0, 0), 2.0)
-    photo *= 1.0 - 0.35 * (cast * (1.0 - truth))[:, :, None]
-    return np.clip(np.rint(photo), 0, 255).astype(np.uint8)
-
-
 def test_the_shadow_line_the_classical_mask_took_in_at_the_product_s_foot_is_backdrop() -> None:
     """A green disc's hard cast shadow, a crescent 10 px wide, starts at its edge, and the
     classical mask reaches 3 px into it there. Against the lighter backdrop beyond the band, that
     line of shadow read as partly product, and its decontaminated colour was a dark rim."""
     truth = _disc_alpha(radius=300)
-    photo = _with_cast_shadow(truth, (40, 130, 60), 228.0, shift=10)
+    photo, _ = _with_cast_shadow(truth, (40, 130, 60), 228.0, (10, 10), penumbra=2.0, darkening=0.35)
     product = truth >= 0.5
     gap = cv2.distanceTransform((~product).view(np.uint8), cv2.DIST_L2, 5)  # px from the disc
     rows, cols = np.mgrid[0:SIZE, 0:SIZE]
