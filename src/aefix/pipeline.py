@@ -29,6 +29,7 @@ from aefix.compliance import check_bytes
 from aefix.errors import AefixError, DestinationError, ImageError, SetupError
 from aefix.imageio import LoadedImage, load_image, write_atomic
 from aefix.manifest import Entry, Manifest, file_sha256
+from aefix.regions import without_specks
 from aefix.report_html import cache_thumbnails
 from aefix.segment import ProductMask, Segmenter, mask_from_alpha, mask_from_soft
 from aefix.settings import Settings
@@ -38,6 +39,7 @@ from aefix.stages.crop import crop_to_canvas
 from aefix.stages.export import encode_image
 from aefix.stages.faint import is_doubtful, second_look
 from aefix.stages.matte import classic_product, refine_edges
+from aefix.stages.reflection import find_reflection
 from aefix.stages.whiten import fill_white
 
 log = logging.getLogger("aefix")
@@ -311,7 +313,12 @@ def cut_out(loaded: LoadedImage, settings: Settings, get_segmenter: Callable[[],
                     "product faint against the sweep: found on a second, contrast-stretched look"
                     + (" (the first look had taken its shadow for it)" if look.dropped_shadow else "")
                 )
-    matte = refine_edges(loaded.rgb, hard, soft, backdrop, hard_is_exact=classic)
+    reflection = find_reflection(loaded.rgb, hard, backdrop) if classic else None
+    if reflection is not None and reflection.any():
+        metrics["reflection_removed_share"] = round(float(reflection.sum()) / max(1, int(hard.sum())), 4)
+        hard = without_specks(hard & ~reflection)
+        notes.append("floor reflection below the product removed")
+    matte = refine_edges(loaded.rgb, hard, soft, backdrop, hard_is_exact=classic, not_product=reflection)
     metrics["edge_refined_share"] = round(matte.contrast_share, 4)
     sure = float((soft[matte.mask.hard] >= NETWORK_SURE_SOFT).mean()) if matte.mask.hard.any() else 0.0
     metrics["network_sure_share"] = round(sure, 4)

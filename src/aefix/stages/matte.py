@@ -621,7 +621,12 @@ def shadow_of(pixels: np.ndarray, back: np.ndarray, noise: float, gain: np.ndarr
 
 
 def refine_edges(
-    rgb: np.ndarray, hard: np.ndarray, soft: np.ndarray, backdrop: Backdrop, hard_is_exact: bool = False
+    rgb: np.ndarray,
+    hard: np.ndarray,
+    soft: np.ndarray,
+    backdrop: Backdrop,
+    hard_is_exact: bool = False,
+    not_product: np.ndarray | None = None,
 ) -> Matte:
     """Alpha at source resolution in a band around the edge of `hard`; the product's colour decontaminated.
 
@@ -631,7 +636,9 @@ def refine_edges(
     beyond that slack outside it stay backdrop: a contact shadow narrower than the band has
     no bare backdrop beside it to compare with, and would read as partly product. So do pixels
     there as near the sweep's colour as the classical mask's own threshold: bare sweep beside a
-    cast shadow, compared with the shadow, reads as product lighter than it.
+    cast shadow, compared with the shadow, reads as product lighter than it. So do pixels of
+    `not_product` there (a floor reflection taken out of the mask): stronger than the blend of
+    reflection and sweep beyond them, they would read as partly product.
     """
     height, width = hard.shape
     band_px = band_width((height, width))
@@ -676,7 +683,10 @@ def refine_edges(
         # The classical mask's pixel, here.
         slack = 1 if _classic_scale((height, width)) == 1.0 else int(np.ceil(max(height, width) / CLASSIC_SIDE_PX))
         beyond = ~cv2.dilate(hard_u8, _square(slack)).astype(bool)[rows, cols]
-        band_alpha[beyond & (shadow | (off_backdrop <= classic_threshold(backdrop)))] = 0.0
+        backdrop_like = shadow | (off_backdrop <= classic_threshold(backdrop))
+        if not_product is not None:
+            backdrop_like |= not_product[rows, cols]
+        band_alpha[beyond & backdrop_like] = 0.0
         # The darkest line of a cast shadow along the product's foot, which the classical mask
         # took in: against the lighter backdrop beyond, it read as partly product (0.3-0.5), and
         # its decontaminated colour was a dark rim. A pixel that no blend of the two colours

@@ -1,0 +1,135 @@
+"""Floor reflections: a product on a glossy floor, its faded mirror image below it, exact truth."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from aefix.stages.backdrop import estimate_backdrop
+from aefix.stages.matte import refine_edges
+from aefix.stages.reflection import find_reflection
+from conftest import ROOT, iou, save_rgb
+
+SIZE = 1600
+
+
+def _rounded_box(
+    top: int = 380, bottom: int = 1060, left: int = 420, right: int = 1180, radius: int = 40
+) -> np.ndarray:
+    """A box with rounded corners and a 1 px optical blur: the true coverage (float32)."""
+    shape = np.zeros((SIZE, SIZE), np.uint8)
+    cv2.rectangle(shape, (left + radius, top), (right - radius, bottom), 255, -1)
+    cv2.rectangle(shape, (left, top + radius), (right, bottom - radius), 255, -1)
+    for x in (left + radius, right - radius):
+        for y in (top + radius, bottom - radius):
+            cv2.circle(shape, (x, y), radius, 255, -1, cv2.LINE_AA)
+    return cv2.GaussianBlur(shape.astype(np.float32) / 255.0, (0, 0), 1.0)
+
+
+def _on_glossy_floor(
+    truth: np.ndarray, colour: np.ndarray, backdrop: float, strength: float, fade: float, noise: float = 1.5
+) -> tuple[np.ndarray, np.ndarray]:
+    """`truth` in `colour` (H x W x 3 float32) standing on a glossy floor of `backdrop` grey: mirrored
+    about the floor line under its lowest row, at `strength` there, fading by e every `fade` of its
+    height. The photo, and the reflection's opacity."""
+    rows = np.flatnonzero((truth >= 0.5).any(axis=1))
+    floor, height = int(rows[-1]) + 1, int(rows[-1] - rows[0]) + 1
+    depth = np.arange(1, SIZE - floor + 1)
+    mirrored = np.clip(floor - depth, 0, SIZE - 1)
+    opacity = np.zeros_like(truth)
+    opacity[floor:] = truth[mirrored] * (strength * np.exp(-depth / (fade * height)))[:, None]
+    opacity = cv2.GaussianBlur(opacity, (0, 0), 1.5) * (1.0 - truth)  # a glossy floor blurs a little
+    reflected = np.zeros_like(colour)
+    reflected[floor:] = colour[mirrored]
+    floor_colour = backdrop * (1.0 - opacity[:, :, None]) + reflected * opacity[:, :, None]
+    photo = colour * truth[:, :, None] + floor_colour * (1.0 - truth[:, :, None])
+    photo += np.random.default_rng(5).normal(0.0, noise, photo.shape).astype(np.float32)
+    return np.clip(np.rint(photo), 0, 255).astype(np.uint8), opacity
+
+
+def _uniform(rgb: tuple[int, int, int]) -> np.ndarray:
+    return np.broadcast_to(np.array(rgb, np.float32), (SIZE, SIZE, 3)).copy()
+
+
+def _shaded(top: tuple[int, int, int], bottom: tuple[int, int, int]) -> np.ndarray:
+    """A colour running from `top` at row 380 to `bottom` at row 1060 (a product lit from above)."""
+    share = np.clip((np.arange(SIZE, dtype=np.float32) - 380) / 680, 0, 1)[:, None, None]
+    return _uniform(top) * (1 - share) + _uniform(bottom) * share
+
+
+@pytest.mark.parametrize(
+    ("colour", "backdrop", "strength", "fade"),
+    [
+        ((40, 60, 150), 250.0, 0.35, 0.25),  # a blue box on white acrylic
+        ((150, 40, 40), 232.0, 0.2, 0.1),  # a red box on light-grey glass, a weak, short reflection
+    ],
+)
+def test_a_reflection_on_a_glossy_floor_leaves_the_mask_and_the_box_stays_whole(
+    colour: tuple[int, int, int], backdrop: float, strength: float, fade: float
+) -> None:
+    truth = _rounded_box()
+    shaded = _shaded(colour, (round(colour[0] * 0.8), round(colour[1] * 0.8), round(colour[2] * 0.8)))
+    photo, opacity = _on_glossy_floor(truth, shaded, backdrop, strength, fade)
+    product = truth >= 0.5
+    seen = np.linalg.norm(photo.astype(np.float32) - backdrop, axis=2) > 24  # the classical mask takes these in
+    taken_in = product | (seen & (opacity > 0.02))
+    reflection = taken_in & ~product & (truth < 0.01)
+    assert reflection.sum() > 20_000
+    backdrop_model = estimate_backdrop(photo, taken_in)
+    found = find_reflection(photo, taken_in, backdrop_model)
+    assert (found & product).sum() <= 0.001 * product.sum()
+    assert (found & reflection).sum() >= 0.99 * reflection.sum()
+    matte = refine_edges(photo, taken_in & ~found, truth, backdrop_model, hard_is_exact=True, not_product=found)
+    far = ~cv2.dilate((truth > 0.01).astype(np.uint8), np.ones((5, 5), np.uint8)).astype(bool)
+    assert (matte.mask.alpha[far & (opacity > 0.01)] == 0).all()  # pure white there once composited
+    assert iou(matte.mask.hard, product) > 0.995
+
+
+def _lower_part(upper: np.ndarray, lower: np.ndarray, from_row: int) -> np.ndarray:
+    """`upper`'s colour above `from_row`, `lower`'s from there down."""
+    return np.where(np.arange(SIZE)[:, None, None] < from_row, upper, lower)
+
+
+@pytest.mark.parametrize(
+    "colour",
+    [
+        _lower_part(_uniform((40, 60, 150)), _uniform((130, 150, 215)), 800),
+        _lower_part(_uniform((40, 60, 150)), _shaded((120, 135, 200), (200, 205, 235)), 800),
+        _lower_part(_uniform((25, 25, 25)), _shaded((130, 130, 130), (180, 180, 180)), 900),
+    ],
+    ids=["lighter-band", "lighter-band-fading-down", "black-with-grey-sole"],
+)
+def test_a_product_s_lighter_lower_part_is_no_reflection(colour: np.ndarray) -> None:
+    """Weaker copies of the colour above them, but with a sharp lower edge, not fading out."""
+    truth = _rounded_box()
+    photo, _ = _on_glossy_floor(truth, colour, 248.0, strength=0.0, fade=1.0)
+    product = truth >= 0.5
+    assert not find_reflection(photo, product, estimate_backdrop(photo, product)).any()
+
+
+@pytest.mark.model
+def test_the_model_and_the_classical_mask_take_a_reflection_in_and_the_cut_out_leaves_it(tmp_path: Path) -> None:
+    """u2netp is sure of a box's reflection (0.996 over it, measured) and the classical mask takes it
+    in (far from the sweep's colour): before this stage the whole reflection was product."""
+    from aefix.imageio import load_image
+    from aefix.pipeline import cut_out
+    from aefix.segment import RembgSegmenter
+    from aefix.settings import Settings
+
+    truth = _rounded_box()
+    photo, opacity = _on_glossy_floor(truth, _shaded((40, 60, 150), (30, 45, 120)), 250.0, 0.35, 0.25)
+    settings = Settings(models_dir=ROOT / "models")
+    segmenter = RembgSegmenter("u2netp", settings.models_dir)
+    path = save_rgb(tmp_path / "box-on-acrylic.jpg", photo, quality=90)
+    cut = cut_out(load_image(path, settings), settings, lambda: segmenter)
+    assert cut.method == "classic+u2netp"
+    assert cut.metrics["reflection_removed_share"] > 0.15
+    assert "floor reflection below the product removed" in cut.notes
+    far = ~cv2.dilate((truth > 0.01).astype(np.uint8), np.ones((5, 5), np.uint8)).astype(bool)
+    reflection = far & (opacity > 0.02)
+    assert reflection.sum() > 100_000
+    assert (cut.mask.alpha[reflection] == 0).all()
+    assert iou(cut.mask.hard, truth >= 0.5) > 0.995
