@@ -8,7 +8,9 @@ output holds them; how many outputs are 100.0% pure) and after the default JPEG 
 8x8 blocks ring where they cross the product's edge), the share of outputs passing the compliance
 re-check, and for white-on-white photos the share of the product's area kept; then how many
 photos lose over 1% of the true product's inside (4 px in from its edge: a hole or notch that IoU
-dilutes and the background figures cannot see). Plain rembg's
+dilutes and the background figures cannot see). With --reflections, the photos are products
+standing on a glossy floor, whose mirror image below them is background (`make bench-reflections`).
+Plain rembg's
 cut-out goes through aefix's crop and export (its alpha, the network's, is not steepened where
 upscaled, as aefix's matte is), so the two differ only in how the product is separated. Figures
 are printed, never asserted.
@@ -40,7 +42,7 @@ from aefix.settings import Settings
 from aefix.stages.crop import crop_to_canvas, product_box
 from aefix.stages.export import encode_image
 from aefix.stages.whiten import fill_white
-from photoset import TruthPhoto, truth_set
+from photoset import TruthPhoto, reflection_set, truth_set
 
 TARGETS = {"iou": 0.97, "boundary_f": 0.90, "pure_all": 1.0, "passed": 0.95}
 BOUNDARY_TOLERANCE_PX = 2
@@ -136,14 +138,16 @@ def score(
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--count", type=int, default=64, help="generated photos (default 64)")
+    parser.add_argument("--count", type=int, default=0, help="generated photos (default 64; 28 with --reflections)")
     parser.add_argument("--seed", type=int, default=2026, help="seed of the generated set (default 2026)")
     parser.add_argument("--models-dir", type=Path, default=Path("models"))
     parser.add_argument("--segmenter", default="auto", choices=("auto", "ai", "classic"))
     parser.add_argument("--only", default="", help="only photos whose name contains this")
     parser.add_argument("--per-image", action="store_true", help="print every photo's scores")
     parser.add_argument("--skip-rembg", action="store_true", help="aefix only (faster, for tuning)")
+    parser.add_argument("--reflections", action="store_true", help="products on a glossy floor (default count 28)")
     args = parser.parse_args()
+    photos = reflection_set(args.count or 28, args.seed) if args.reflections else truth_set(args.count or 64, args.seed)
 
     settings = Settings(models_dir=args.models_dir, segmenter=args.segmenter)
     segmenter = RembgSegmenter(settings.model, settings.models_dir, settings.segment_max_side_px)
@@ -154,7 +158,7 @@ def main() -> int:
     results = {"aefix": Scores(), "rembg.remove": Scores()}
     started = time.perf_counter()
     with tempfile.TemporaryDirectory() as folder:
-        for photo in truth_set(args.count, args.seed):
+        for photo in photos:
             if args.only and args.only not in photo.name:
                 continue
             path = Path(folder) / photo.name
@@ -193,7 +197,8 @@ def main() -> int:
                 print(line, flush=True)
     count = len(results["aefix"].iou)
     print(
-        f"\n{count} generated photos (seed {args.seed}, 800-4000 px), "
+        f"\n{count} generated photos (seed {args.seed}, "
+        f"{'1000-2400 px, on a glossy floor' if args.reflections else '800-4000 px'}), "
         f"{time.perf_counter() - started:.0f} s; --segmenter {args.segmenter}"
     )
     header = (

@@ -255,3 +255,49 @@ def truth_set(count: int = 64, seed: int = 2026) -> Iterator[TruthPhoto]:
     """`count` photos, generated one at a time (a 4000 px photo's float planes are large)."""
     for index in range(count):
         yield make_truth_photo(index, seed)
+
+
+# Products that stand on a floor (a cable or ring lies flat, and shows no mirror image below it).
+STANDING_SHAPES = ("bottle", "box", "ball", "mug", "bag", "blob", "star")
+REFLECTING_MATERIALS = ("matte", "glossy", "metallic", "light-grey")
+REFLECTING_FLOORS = ("white", "off-white", "light-grey", "vertical-gradient")
+
+
+def make_reflection_photo(index: int, seed: int) -> TruthPhoto:
+    """Photo `index` of a set of products standing on a glossy floor (acrylic, glass): the product
+    mirrored about the floor line under its lowest row, at 10-50% there, fading by e every 10-40%
+    of the product's height, blurred 1.5 px by the floor. Its truth is the product alone."""
+    rng = np.random.default_rng([seed, index, 1])
+    long_side = LONG_SIDES[1 + index % 5]  # 1000-2400 px
+    width, height = (long_side, round(long_side * 3 / 4)) if index % 3 == 0 else (long_side, long_side)
+    shape = STANDING_SHAPES[index % len(STANDING_SHAPES)]
+    material = REFLECTING_MATERIALS[(index // 2) % len(REFLECTING_MATERIALS)]
+    backdrop = REFLECTING_FLOORS[(index // 3) % len(REFLECTING_FLOORS)]
+    coverage = cv2.GaussianBlur(_draw_shape(shape, width, height, rng), (0, 0), rng.uniform(0.5, 1.0))
+    colour, alpha = _material(material, coverage, rng)
+    rows = np.flatnonzero((alpha >= 0.5).any(axis=1))
+    floor, tall = int(rows[-1]) + 1, int(rows[-1] - rows[0]) + 1
+    depth = np.arange(1, height - floor + 1)
+    mirrored = np.clip(floor - depth, 0, height - 1)
+    opacity = np.zeros_like(alpha)
+    fade = rng.uniform(0.1, 0.4) * tall
+    opacity[floor:] = alpha[mirrored] * (rng.uniform(0.1, 0.5) * np.exp(-depth / fade))[:, None]
+    opacity = cv2.GaussianBlur(opacity, (0, 0), 1.5) * (1.0 - alpha)
+    reflected = np.zeros_like(colour)
+    reflected[floor:] = colour[mirrored]
+    back = _backdrop(backdrop, width, height, rng)
+    ground = back * (1.0 - opacity[:, :, None]) + reflected * opacity[:, :, None]
+    photo = colour * alpha[:, :, None] + ground * (1.0 - alpha[:, :, None])
+    photo += rng.normal(0.0, rng.uniform(0.5, 3.0), photo.shape).astype(np.float32)
+    pixels = np.clip(np.rint(photo), 0, 255).astype(np.uint8)
+    buffer = io.BytesIO()
+    Image.fromarray(pixels).save(buffer, "JPEG", quality=int(rng.integers(80, 96)))
+    truth = np.clip(np.rint(alpha * 255), 0, 255).astype(np.uint8)
+    name = f"{index:03d}-{shape}-{material}-{backdrop}-reflection-{width}x{height}.jpg"
+    return TruthPhoto(name, buffer.getvalue(), truth, material, backdrop, "reflection", shape)
+
+
+def reflection_set(count: int = 28, seed: int = 2026) -> Iterator[TruthPhoto]:
+    """`count` photos of products on a glossy floor, generated one at a time."""
+    for index in range(count):
+        yield make_reflection_photo(index, seed)
