@@ -48,8 +48,8 @@ MIN_COLUMN_SHARE = 0.5
 # its mirror image (with the share of its pixels whose mirror is product at least MIN_MIRRORED_SHARE).
 MIN_CONTACT_COLUMNS = 3
 MIN_MIRRORED_SHARE = 0.6
-# Rows the full-resolution contact is looked for on either side of the copy's, and averaged over
-# on either side of a candidate to judge the drop in strength there.
+# At full resolution the contact is looked for within one copy pixel of the copy's, as the row
+# where the mean strength over this many rows above it and over as many below differ most.
 DROP_ROWS = 3
 
 
