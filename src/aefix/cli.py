@@ -225,7 +225,7 @@ def run(
         typer.Option(help="Where the model runs: cpu, or cuda (needs onnxruntime-gpu and an NVIDIA GPU)."),
     ] = DeviceChoice.cpu,
 ) -> None:
-    """Process SRC into DST: background removal, pure-white fill, shadow cleanup, square crop, export, re-check.
+    """Process SRC into DST: background, shadow and reflection removal, white fill, square crop, export, re-check.
 
     Only images that are new or changed since the last run (or whose options changed) are done;
     DST/aefix-manifest.json remembers. Outputs that fail the re-check go to DST/_review/, and so
