@@ -50,6 +50,13 @@ def _on_glossy_floor(
     return np.clip(np.rint(photo), 0, 255).astype(np.uint8), opacity
 
 
+def _ball(centre: tuple[int, int] = (800, 700), radius: int = 330) -> np.ndarray:
+    """A disc with a 1 px optical blur: a ball touching the floor at one point (float32 coverage)."""
+    shape = np.zeros((SIZE, SIZE), np.uint8)
+    cv2.circle(shape, centre, radius, 255, -1, cv2.LINE_AA)
+    return cv2.GaussianBlur(shape.astype(np.float32) / 255.0, (0, 0), 1.0)
+
+
 def _uniform(rgb: tuple[int, int, int]) -> np.ndarray:
     return np.broadcast_to(np.array(rgb, np.float32), (SIZE, SIZE, 3)).copy()
 
@@ -91,6 +98,22 @@ def test_a_reflection_on_a_glossy_floor_leaves_the_mask_and_the_box_stays_whole(
 def _lower_part(upper: np.ndarray, lower: np.ndarray, from_row: int) -> np.ndarray:
     """`upper`'s colour above `from_row`, `lower`'s from there down."""
     return np.where(np.arange(SIZE)[:, None, None] < from_row, upper, lower)
+
+
+def test_a_ball_s_reflection_leaves_the_mask_though_the_two_touch_at_one_point() -> None:
+    """Away from the point where a ball meets the floor, backdrop parts it from its mirror image:
+    only a few columns show the step, and the floor is the level row through them."""
+    truth = _ball()
+    photo, opacity = _on_glossy_floor(truth, _shaded((170, 40, 40), (120, 25, 25)), 246.0, 0.4, 0.3)
+    product = truth >= 0.5
+    seen = np.linalg.norm(photo.astype(np.float32) - 246.0, axis=2) > 24
+    taken_in = product | (seen & (opacity > 0.02))
+    taken_in = cv2.morphologyEx(taken_in.view(np.uint8), cv2.MORPH_CLOSE, np.ones((9, 9), np.uint8)).astype(bool)
+    reflection = taken_in & (truth < 0.01) & (np.arange(SIZE)[:, None] > 1030)
+    assert reflection.sum() > 100_000
+    found = find_reflection(photo, taken_in, estimate_backdrop(photo, taken_in))
+    assert (found & product).sum() <= 0.001 * product.sum()
+    assert (found & reflection).sum() >= 0.99 * reflection.sum()
 
 
 @pytest.mark.parametrize(
