@@ -102,11 +102,12 @@ def _contact_rows(difference: np.ndarray, inside: np.ndarray, noise: float, at_f
     foot = np.count_nonzero(has_run & (end >= height - 1 - height // 4))  # runs reaching the box's lowest quarter
     min_length = max(2, int(np.ceil(MIN_LENGTH_SHARE * height)))
     tolerance = max(MIRROR_TOLERANCE, noise)
+    strength = np.linalg.norm(difference, axis=2)
     # First the step alone (the row below a candidate contact, against the contact row itself): on
     # most photos no column has one far enough above its run's end, and nothing more is measured.
     rows = np.arange(height - 1)[:, None]
     step = run[:-1] & run[1:] & (end[None, :] - rows >= min_length)
-    step &= _weaker_mirror(difference[1:], difference[:-1], tolerance, STEP_MIN_OPACITY)
+    step &= _weaker_mirror(difference[1:], difference[:-1], strength[:-1], tolerance, STEP_MIN_OPACITY)
     if np.count_nonzero(step.any(axis=0)) < MIN_CONTACT_COLUMNS:
         return None
     candidate_rows, candidate_cols = np.nonzero(step)
@@ -119,64 +120,76 @@ def _contact_rows(difference: np.ndarray, inside: np.ndarray, noise: float, at_f
         if not valid.any():
             break
         below = difference[np.minimum(reflected, height - 1), candidate_cols]
-        mirror = difference[np.maximum(mirrored, 0), candidate_cols]
-        useful = valid & (np.linalg.norm(mirror, axis=1) >= MIN_MIRROR_CONTRAST)
+        mirror_rows = np.maximum(mirrored, 0)
+        mirror = difference[mirror_rows, candidate_cols]
+        mirror_strength = strength[mirror_rows, candidate_cols]
+        useful = valid & (mirror_strength >= MIN_MIRROR_CONTRAST)
         informative += useful
-        matching += useful & _weaker_mirror(below, mirror, tolerance)
+        matching += useful & _weaker_mirror(below, mirror, mirror_strength, tolerance)
     passed = (informative >= min_length) & (matching >= MIN_MATCH_SHARE * informative)
-    strength = np.linalg.norm(difference, axis=2)
     contact = np.full(width, np.nan, np.float32)
     for row, column in zip(candidate_rows[passed], candidate_cols[passed], strict=True):
         if not np.isnan(contact[column]):
             continue  # np.nonzero goes row by row: the highest row came first; lower ones lie in the reflection
         reflected = strength[row + 1 : end[column] + 1, column]
         third = max(1, len(reflected) // 3)
-        end_strength = float(np.median(reflected[-third:]))
         cut_short = at_frame_bottom and end[column] == height - 1
-        faded = cut_short or end_strength <= END_TOLERANCES * tolerance
-        if faded and end_strength <= MAX_FADE * np.median(reflected[:third]):
+        if _fades(float(np.median(reflected[:third])), float(np.median(reflected[-third:])), tolerance, cut_short):
             contact[column] = row
     found = np.count_nonzero(~np.isnan(contact))
     if found >= MIN_COLUMN_SHARE * foot:
         return _smoothed(contact)
     if found >= MIN_CONTACT_COLUMNS:
         floor = int(np.nanmedian(contact))
-        if _mirrored_below(difference, inside, floor, tolerance, at_frame_bottom):
+        if _mirrored_below(difference, strength, inside, floor, tolerance, at_frame_bottom):
             return np.full(width, floor, np.float32)
     return None
 
 
+def _fades(near: float, far: float, tolerance: float, cut_short: bool) -> bool:
+    """Whether a reflection whose near third has median strength `near` and far third `far` fades
+    out: far at most MAX_FADE x near and, unless the frame cut it short, within END_TOLERANCES x
+    `tolerance` of the backdrop."""
+    return far <= MAX_FADE * near and (cut_short or far <= END_TOLERANCES * tolerance)
+
+
 def _mirrored_below(
-    difference: np.ndarray, inside: np.ndarray, floor: int, tolerance: float, at_frame_bottom: bool
+    difference: np.ndarray,
+    strength: np.ndarray,
+    inside: np.ndarray,
+    floor: int,
+    tolerance: float,
+    at_frame_bottom: bool,
 ) -> bool:
     """Whether what `inside` holds below row `floor` is, as a whole, a weaker mirror image of the
-    product above it, that fades with depth."""
+    product above it, that fades with depth (`strength`: `difference`'s length per pixel)."""
     height = inside.shape[0]
     depth = np.arange(1, min(height - floor, floor + 2))
     below, mirror = floor + depth, floor - depth + 1
     taken = inside[below]
     if not taken.any():
         return False
-    mirrored = taken & inside[mirror] & (np.linalg.norm(difference[mirror], axis=2) >= MIN_MIRROR_CONTRAST)
-    fits = mirrored & _weaker_mirror(difference[below], difference[mirror], tolerance)
+    mirrored = taken & inside[mirror] & (strength[mirror] >= MIN_MIRROR_CONTRAST)
+    fits = mirrored & _weaker_mirror(difference[below], difference[mirror], strength[mirror], tolerance)
     if np.count_nonzero(mirrored) < MIN_MIRRORED_SHARE * np.count_nonzero(taken):
         return False
     if np.count_nonzero(fits) < MIN_MATCH_SHARE * np.count_nonzero(mirrored):
         return False
-    strength = np.linalg.norm(difference[below], axis=2)
     deepest = int(np.flatnonzero(taken.any(axis=1))[-1]) + 1
     third = max(1, deepest // 3)
-    near = float(np.median(strength[:third][taken[:third]]))
-    far_rows = slice(deepest - third, deepest)
-    far = float(np.median(strength[far_rows][taken[far_rows]]))
-    cut_short = at_frame_bottom and floor + deepest >= height - 1
-    return far <= MAX_FADE * near and (cut_short or far <= END_TOLERANCES * tolerance)
+    near_rows, far_rows = slice(0, third), slice(deepest - third, deepest)
+    reflected = strength[below]
+    near = float(np.median(reflected[near_rows][taken[near_rows]]))
+    far = float(np.median(reflected[far_rows][taken[far_rows]]))
+    return _fades(near, far, tolerance, at_frame_bottom and floor + deepest >= height - 1)
 
 
-def _weaker_mirror(below: np.ndarray, mirror: np.ndarray, tolerance: float, min_opacity: float = -0.05) -> np.ndarray:
-    """Whether each pixel of `below` is its `mirror` (both: photo minus backdrop, ... x 3) scaled by
-    `min_opacity` to MAX_OPACITY, where the mirror stands out from the backdrop enough to tell."""
-    mirror_strength = np.linalg.norm(mirror, axis=-1)
+def _weaker_mirror(
+    below: np.ndarray, mirror: np.ndarray, mirror_strength: np.ndarray, tolerance: float, min_opacity: float = -0.05
+) -> np.ndarray:
+    """Whether each pixel of `below` is its `mirror` (both: photo minus backdrop, ... x 3; the mirror's
+    length given) scaled by `min_opacity` to MAX_OPACITY, where the mirror stands out from the
+    backdrop enough to tell."""
     opacity = np.sum(below * mirror, axis=-1) / np.maximum(mirror_strength**2, 1.0)
     residual = np.linalg.norm(below - opacity[..., None] * mirror, axis=-1)
     return (
