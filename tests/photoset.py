@@ -263,6 +263,27 @@ REFLECTING_MATERIALS = ("matte", "glossy", "metallic", "light-grey")
 REFLECTING_FLOORS = ("white", "off-white", "light-grey", "vertical-gradient")
 
 
+def on_glossy_floor(
+    colour: np.ndarray, alpha: np.ndarray, ground: np.ndarray | float, strength: float, fade: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """`colour` (straight, H x W x 3 float32) at `alpha` standing on a glossy floor of `ground` (its
+    colour, H x W x 3, or a grey level): mirrored about the floor line under its lowest row, at
+    `strength` there, fading by e every `fade` of its height, blurred 1.5 px by the floor. The photo
+    (float32, before noise) and the reflection's opacity."""
+    height = alpha.shape[0]
+    rows = np.flatnonzero((alpha >= 0.5).any(axis=1))
+    floor, tall = int(rows[-1]) + 1, int(rows[-1] - rows[0]) + 1
+    depth = np.arange(1, height - floor + 1)
+    mirrored = np.clip(floor - depth, 0, height - 1)
+    opacity = np.zeros_like(alpha)
+    opacity[floor:] = alpha[mirrored] * (strength * np.exp(-depth / (fade * tall)))[:, None]
+    opacity = cv2.GaussianBlur(opacity, (0, 0), 1.5) * (1.0 - alpha)
+    reflected = np.zeros_like(colour)
+    reflected[floor:] = colour[mirrored]
+    floor_colour = ground * (1.0 - opacity[:, :, None]) + reflected * opacity[:, :, None]
+    return colour * alpha[:, :, None] + floor_colour * (1.0 - alpha[:, :, None]), opacity
+
+
 def make_reflection_photo(index: int, seed: int) -> TruthPhoto:
     """Photo `index` of a set of products standing on a glossy floor (acrylic, glass): the product
     mirrored about the floor line under its lowest row, at 10-50% there, fading by e every 10-40%
@@ -275,19 +296,9 @@ def make_reflection_photo(index: int, seed: int) -> TruthPhoto:
     backdrop = REFLECTING_FLOORS[(index // 3) % len(REFLECTING_FLOORS)]
     coverage = cv2.GaussianBlur(_draw_shape(shape, width, height, rng), (0, 0), rng.uniform(0.5, 1.0))
     colour, alpha = _material(material, coverage, rng)
-    rows = np.flatnonzero((alpha >= 0.5).any(axis=1))
-    floor, tall = int(rows[-1]) + 1, int(rows[-1] - rows[0]) + 1
-    depth = np.arange(1, height - floor + 1)
-    mirrored = np.clip(floor - depth, 0, height - 1)
-    opacity = np.zeros_like(alpha)
-    fade = rng.uniform(0.1, 0.4) * tall
-    opacity[floor:] = alpha[mirrored] * (rng.uniform(0.1, 0.5) * np.exp(-depth / fade))[:, None]
-    opacity = cv2.GaussianBlur(opacity, (0, 0), 1.5) * (1.0 - alpha)
-    reflected = np.zeros_like(colour)
-    reflected[floor:] = colour[mirrored]
-    back = _backdrop(backdrop, width, height, rng)
-    ground = back * (1.0 - opacity[:, :, None]) + reflected * opacity[:, :, None]
-    photo = colour * alpha[:, :, None] + ground * (1.0 - alpha[:, :, None])
+    fade = rng.uniform(0.1, 0.4)
+    strength = rng.uniform(0.1, 0.5)
+    photo, _ = on_glossy_floor(colour, alpha, _backdrop(backdrop, width, height, rng), strength, fade)
     photo += rng.normal(0.0, rng.uniform(0.5, 3.0), photo.shape).astype(np.float32)
     pixels = np.clip(np.rint(photo), 0, 255).astype(np.uint8)
     buffer = io.BytesIO()

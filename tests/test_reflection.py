@@ -12,6 +12,7 @@ from aefix.stages.backdrop import estimate_backdrop
 from aefix.stages.matte import refine_edges
 from aefix.stages.reflection import find_reflection
 from conftest import ROOT, iou, save_rgb
+from photoset import on_glossy_floor
 
 SIZE = 1600
 
@@ -32,22 +33,17 @@ def _rounded_box(
 def _on_glossy_floor(
     truth: np.ndarray, colour: np.ndarray, backdrop: float, strength: float, fade: float, noise: float = 1.5
 ) -> tuple[np.ndarray, np.ndarray]:
-    """`truth` in `colour` (H x W x 3 float32) standing on a glossy floor of `backdrop` grey: mirrored
-    about the floor line under its lowest row, at `strength` there, fading by e every `fade` of its
-    height. The photo, and the reflection's opacity."""
-    rows = np.flatnonzero((truth >= 0.5).any(axis=1))
-    floor, height = int(rows[-1]) + 1, int(rows[-1] - rows[0]) + 1
-    depth = np.arange(1, SIZE - floor + 1)
-    mirrored = np.clip(floor - depth, 0, SIZE - 1)
-    opacity = np.zeros_like(truth)
-    opacity[floor:] = truth[mirrored] * (strength * np.exp(-depth / (fade * height)))[:, None]
-    opacity = cv2.GaussianBlur(opacity, (0, 0), 1.5) * (1.0 - truth)  # a glossy floor blurs a little
-    reflected = np.zeros_like(colour)
-    reflected[floor:] = colour[mirrored]
-    floor_colour = backdrop * (1.0 - opacity[:, :, None]) + reflected * opacity[:, :, None]
-    photo = colour * truth[:, :, None] + floor_colour * (1.0 - truth[:, :, None])
+    """`truth` in `colour` (H x W x 3 float32) standing on a glossy floor of `backdrop` grey
+    (photoset.on_glossy_floor), with sensor noise: the photo, and the reflection's opacity."""
+    photo, opacity = on_glossy_floor(colour, truth, backdrop, strength, fade)
     photo += np.random.default_rng(5).normal(0.0, noise, photo.shape).astype(np.float32)
     return np.clip(np.rint(photo), 0, 255).astype(np.uint8), opacity
+
+
+def _taken_in(photo: np.ndarray, product: np.ndarray, opacity: np.ndarray, backdrop: float) -> np.ndarray:
+    """`product` and what of its reflection stands out from the sweep: the classical mask takes it in."""
+    seen = np.linalg.norm(photo.astype(np.float32) - backdrop, axis=2) > 24
+    return product | (seen & (opacity > 0.02))
 
 
 def _ball(centre: tuple[int, int] = (800, 700), radius: int = 330) -> np.ndarray:
@@ -81,8 +77,7 @@ def test_a_reflection_on_a_glossy_floor_leaves_the_mask_and_the_box_stays_whole(
     shaded = _shaded(colour, (round(colour[0] * 0.8), round(colour[1] * 0.8), round(colour[2] * 0.8)))
     photo, opacity = _on_glossy_floor(truth, shaded, backdrop, strength, fade)
     product = truth >= 0.5
-    seen = np.linalg.norm(photo.astype(np.float32) - backdrop, axis=2) > 24  # the classical mask takes these in
-    taken_in = product | (seen & (opacity > 0.02))
+    taken_in = _taken_in(photo, product, opacity, backdrop)
     reflection = taken_in & ~product & (truth < 0.01)
     assert reflection.sum() > 20_000
     backdrop_model = estimate_backdrop(photo, taken_in)
@@ -106,8 +101,7 @@ def test_a_ball_s_reflection_leaves_the_mask_though_the_two_touch_at_one_point()
     truth = _ball()
     photo, opacity = _on_glossy_floor(truth, _shaded((170, 40, 40), (120, 25, 25)), 246.0, 0.4, 0.3)
     product = truth >= 0.5
-    seen = np.linalg.norm(photo.astype(np.float32) - 246.0, axis=2) > 24
-    taken_in = product | (seen & (opacity > 0.02))
+    taken_in = _taken_in(photo, product, opacity, 246.0)
     taken_in = cv2.morphologyEx(taken_in.view(np.uint8), cv2.MORPH_CLOSE, np.ones((9, 9), np.uint8)).astype(bool)
     reflection = taken_in & (truth < 0.01) & (np.arange(SIZE)[:, None] > 1030)
     assert reflection.sum() > 100_000
