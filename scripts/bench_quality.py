@@ -138,7 +138,7 @@ def score(
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--count", type=int, default=0, help="generated photos (default 64; 28 with --reflections)")
+    parser.add_argument("--count", type=int, help="generated photos (default 64; 28 with --reflections)")
     parser.add_argument("--seed", type=int, default=2026, help="seed of the generated set (default 2026)")
     parser.add_argument("--models-dir", type=Path, default=Path("models"))
     parser.add_argument("--segmenter", default="auto", choices=("auto", "ai", "classic"))
@@ -147,7 +147,8 @@ def main() -> int:
     parser.add_argument("--skip-rembg", action="store_true", help="aefix only (faster, for tuning)")
     parser.add_argument("--reflections", action="store_true", help="products on a glossy floor (default count 28)")
     args = parser.parse_args()
-    photos = reflection_set(args.count or 28, args.seed) if args.reflections else truth_set(args.count or 64, args.seed)
+    generate = reflection_set if args.reflections else truth_set
+    photos = generate(seed=args.seed) if args.count is None else generate(args.count, args.seed)
 
     settings = Settings(models_dir=args.models_dir, segmenter=args.segmenter)
     segmenter = RembgSegmenter(settings.model, settings.models_dir, settings.segment_max_side_px)
