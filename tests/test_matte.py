@@ -434,6 +434,60 @@ def test_a_small_grey_product_merged_with_a_long_shadow_is_never_peeled_away() -
     assert product[disc > 0.5].mean() > 0.99
 
 
+def _metal_and_its_shadow(
+    crest: float, period: float, offset: tuple[int, int], darkening: float, soft_left: float = 0.0
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A metal disc on a 245 sweep, shaded in vertical stripes from 0.35 to `crest` of the sweep's
+    brightness every `period` px, casting a hard shadow `offset` (columns, rows) px away that
+    darkens the sweep by `darkening` (none at 0), its left half out of focus by `soft_left` px:
+    photo, disc's coverage, shadow's coverage. With `crest` near 1 - `darkening` a light stripe
+    is the shadow's colour where the two meet."""
+    disc = _disc_alpha(radius=330)
+    if soft_left:
+        disc = np.where(np.arange(SIZE)[None, :] < SIZE // 2, _disc_alpha(radius=330, blur=soft_left), disc)
+    columns = np.arange(SIZE, dtype=np.float32)[None, :] - SIZE / 2
+    tone = 0.35 + (crest - 0.35) * (0.5 + 0.5 * np.cos(2 * np.pi * columns / period))
+    photo = np.full((SIZE, SIZE, 3), 245.0, np.float32) * (1.0 - disc[:, :, None])
+    photo += (245.0 * tone * disc)[:, :, None]
+    shift = np.float32([[1, 0, offset[0]], [0, 1, offset[1]]])
+    cast = cv2.GaussianBlur(cv2.warpAffine(disc.astype(np.float32), shift, (SIZE, SIZE)), (0, 0), 3.0)
+    photo *= 1.0 - darkening * cast[:, :, None] * (1.0 - disc[:, :, None])
+    return _with_noise(photo), disc, cast
+
+
+@pytest.mark.parametrize(
+    ("crest", "period", "offset"),
+    [(0.8, 260.0, (90, 70)), (0.8, 400.0, (90, 70)), (0.82, 180.0, (90, 70)), (0.8, 260.0, (40, 30))],
+    ids=["stripes-260px", "stripes-400px", "stripes-180px", "shadow-close-by"],
+)
+def test_a_metal_product_merged_with_its_cast_shadow_is_parted_from_it(
+    crest: float, period: float, offset: tuple[int, int]
+) -> None:
+    """The metal's light stripe has the shadow's tone where it meets the shadow, so the split
+    floods the shadow's side into it and that side does not darken the sweep evenly: what
+    darkens it by the shadow's factor, bounded by the penumbra and the product's sharp outline,
+    goes; the band of the stripe, bounded by shading that changes gradually, stays."""
+    photo, disc, cast = _metal_and_its_shadow(crest, period, offset, darkening=0.2)
+    network = np.maximum(disc, cast)
+    hard, soft = network >= 0.5, network
+    product = classic_product(photo, hard, soft, estimate_backdrop(photo, hard))
+    shadow_only = (cast > 0.5) & (disc < 0.01)
+    assert shadow_only.sum() > 30_000
+    assert product[shadow_only].mean() < 0.06
+    assert product[disc > 0.5].mean() > 0.998
+    assert iou(product, disc >= 0.5) > 0.98
+
+
+@pytest.mark.parametrize("soft_left", [4.0, 6.0])
+def test_a_striped_metal_product_out_of_focus_on_one_side_loses_nothing(soft_left: float) -> None:
+    """No shadow: the stripe meeting the soft side darkens the sweep evenly near it, over a
+    stretch of that outline only, and is no shadow."""
+    photo, disc, _ = _metal_and_its_shadow(0.8, 260.0, (90, 70), darkening=0.0, soft_left=soft_left)
+    hard = disc >= 0.5
+    product = classic_product(photo, hard, disc, estimate_backdrop(photo, hard))
+    assert np.count_nonzero(hard & ~product) == 0
+
+
 def test_a_bit_of_a_peeled_shadow_goes_with_it_and_a_darker_grey_part_stays() -> None:
     """Pieces beside a peeled shadow (label 1, darkening the backdrop to 0.70): a small one as dark
     goes (2), also where it touches another peeled shadow of another darkness (6, between 1 and 7);

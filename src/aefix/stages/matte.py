@@ -413,10 +413,28 @@ def _soft_edged_in_box(
     reference = outline & ~peel[labels] & ~(shadowy & soft_edge)
     if reference.sum() < MIN_OUTLINE_PX or soft_edge[reference].mean() > OUTLINE_MAX_SOFT_SHARE:
         return np.zeros_like(shadowy)
+    # Whole or in part: a metal product and its shadow can be one piece, left whole by the split
+    # (a shadow too thin to flood to) or with a band of the metal in the shadow's tone on the
+    # shadow's side.
+    partial = (edge_px >= MIN_OUTLINE_PX) & (soft_px >= MIXED_MIN_SOFT_SHARE * edge_px)
+    partial[0] = False
+    if not partial.any():
+        return np.zeros_like(shadowy)
+    gain = backdrop_gain(rgb.astype(np.float32), back)
+    for label in np.flatnonzero(peel):
+        peel[label] = _darkens_evenly(gain, labels == label)
+    sharp = ~soft_edge & (span >= min_step)
+    for label in np.flatnonzero(partial & ~peel):
+        box = bounding_box(labels == label, 4 * EDGE_WINDOW_PX + 2)
+        if box is None:
+            continue
+        piece = labels[box] == label
+        shadow = _shadow_within(gain[box], piece, on_outline[box] & soft_edge[box] & piece, on_outline[box], sharp[box])
+        if shadow.any():
+            labels[box][shadow] = count
+            peel = np.append(peel, True)
+            count += 1
     if peel.any():
-        gain = backdrop_gain(rgb.astype(np.float32), back)
-        for label in np.flatnonzero(peel):
-            peel[label] = _darkens_evenly(gain, labels == label)
         peel |= _remnants_of(peel, labels, count, gain)
     peeled = peel[labels]
     # More than this and the "shadow" is more likely the product itself, in one grey tone.
@@ -439,6 +457,54 @@ def _remnants_of(peel: np.ndarray, labels: np.ndarray, count: int, gain: np.ndar
             median = float(np.median(gain[labels == other]))
             remnants[other] |= low - SHADOW_MAX_GAIN_SPREAD / 2 <= median <= high + SHADOW_MAX_GAIN_SPREAD / 2
     return remnants
+
+
+def _shadow_within(
+    gain: np.ndarray, piece: np.ndarray, soft_outline: np.ndarray, on_backdrop: np.ndarray, sharp: np.ndarray
+) -> np.ndarray:
+    """The shadow inside a shadow-coloured `piece` that does not darken the backdrop evenly: the
+    part darkened by the factor seen just inside its soft outline, less what lies nearer a gradual
+    change of tone than to that outline or to a sharp edge (empty when that is no shadow).
+
+    A shadow is bounded by its penumbra on the backdrop and by the product's outline, a sharp edge,
+    where it runs under the product. Where a metal's shading passes through the shadow's tone (a
+    light stripe's crest), the same factor goes on into the product, bounded by tone changing
+    gradually on both sides: that band is the product's.
+    """
+    near = piece & cv2.dilate(soft_outline.view(np.uint8), _square(4 * EDGE_WINDOW_PX)).astype(bool)
+    depth = cv2.distanceTransform(piece.view(np.uint8), cv2.DIST_C, 3)
+    inside = near & (depth > 2 * EDGE_WINDOW_PX)  # past the penumbra
+    if np.count_nonzero(inside) < EVEN_MIN_CORE_PX:
+        return np.zeros_like(piece)
+    factor = float(np.median(gain[inside]))
+    slack = SHADOW_MAX_GAIN_SPREAD / 2
+    smooth = cv2.blur(gain, (2 * EDGE_WINDOW_PX - 1,) * 2)
+    penumbra = cv2.dilate(soft_outline.view(np.uint8), _square(2 * EDGE_WINDOW_PX)).astype(bool)
+    alike = piece & ((np.abs(smooth - factor) <= slack) | (penumbra & (smooth >= factor - slack)))
+    alike = _opened_touching(alike, soft_outline)
+    rim = alike & ~cv2.erode(alike.view(np.uint8), _square(1)).astype(bool)
+    bounded = rim & (on_backdrop | sharp | cv2.dilate(soft_outline.view(np.uint8), _square(1)).astype(bool))
+    gradual = rim & ~bounded
+    if not gradual.any():
+        shadow = alike
+    else:
+        to_gradual = cv2.distanceTransform((~gradual).view(np.uint8), cv2.DIST_L2, 3)
+        to_bound = cv2.distanceTransform((~bounded).view(np.uint8), cv2.DIST_L2, 3)
+        shadow = _opened_touching(alike & (to_bound <= to_gradual), soft_outline)
+    outline = shadow & on_backdrop
+    soft = np.count_nonzero(outline & soft_outline)
+    # The piece's soft outline is the shadow's penumbra, nearly all of it: where a part found
+    # takes in only a stretch of it, that is a stretch of a product out of focus there.
+    whole = SHADOW_SOFT_SHARE * max(np.count_nonzero(outline), np.count_nonzero(soft_outline))
+    if soft < MIN_OUTLINE_PX or soft < whole:
+        return np.zeros_like(piece)
+    return shadow if _darkens_evenly(gain, shadow) else np.zeros_like(piece)
+
+
+def _opened_touching(mask: np.ndarray, region: np.ndarray) -> np.ndarray:
+    """What of `mask` is wider than 2 x EDGE_WINDOW_PX and connected to `region`."""
+    opened = cv2.morphologyEx(mask.view(np.uint8), cv2.MORPH_OPEN, _square(EDGE_WINDOW_PX)).astype(bool)
+    return components_touching(opened, region)
 
 
 def _darkens_evenly(gain: np.ndarray, piece: np.ndarray) -> bool:
