@@ -363,6 +363,15 @@ def _with_noise(photo: np.ndarray) -> np.ndarray:
     return np.clip(np.rint(photo), 0, 255).astype(np.uint8)
 
 
+def _classic_beside_shadow(photo: np.ndarray, truth: np.ndarray, cast: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The classical mask of `photo` when the network is sure of the product and its cast shadow
+    (what u2netp does with a hard one), and the pixels of the shadow alone."""
+    network = np.maximum(truth, cast)
+    hard = network >= 0.5
+    product = classic_product(photo, hard, network, estimate_backdrop(photo, hard))
+    return product, (cast > 0.5) & (truth < 0.01)
+
+
 @pytest.mark.parametrize(
     ("tone", "darkening"),
     [(0.75, 0.4), (0.76, 0.22)],
@@ -380,11 +389,7 @@ def test_a_grey_product_touching_its_own_shadow_is_parted_from_it(tone: float, d
     shift = np.array([[1, 0, 260], [0, 1, 140]], np.float32)
     cast = cv2.GaussianBlur(cv2.warpAffine(disc, shift, (SIZE, SIZE)), (0, 0), 4.0)
     photo = _grey_on_sweep(disc, tone) * (1.0 - darkening * cast[:, :, None] * (1.0 - disc[:, :, None]))
-    network = np.maximum(disc, cast)
-    hard, soft = network >= 0.5, network
-    noisy = _with_noise(photo)
-    product = classic_product(noisy, hard, soft, estimate_backdrop(noisy, hard))
-    shadow_only = (cast > 0.5) & (disc < 0.01)
+    product, shadow_only = _classic_beside_shadow(_with_noise(photo), disc, cast)
     assert shadow_only.sum() > 100_000
     assert product[shadow_only].mean() < 0.02
     assert product[disc > 0.5].mean() > 0.99
@@ -468,10 +473,7 @@ def test_a_metal_product_merged_with_its_cast_shadow_is_parted_from_it(
     darkens it by the shadow's factor, bounded by the penumbra and the product's sharp outline,
     goes; the band of the stripe, bounded by shading that changes gradually, stays."""
     photo, disc, cast = _metal_and_its_shadow(crest, period, offset, darkening=0.2)
-    network = np.maximum(disc, cast)
-    hard, soft = network >= 0.5, network
-    product = classic_product(photo, hard, soft, estimate_backdrop(photo, hard))
-    shadow_only = (cast > 0.5) & (disc < 0.01)
+    product, shadow_only = _classic_beside_shadow(photo, disc, cast)
     assert shadow_only.sum() > 30_000
     assert product[shadow_only].mean() < 0.06
     assert product[disc > 0.5].mean() > 0.998
