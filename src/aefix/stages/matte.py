@@ -413,9 +413,9 @@ def _soft_edged_in_box(
     reference = outline & ~peel[labels] & ~(shadowy & soft_edge)
     if reference.sum() < MIN_OUTLINE_PX or soft_edge[reference].mean() > OUTLINE_MAX_SOFT_SHARE:
         return np.zeros_like(shadowy)
-    # Whole or in part: a metal product and its shadow can be one piece, left whole by the split
-    # (a shadow too thin to flood to) or with a band of the metal in the shadow's tone on the
-    # shadow's side.
+    # A piece not peeled whole may still hold a shadow in part: a metal product and its shadow in
+    # one piece the split left whole (a shadow too thin to flood to), or a split's shadow side
+    # that took in a band of the metal in the shadow's tone.
     partial = (edge_px >= MIN_OUTLINE_PX) & (soft_px >= MIXED_MIN_SOFT_SHARE * edge_px)
     partial[0] = False
     if not partial.any():
@@ -425,7 +425,7 @@ def _soft_edged_in_box(
         peel[label] = _darkens_evenly(gain, labels == label)
     sharp = ~soft_edge & (span >= min_step)
     for label in np.flatnonzero(partial & ~peel):
-        box = bounding_box(labels == label, 4 * EDGE_WINDOW_PX + 2)
+        box = bounding_box(labels == label, 4 * EDGE_WINDOW_PX + 2)  # room for _shadow_within's reach
         if box is None:
             continue
         piece = labels[box] == label
@@ -462,9 +462,9 @@ def _remnants_of(peel: np.ndarray, labels: np.ndarray, count: int, gain: np.ndar
 def _shadow_within(
     gain: np.ndarray, piece: np.ndarray, soft_outline: np.ndarray, on_backdrop: np.ndarray, sharp: np.ndarray
 ) -> np.ndarray:
-    """The shadow inside a shadow-coloured `piece` that does not darken the backdrop evenly: the
-    part darkened by the factor seen just inside its soft outline, less what lies nearer a gradual
-    change of tone than to that outline or to a sharp edge (empty when that is no shadow).
+    """The shadow inside a shadow-coloured `piece` that is not one as a whole: the part darkened by
+    the factor seen just inside its soft outline, less what lies nearer a gradual change of tone
+    than to that outline, the backdrop or a sharp edge (empty when that is no shadow).
 
     A shadow is bounded by its penumbra on the backdrop and by the product's outline, a sharp edge,
     where it runs under the product. Where a metal's shading passes through the shadow's tone (a
@@ -502,7 +502,7 @@ def _shadow_within(
 
 
 def _opened_touching(mask: np.ndarray, region: np.ndarray) -> np.ndarray:
-    """What of `mask` is wider than 2 x EDGE_WINDOW_PX and connected to `region`."""
+    """What of `mask` a square 2 x EDGE_WINDOW_PX + 1 px across fits in, connected to `region`."""
     opened = cv2.morphologyEx(mask.view(np.uint8), cv2.MORPH_OPEN, _square(EDGE_WINDOW_PX)).astype(bool)
     return components_touching(opened, region)
 
