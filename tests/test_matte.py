@@ -511,6 +511,28 @@ def test_a_bit_of_a_peeled_shadow_goes_with_it_and_a_darker_grey_part_stays() ->
     assert _remnants_of(peel, labels, 8, gain).tolist() == expected
 
 
+def test_a_large_cast_shadow_does_not_pull_the_backdrop_s_model_down() -> None:
+    """A hard cast shadow over a sixth of a graded sweep, 35% dark: the quadratic through the
+    backdrop stays on the bare sweep (it was 43 levels under it beside the shadow, so the sweep
+    around the shadow read as product on bench-quality), and so does the local model where the
+    sweep is bare."""
+    disc = _disc_alpha(radius=300)
+    sweep = np.broadcast_to(np.linspace(200.0, 235.0, SIZE, dtype=np.float32)[:, None, None], (SIZE, SIZE, 3))
+    cast = np.zeros((SIZE, SIZE), np.float32)
+    cv2.ellipse(cast, (560, 820), (520, 420), 0, 0, 360, 1.0, -1)
+    cast = cv2.GaussianBlur(cast, (0, 0), 4.0)
+    photo = sweep * (1.0 - 0.35 * (cast * (1.0 - disc))[:, :, None])
+    photo = photo * (1.0 - disc[:, :, None]) + np.float32([40.0, 90.0, 160.0]) * disc[:, :, None]
+    photo = _with_noise(photo)
+    backdrop = estimate_backdrop(photo, disc >= 0.5)
+    size = backdrop.smooth.shape[1::-1]
+    sweep_small = cv2.resize(np.ascontiguousarray(sweep), size, interpolation=cv2.INTER_AREA)
+    bare = cv2.resize(((cast < 0.01) & (disc < 0.01)).astype(np.float32), size, interpolation=cv2.INTER_AREA) > 0.99
+    assert ((cast > 0.5) & (disc < 0.01)).sum() > 0.15 * (disc < 0.01).sum()
+    assert np.abs(backdrop.smooth - sweep_small).max() < 1.0
+    assert np.abs(backdrop.low - sweep_small)[bare].max() < SHADOW_PULL_LIMIT + 1.0
+
+
 def test_a_textured_backdrop_is_not_a_sweep() -> None:
     truth = _disc_alpha()
     yy, xx = np.mgrid[0:SIZE, 0:SIZE].astype(np.float32)

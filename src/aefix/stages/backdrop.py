@@ -27,6 +27,9 @@ SWEEP_MIN_LUMA = 150.0
 MIN_BACKDROP_SHARE = 0.05
 REMAP_ROW = 4096
 SHADOW_PULL_LIMIT = 4.0
+# On a sweep the quadratic's fit leaves out backdrop pixels this many levels under it (on the small
+# copy, where noise is averaged away): a shadow's, not the sweep's own shading.
+FIT_MAX_DIP = 12.0
 # The distance of 3-channel Gaussian noise from its mean: p95 / median and mean / median.
 CHI3_P95_OVER_MEDIAN = 1.82
 CHI3_MEAN_OVER_MEDIAN = 1.04
@@ -95,24 +98,38 @@ def estimate_backdrop(rgb: np.ndarray, product: np.ndarray) -> Backdrop:
     if share < MIN_BACKDROP_SHARE:  # the product fills the frame: take the outermost ring anyway
         away = np.zeros_like(away)
         away[[0, -1], :] = away[:, [0, -1]] = True
-    quadratic = _quadratic_fit(small, away)
     weight = away.astype(np.float32)
     sigma = max(2.0, max(size) / 24)
     local_sum = cv2.GaussianBlur(small * weight[:, :, None], (0, 0), sigma)
     local_weight = cv2.GaussianBlur(weight, (0, 0), sigma)[:, :, None]
-    # Where backdrop pixels are near, their local average; behind the product, the quadratic.
+    luma = float(np.median(small[away] @ LUMA_WEIGHTS))
+    quadratic = _quadratic_fit(small, away)
+    low = _local_model(local_sum, local_weight, quadratic)
+    noise, typical = _noise(rgb, low, product)
+    backdrop = Backdrop(low, small, quadratic, (height, width), noise, typical, luma, share)
+    if backdrop.is_sweep:
+        # On a sweep, a cast shadow over a third of it pulls the fit down by half its depth (and
+        # the spread it adds keeps it in): fitted again without what lies well under the fit.
+        # Not elsewhere: in a room or on a table the dark half of the scene is no shadow.
+        quadratic = _quadratic_fit(small, away, max_dip=FIT_MAX_DIP)
+        low = _local_model(local_sum, local_weight, quadratic)
+        noise, typical = _noise(rgb, low, product)
+        backdrop = Backdrop(low, small, quadratic, (height, width), noise, typical, luma, share)
+    return backdrop
+
+
+def _local_model(local_sum: np.ndarray, local_weight: np.ndarray, quadratic: np.ndarray) -> np.ndarray:
+    """Where backdrop pixels are near, their local average; behind the product, the quadratic."""
     prior = 0.05
     low = (local_sum + prior * quadratic) / (local_weight + prior)
     # Shadows only darken: a local average dragged below the smooth fit is a shadow's doing,
     # and the backdrop under it is the fit's.
-    low = np.maximum(low, quadratic - SHADOW_PULL_LIMIT)
-    luma = float(np.median(small[away] @ LUMA_WEIGHTS))
-    noise, typical = _noise(rgb, low, product)
-    return Backdrop(low.astype(np.float32), small, quadratic, (height, width), noise, typical, luma, share)
+    return np.maximum(low, quadratic - SHADOW_PULL_LIMIT).astype(np.float32)
 
 
-def _quadratic_fit(small: np.ndarray, where: np.ndarray) -> np.ndarray:
-    """Per-channel quadratic surface through the `where` pixels, refitted without outliers."""
+def _quadratic_fit(small: np.ndarray, where: np.ndarray, max_dip: float = np.inf) -> np.ndarray:
+    """Per-channel quadratic surface through the `where` pixels, refitted without outliers and
+    without pixels more than `max_dip` levels under it."""
     height, width = where.shape
     yy, xx = np.mgrid[0:height, 0:width].astype(np.float32)
     xx, yy = xx / width - 0.5, yy / height - 0.5
@@ -125,8 +142,9 @@ def _quadratic_fit(small: np.ndarray, where: np.ndarray) -> np.ndarray:
         if keep.sum() < 12:
             break
         coefficients = np.linalg.lstsq(design[keep], values[keep], rcond=None)[0]
-        residual = np.linalg.norm(design @ coefficients - values, axis=1)
-        keep = residual <= max(4.0, 3.0 * 1.4826 * float(np.median(residual)))
+        offset = values - design @ coefficients
+        residual = np.linalg.norm(offset, axis=1)
+        keep = (residual <= max(4.0, 3.0 * 1.4826 * float(np.median(residual)))) & (offset.mean(axis=1) >= -max_dip)
     return (basis @ coefficients).astype(np.float32)
 
 
