@@ -337,6 +337,30 @@ def test_behind_a_peeled_shadow_a_tinted_white_ring_stays_and_its_hole_of_bare_t
     assert found[hole].mean() > 0.95 and not found[radius > 170].any()
 
 
+def test_a_tinted_white_ring_stays_when_the_bare_table_around_it_is_most_of_its_region() -> None:
+    """The same ring and hole, in one region with a wide apron of bare table around the ring (the
+    network overshooting onto a textured table): four fifths of the region is bare, so its
+    medians are the table's, but the ring keeps its tint over far more than a band's square. Only
+    the bare parts go (the whole region went, and a 2000 px photo lost half its ring)."""
+    rng = np.random.default_rng(5)
+    table = np.array([236.0, 230.0, 214.0], np.float32)
+    grain = rng.normal(0.0, 9.0, (600, 600, 1)).astype(np.float32)
+    photo = np.broadcast_to(table, (600, 600, 3)) + grain
+    rows, cols = np.ogrid[:600, :600]
+    radius = np.hypot(rows - 300.0, cols - 300.0)
+    ring, region = (radius >= 80) & (radius <= 150), radius <= 280
+    photo[ring] = table + np.array([-7.0, 0.0, 9.0], np.float32) + grain[ring]
+    rgb = np.clip(np.rint(photo), 0, 255).astype(np.uint8)
+    estimate = np.broadcast_to(table, (600, 600, 3)).astype(np.float32)
+    small = cv2.resize(rgb, (60, 60), interpolation=cv2.INTER_AREA).astype(np.float32)
+    low = estimate[::10, ::10].copy()
+    backdrop = Backdrop(low, small, low, (600, 600), noise=16.0, typical=9.8, luma=225.0, share=0.8)
+    assert (region & ~ring).sum() > 0.75 * region.sum()
+    found = _backdrop_behind_shadow(region, rgb, estimate, backdrop, band=7)
+    assert not found[ring & (radius > 81) & (radius < 149)].any()
+    assert found[region & ~ring & ((radius < 79) | (radius > 151))].mean() > 0.95
+
+
 def test_a_thin_shadow_seen_through_a_ring_leaves_though_its_penumbra_is_most_of_it() -> None:
     """The ring's cast shadow shows outside it and, as a thin crescent, through its hole. The
     crescent is judged by its inside: with its penumbra it spreads over many shades of grey."""
