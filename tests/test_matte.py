@@ -314,24 +314,33 @@ def test_behind_a_peeled_shadow_bare_table_goes_and_a_white_product_stays() -> N
     assert np.array_equal(found, hole)
 
 
+def _tinted_ring_on_table(side: int, outer: float) -> tuple[np.ndarray, np.ndarray, Backdrop, np.ndarray, np.ndarray]:
+    """A cool white ring (radius 80 to `outer`) on a warm grainy table, as bright as the table,
+    centred in a `side` px square: photo, the table's colour as the local estimate, its Backdrop,
+    each pixel's distance from the centre, and the ring."""
+    rng = np.random.default_rng(5)
+    table = np.array([236.0, 230.0, 214.0], np.float32)
+    grain = rng.normal(0.0, 9.0, (side, side, 1)).astype(np.float32)
+    photo = np.broadcast_to(table, (side, side, 3)) + grain
+    rows, cols = np.ogrid[:side, :side]
+    radius = np.hypot(rows - side / 2, cols - side / 2)
+    ring = (radius >= 80) & (radius <= outer)
+    photo[ring] = table + np.array([-7.0, 0.0, 9.0], np.float32) + grain[ring]  # cool: 11.4 levels off
+    rgb = np.clip(np.rint(photo), 0, 255).astype(np.uint8)
+    estimate = np.broadcast_to(table, (side, side, 3)).astype(np.float32)
+    small = cv2.resize(rgb, (side // 10, side // 10), interpolation=cv2.INTER_AREA).astype(np.float32)
+    low = estimate[::10, ::10].copy()
+    backdrop = Backdrop(low, small, low, (side, side), noise=16.0, typical=9.8, luma=225.0, share=0.8)
+    return rgb, estimate, backdrop, radius, ring
+
+
 def test_behind_a_peeled_shadow_a_tinted_white_ring_stays_and_its_hole_of_bare_table_goes() -> None:
     """A cool white ring on a warm table, as bright as the table, joined into one region with its
     hole (bare table the network filled). Its colour is off the table's by less than the grain
     makes bare table look, pixel by pixel, but by the same tint everywhere, where bare table's
     offsets average to nothing: the ring stays, and the hole, judged apart from it, goes."""
-    rng = np.random.default_rng(5)
-    table = np.array([236.0, 230.0, 214.0], np.float32)
-    grain = rng.normal(0.0, 9.0, (400, 400, 1)).astype(np.float32)
-    photo = np.broadcast_to(table, (400, 400, 3)) + grain
-    rows, cols = np.ogrid[:400, :400]
-    radius = np.hypot(rows - 200.0, cols - 200.0)
-    ring, hole = (radius >= 80) & (radius <= 170), radius < 80
-    photo[ring] = table + np.array([-7.0, 0.0, 9.0], np.float32) + grain[ring]  # cool: 11.4 levels off
-    rgb = np.clip(np.rint(photo), 0, 255).astype(np.uint8)
-    estimate = np.broadcast_to(table, (400, 400, 3)).astype(np.float32)
-    small = cv2.resize(rgb, (40, 40), interpolation=cv2.INTER_AREA).astype(np.float32)
-    low = estimate[::10, ::10].copy()
-    backdrop = Backdrop(low, small, low, (400, 400), noise=16.0, typical=9.8, luma=225.0, share=0.8)
+    rgb, estimate, backdrop, radius, ring = _tinted_ring_on_table(400, outer=170)
+    hole = radius < 80
     found = _backdrop_behind_shadow(ring | hole, rgb, estimate, backdrop, band=7)
     assert not found[ring & (radius > 81)].any()  # the line between them drawn to a pixel
     assert found[hole].mean() > 0.95 and not found[radius > 170].any()
@@ -342,19 +351,8 @@ def test_a_tinted_white_ring_stays_when_the_bare_table_around_it_is_most_of_its_
     network overshooting onto a textured table): four fifths of the region is bare, so its
     medians are the table's, but the ring keeps its tint over far more than a band's square. Only
     the bare parts go (the whole region went, and a 2000 px photo lost half its ring)."""
-    rng = np.random.default_rng(5)
-    table = np.array([236.0, 230.0, 214.0], np.float32)
-    grain = rng.normal(0.0, 9.0, (600, 600, 1)).astype(np.float32)
-    photo = np.broadcast_to(table, (600, 600, 3)) + grain
-    rows, cols = np.ogrid[:600, :600]
-    radius = np.hypot(rows - 300.0, cols - 300.0)
-    ring, region = (radius >= 80) & (radius <= 150), radius <= 280
-    photo[ring] = table + np.array([-7.0, 0.0, 9.0], np.float32) + grain[ring]
-    rgb = np.clip(np.rint(photo), 0, 255).astype(np.uint8)
-    estimate = np.broadcast_to(table, (600, 600, 3)).astype(np.float32)
-    small = cv2.resize(rgb, (60, 60), interpolation=cv2.INTER_AREA).astype(np.float32)
-    low = estimate[::10, ::10].copy()
-    backdrop = Backdrop(low, small, low, (600, 600), noise=16.0, typical=9.8, luma=225.0, share=0.8)
+    rgb, estimate, backdrop, radius, ring = _tinted_ring_on_table(600, outer=150)
+    region = radius <= 280
     assert (region & ~ring).sum() > 0.75 * region.sum()
     found = _backdrop_behind_shadow(region, rgb, estimate, backdrop, band=7)
     assert not found[ring & (radius > 81) & (radius < 149)].any()
