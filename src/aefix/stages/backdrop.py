@@ -110,8 +110,7 @@ def estimate_backdrop(rgb: np.ndarray, product: np.ndarray) -> Backdrop:
     low = _local_model(local_sum, local_weight, quadratic)
     noise, typical = _noise(rgb, low, product)
     backdrop = Backdrop(low, small, quadratic, (height, width), noise, typical, luma, share)
-    dipped = float(np.mean((small[away] - quadratic[away]).mean(axis=1) < -FIT_MAX_DIP))
-    if backdrop.is_sweep and dipped >= FIT_MIN_DIP_SHARE:
+    if backdrop.is_sweep and np.mean((small[away] - quadratic[away]).mean(axis=1) < -FIT_MAX_DIP) >= FIT_MIN_DIP_SHARE:
         # A cast shadow over a sixth of the sweep or more pulls the fit down by half its depth
         # (and the spread it adds keeps it in): fitted again without what lies well under the
         # fit. Not elsewhere: in a room or on a table the dark half of the scene is no shadow.

@@ -173,9 +173,8 @@ def classic_product(rgb: np.ndarray, coarse: np.ndarray, soft: np.ndarray, backd
         )[0]
         distinct[strip] = apart & ((soft[strip] >= NETWORK_SURE) | ~shadow_coloured)
         shadowy[strip] = shadow_coloured
-    opened = cv2.morphologyEx(distinct, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
     reach = cv2.dilate(coarse.astype(np.uint8), _square(band)).astype(bool)
-    by_colour = components_touching(opened, reach)
+    by_colour = _opened_touching(distinct, reach, 1)
     product = by_colour | (coarse & ~_bare_backdrop(coarse & ~by_colour, distance, backdrop, band, rgb, reach))
     peeled = _soft_edged(rgb, back_full, product, product & shadowy, threshold)
     if peeled.any():
@@ -506,9 +505,10 @@ def _shadow_within(
     return shadow if _darkens_evenly(gain, shadow) else np.zeros_like(piece)
 
 
-def _opened_touching(mask: np.ndarray, region: np.ndarray) -> np.ndarray:
-    """What of `mask` a square 2 x EDGE_WINDOW_PX + 1 px across fits in, connected to `region`."""
-    opened = cv2.morphologyEx(mask.view(np.uint8), cv2.MORPH_OPEN, _square(EDGE_WINDOW_PX)).astype(bool)
+def _opened_touching(mask: np.ndarray, region: np.ndarray, radius: int = EDGE_WINDOW_PX) -> np.ndarray:
+    """What of `mask` (bool or 0/1 uint8) a square 2 x `radius` + 1 px across fits in, in the
+    components of it that reach `region`."""
+    opened = cv2.morphologyEx(mask.view(np.uint8), cv2.MORPH_OPEN, _square(radius)).astype(bool)
     return components_touching(opened, region)
 
 
@@ -630,9 +630,8 @@ def _thin_sharp_parts(rgb: np.ndarray, product: np.ndarray, candidates: np.ndarr
     """Regions of `candidates` (shadow-coloured, left out) that touch `product`, are thin and have a
     sharp outline: a grey cable or strap the network did not see. A shadow's edge is a penumbra;
     one of a thin part is as sharp as the product's own."""
-    opened = cv2.morphologyEx(candidates.astype(np.uint8), cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
     beside = cv2.dilate(product.astype(np.uint8), _square(1)).astype(bool)
-    touching = components_touching(opened, beside)
+    touching = _opened_touching(candidates, beside, 1)
     if not touching.any():
         return touching
     box = _box_around(touching)
