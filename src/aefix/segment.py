@@ -121,6 +121,7 @@ class RembgSegmenter:
         options.enable_cpu_mem_arena = False
         # Denormal floats flushed to zero: u2netp's inference 245 -> 237 ms on one thread (20 of make
         # bench's photos, alternated), the same masks to the bit there and on bench-quality's 64.
+        # The flag stays set on the thread that ran the session: numpy there flushes them too.
         options.add_session_config_entry("session.set_denormal_as_zero", "1")
         self.name = model
         self.max_side_px = max_side_px

@@ -8,11 +8,17 @@ from aefix.stages.crop import crop_to_canvas, product_box
 from aefix.stages.whiten import fill_white
 
 
+def _fraction(low: float, high: float) -> st.SearchStrategy[float]:
+    # No subnormals: once a test has run the model, this thread flushes them to zero (segment.py),
+    # and hypothesis refuses to draw them then.
+    return st.floats(low, high, allow_subnormal=False)
+
+
 @hsettings(max_examples=60, deadline=None)
 @given(
     width=st.integers(40, 700),
     height=st.integers(40, 700),
-    box=st.tuples(st.floats(0, 0.9), st.floats(0, 0.9), st.floats(0.05, 1), st.floats(0.05, 1)),
+    box=st.tuples(_fraction(0, 0.9), _fraction(0, 0.9), _fraction(0.05, 1), _fraction(0.05, 1)),
     size=st.sampled_from([200, 333, 1000]),
     margin=st.sampled_from([0.0, 0.075, 0.2]),
 )
