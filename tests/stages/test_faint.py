@@ -89,6 +89,30 @@ def test_a_faint_product_beside_a_grey_one_that_is_not_its_shadow_joins_it() -> 
     assert iou(look.product, grey | pale) >= 0.95, iou(look.product, grey | pale)
 
 
+def test_a_shadow_the_second_look_sees_apart_from_the_faint_product_goes_and_the_product_stays() -> None:
+    # make bench's white charger at 2000 px: the network, asked again, saw the charger and, apart
+    # from it, its cast shadow, which was 39% of what it saw; judged as a whole that was "shadow",
+    # and the output was the first look's 3,000 px.
+    pale = np.zeros((HEIGHT, WIDTH), bool)
+    pale[120:330, 470:640] = True
+    shade = np.zeros((HEIGHT, WIDTH), bool)
+    cv2.ellipse(shade.view(np.uint8), (400, 480), (220, 55), 0, 0, 360, 1, -1)
+    rgb = _photo(pale, (227.0, 227.0, 229.0), shade)
+    first = shade.copy()
+    first[:, 230:] = False  # the first look kept the shadow's end
+    backdrop = estimate_backdrop(rgb, first)
+    assert is_doubtful(first, backdrop)
+    seen = pale | shade
+    assert (shade & ~first).sum() > 0.3 * seen.sum()
+
+    look = second_look(rgb, first, backdrop, SecondLookNetwork(seen), Settings())
+
+    assert look is not None and not look.dropped_shadow
+    assert iou(look.product & ~first, pale) >= 0.95, iou(look.product & ~first, pale)
+    kept_shadow = int((look.product & shade & ~first).sum())
+    assert kept_shadow <= 0.01 * (shade & ~first).sum(), kept_shadow
+
+
 def test_no_second_look_for_a_coloured_product_or_a_grey_one_alone() -> None:
     disc = np.zeros((HEIGHT, WIDTH), bool)
     cv2.circle(disc.view(np.uint8), (300, 300), 150, 1, -1)
