@@ -164,6 +164,37 @@ def test_a_grey_cable_is_found_and_a_thin_soft_shadow_is_not() -> None:
     assert product[line_only].mean() < 0.05
 
 
+def test_a_cable_half_shadow_coloured_half_not_is_found_whole() -> None:
+    """A metal cable on a warm sweep: along it, stretches the sweep's colour darkened (a shadow's
+    colour) alternate with neutral grey ones (off it). Neither kind alone reaches the product;
+    the cable is found only when both count (make bench's 12 MP photo on a table lost it)."""
+    disc = _disc_alpha(radius=250)
+    sweep = np.array([240.0, 228.0, 210.0], np.float32)
+    shadow_grey, neutral_grey = 0.6 * sweep, np.array([128.0, 134.0, 150.0], np.float32)
+    start, end = np.array([SIZE // 2, SIZE // 2 + 240]), np.array([SIZE // 2 - 200, SIZE - 100])
+    stretches = 40
+    photo = np.broadcast_to(sweep, (SIZE, SIZE, 3)).astype(np.float32)
+    cover = np.zeros((SIZE, SIZE), np.float32)
+    for index in range(stretches):
+        one = np.zeros((SIZE, SIZE), np.uint8)
+        a, b = start + (end - start) * index / stretches, start + (end - start) * (index + 1) / stretches
+        cv2.line(one, tuple(int(v) for v in a), tuple(int(v) for v in b), 255, 7)
+        alpha = cv2.GaussianBlur(one.astype(np.float32) / 255.0, (0, 0), 0.8) * (1.0 - cover)
+        colour = shadow_grey if index % 2 else neutral_grey
+        photo = photo * (1.0 - alpha[:, :, None]) + colour * alpha[:, :, None]
+        cover += alpha
+    photo = photo * (1.0 - disc[:, :, None]) + np.float32(40.0) * disc[:, :, None]
+    photo += np.random.default_rng(3).normal(0.0, 1.5, photo.shape).astype(np.float32)
+    photo = np.clip(np.rint(photo), 0, 255).astype(np.uint8)
+    hard, soft = disc >= 0.5, disc
+    backdrop = estimate_backdrop(photo, hard)
+    product = classic_product(photo, hard, soft, backdrop)
+    cable_only = (cover > 0.5) & (disc < 0.01)
+    assert cable_only.sum() > 2000
+    assert product[cable_only].mean() > 0.95, product[cable_only].mean()
+    assert iou(product, (disc >= 0.5) | (cover > 0.5)) > 0.98
+
+
 def _disc_strap_and_cast_shadow(
     penumbra: float = 4.0, lens: float = 1.0
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
