@@ -6,7 +6,7 @@ AEFIX := $(VENV)/bin/aefix
 STAMP := $(VENV)/.installed-stamp
 
 .DEFAULT_GOAL := help
-.PHONY: help install models demo nightly test lint bench bench-quality bench-reflections before-after bench-examples bench-check bench-rerun bench-report examples clean system-packages
+.PHONY: help install models demo nightly test lint bench bench-quality bench-quality-sizes bench-reflections before-after bench-examples bench-check bench-rerun bench-report examples clean system-packages
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -69,6 +69,9 @@ bench: models $(BENCH_STAMP) ## Throughput and memory: aefix run vs rembg p vs t
 
 bench-quality: models ## Cutout quality against exact ground truth: aefix vs plain rembg.remove, 64 generated photos (~8 min)
 	$(PY) scripts/bench_quality.py
+
+bench-quality-sizes: models ## The same on make bench's 50 photos: 12 MP, 2000 and 1000 px JPEGs (~7 min)
+	$(PY) scripts/bench_quality.py --bench-inputs --per-image
 
 bench-reflections: models ## The same on 28 generated products standing on a glossy floor, their mirror image below them (~3 min)
 	$(PY) scripts/bench_quality.py --reflections

@@ -10,6 +10,9 @@ re-check, and for white-on-white photos the share of the product's area kept; th
 photos lose over 1% of the true product's inside (4 px in from its edge: a hole or notch that IoU
 dilutes and the background figures cannot see). With --reflections, the photos are products
 standing on a glossy floor, whose mirror image below them is background (`make bench-reflections`).
+With --bench-inputs, the photos are make bench's 50 photo inputs (the same generator at 4032x3024,
+2000x2000 and 1000x1000, as JPEGs; `make bench-quality-sizes`). Its 10 cut-out PNGs are left out:
+aefix keeps their alpha as it is, and plain rembg, which ignores it, loses them whole.
 Plain rembg's
 cut-out goes through aefix's crop and export (its alpha, the network's, is not steepened where
 upscaled, as aefix's matte is), so the two differ only in how the product is separated. Figures
@@ -25,6 +28,7 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,6 +38,8 @@ from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
+from bench_throughput import MIX
+
 from aefix.compliance import check_bytes
 from aefix.imageio import load_image
 from aefix.pipeline import cut_out
@@ -42,7 +48,7 @@ from aefix.settings import Settings
 from aefix.stages.crop import crop_to_canvas, product_box
 from aefix.stages.export import encode_image
 from aefix.stages.whiten import fill_white
-from photoset import TruthPhoto, reflection_set, truth_set
+from photoset import TruthPhoto, make_truth_photo, reflection_set, truth_set
 
 TARGETS = {"iou": 0.97, "boundary_f": 0.90, "pure_all": 1.0, "passed": 0.95}
 BOUNDARY_TOLERANCE_PX = 2
@@ -136,6 +142,18 @@ def score(
     return {"iou": iou, "bf": bf, "pure": pure, "impure": impure, "lost": lost, "score": report.score}
 
 
+PHOTO_MIX = [(count, size, encoding) for count, size, encoding in MIX if encoding != "cutout"]
+MIX_NAME = "make bench's photos: " + ", ".join(f"{count} {w}x{h} {kind}" for count, (w, h), kind in PHOTO_MIX)
+
+
+def bench_inputs(seed: int, count: int | None) -> Iterator[TruthPhoto]:
+    """make bench's photo inputs (scripts/bench_throughput.py generates the same files), one at a time."""
+    sizes = [(size, encoding) for number, size, encoding in MIX for _ in range(number)]
+    for index, (size, encoding) in enumerate(sizes[:count]):
+        if encoding != "cutout":
+            yield make_truth_photo(index, seed, size=size, encoding=encoding)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, help="generated photos (default 64; 28 with --reflections)")
@@ -146,9 +164,13 @@ def main() -> int:
     parser.add_argument("--per-image", action="store_true", help="print every photo's scores")
     parser.add_argument("--skip-rembg", action="store_true", help="aefix only (faster, for tuning)")
     parser.add_argument("--reflections", action="store_true", help="products on a glossy floor (default count 28)")
+    parser.add_argument("--bench-inputs", action="store_true", help="make bench's 50 photos (12 MP, 2000 and 1000 px)")
     args = parser.parse_args()
-    generate = reflection_set if args.reflections else truth_set
-    photos = generate(seed=args.seed) if args.count is None else generate(args.count, args.seed)
+    if args.bench_inputs:
+        photos = bench_inputs(args.seed, args.count)
+    else:
+        generate = reflection_set if args.reflections else truth_set
+        photos = generate(seed=args.seed) if args.count is None else generate(args.count, args.seed)
 
     settings = Settings(models_dir=args.models_dir, segmenter=args.segmenter)
     segmenter = RembgSegmenter(settings.model, settings.models_dir, settings.segment_max_side_px)
@@ -197,9 +219,9 @@ def main() -> int:
             if args.per_image:
                 print(line, flush=True)
     count = len(results["aefix"].iou)
+    kind = "1000-2400 px, on a glossy floor" if args.reflections else MIX_NAME if args.bench_inputs else "800-4000 px"
     print(
-        f"\n{count} generated photos (seed {args.seed}, "
-        f"{'1000-2400 px, on a glossy floor' if args.reflections else '800-4000 px'}), "
+        f"\n{count} generated photos (seed {args.seed}, {kind}), "
         f"{time.perf_counter() - started:.0f} s; --segmenter {args.segmenter}"
     )
     header = (
