@@ -229,7 +229,8 @@ def run(
 
     Only images that are new or changed since the last run (or whose options changed) are done;
     DST/aefix-manifest.json remembers. Outputs that fail the re-check go to DST/_review/, and so
-    do cut-outs in doubt (the model unsure of most of one, or a product upscaled over x8); moving
+    do cut-outs in doubt (the model unsure of most of one, a product upscaled over x8, or a speck
+    beside something faint that a second look could not make out); moving
     or copying one to its place in DST accepts it. Exit status: 0 every output is ok; 1 the batch finished
     but some images need review or failed (this run's, or those of an earlier run whose source is
     unchanged: an image is retried when it changes); 2 bad arguments or setup (missing model,

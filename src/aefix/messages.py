@@ -72,6 +72,7 @@ CATALOGUE: dict[str, str] = {
     "product upscaled x{scale}: small in the source photo": "商品放大了 {scale} 倍：原图中商品太小",
     "the model is unsure what the product is: sure of {share} of the cut-out (a texture, a scene, or a product it cannot see): look at it before use": "模型不确定商品是什么：抠图中只有 {share} 的区域有把握（纹理、场景，或模型看不出的商品）：使用前请检查",
     "too small in the source photo for a main image (upscaled x{scale}, over x{limit}): look at it before use": "原图中商品太小，不适合做主图（放大了 {scale} 倍，超过 {limit} 倍）：使用前请检查",
+    "the cut-out is under {share} of the photo, and something faint beside it was not found on a second, contrast-stretched look: it may be a piece of a faint product: look at it before use": "抠图不到原图的 {share}，旁边有几乎与背景同色的东西，增强对比度后的第二次识别也没有找到：抠图可能只是浅色商品的一部分：使用前请检查",
     "product faint against the sweep: found on a second, contrast-stretched look": "商品与背景几乎同色：在增强对比度后的第二次识别中找到",
     "product faint against the sweep: found on a second, contrast-stretched look (the first look had taken its shadow for it)": "商品与背景几乎同色：在增强对比度后的第二次识别中找到（第一次识别把它的影子当成了商品）",
     # image errors

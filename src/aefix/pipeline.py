@@ -37,7 +37,7 @@ from aefix.stages.backdrop import estimate_backdrop
 from aefix.stages.cleanup import remove_shadow
 from aefix.stages.crop import crop_to_canvas
 from aefix.stages.export import encode_image
-from aefix.stages.faint import is_doubtful, second_look
+from aefix.stages.faint import DOUBTFUL_MAX_AREA_SHARE, is_doubtful, second_look
 from aefix.stages.matte import classic_product, refine_edges
 from aefix.stages.reflection import find_reflection
 from aefix.stages.whiten import fill_white
@@ -284,7 +284,8 @@ def cut_out(loaded: LoadedImage, settings: Settings, get_segmenter: Callable[[],
     mask guides, else (`ai`) that mask itself; on a sweep where that is doubtful (mostly
     shadow-coloured, or tiny), a second look for a faint product (stages/faint.py); then the edge
     redone at the working resolution, its colour freed of the backdrop. A mask the model drew alone
-    while unsure of most of it carries a `doubt`: the output goes to review.
+    while unsure of most of it carries a `doubt`, and so does a speck whose second look found
+    nothing: the output goes to review.
     """
     if loaded.alpha is not None:
         return Cutout(mask_from_alpha(loaded.alpha), loaded.rgb, ALPHA_CHANNEL)
@@ -292,6 +293,7 @@ def cut_out(loaded: LoadedImage, settings: Settings, get_segmenter: Callable[[],
     coarse = mask_from_soft(segmenter.predict(loaded.rgb))
     notes: list[str] = []
     metrics: dict[str, float | str] = {}
+    doubt: str | None = None
     cleaned = remove_shadow(loaded.rgb, coarse, settings)
     metrics["shadow_removed_share"] = round(cleaned.shadow_share, 4)
     if cleaned.skipped_reason:
@@ -313,6 +315,17 @@ def cut_out(loaded: LoadedImage, settings: Settings, get_segmenter: Callable[[],
                     "product faint against the sweep: found on a second, contrast-stretched look"
                     + (" (the first look had taken its shadow for it)" if look.dropped_shadow else "")
                 )
+            elif hard.mean() < DOUBTFUL_MAX_AREA_SHARE:
+                # A speck, with something faint beside it that the network could not make out even
+                # stretched: a piece of a faint product, likely (a white charger at 2000 px came out
+                # as its cable's end, score 100). Not so a large cut-out: bench-reflections' two
+                # metal products (IoU 0.999) had only their mirror image beside them.
+                doubt = (
+                    f"the cut-out is under {DOUBTFUL_MAX_AREA_SHARE:.0%} of the photo, and something faint "
+                    "beside it was not found on a second, contrast-stretched look: it may be a piece of a "
+                    "faint product: look at it before use"
+                )
+                notes.append(doubt)
     reflection = find_reflection(loaded.rgb, hard, backdrop) if classic else None
     if reflection is not None and reflection.any():
         metrics["reflection_removed_share"] = round(float(reflection.sum()) / max(1, int(hard.sum())), 4)
@@ -322,7 +335,6 @@ def cut_out(loaded: LoadedImage, settings: Settings, get_segmenter: Callable[[],
     metrics["edge_refined_share"] = round(matte.contrast_share, 4)
     sure = float((soft[matte.mask.hard] >= NETWORK_SURE_SOFT).mean()) if matte.mask.hard.any() else 0.0
     metrics["network_sure_share"] = round(sure, 4)
-    doubt = None
     if not classic and sure < UNSURE_MAX_SHARE:
         doubt = (
             f"the model is unsure what the product is: sure of {sure:.0%} of the cut-out "
