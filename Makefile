@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed-stamp
 .PHONY: help install models demo nightly test lint bench bench-quality bench-quality-sizes bench-reflections before-after bench-examples bench-check bench-rerun bench-report examples clean system-packages
 
 help: ## List the targets
-	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-19s %s\n", $$1, $$2}'
 
 install: $(STAMP) ## Create .venv and install aefix with its test tools (first time ~3 min)
 
