@@ -197,7 +197,7 @@ def classic_product(rgb: np.ndarray, coarse: np.ndarray, soft: np.ndarray, backd
     # shadow-coloured, half not, pixel by pixel (the table's grain widens the shadow's colour), and
     # neither half alone reaches the product (make bench's 12 MP photo lost it). Not in one pass:
     # joined to the rest, a grey cable's piece where it meets its shadow no longer looked thin.
-    product |= _thin_sharp_parts(rgb, product, apart & ~product, threshold)
+    product |= _thin_sharp_parts(rgb, product, apart & ~product, threshold, fresh=~shadowy)
     if scale < 1.0:
         product = cv2.resize(product.astype(np.uint8), full_shape[::-1], interpolation=cv2.INTER_NEAREST).astype(bool)
     return product
@@ -632,12 +632,17 @@ def _soft_limit(fine: np.ndarray, coarse: np.ndarray, own_outline: np.ndarray) -
     return max(SHARP_EDGE_RATIO, RELATIVE_SOFT_SHARE * own)
 
 
-def _thin_sharp_parts(rgb: np.ndarray, product: np.ndarray, candidates: np.ndarray, min_step: float) -> np.ndarray:
+def _thin_sharp_parts(
+    rgb: np.ndarray, product: np.ndarray, candidates: np.ndarray, min_step: float, fresh: np.ndarray | None = None
+) -> np.ndarray:
     """Regions of `candidates` (off the backdrop, left out) that touch `product`, are thin and have a
     sharp outline: a grey cable or strap the network did not see. A shadow's edge is a penumbra;
-    one of a thin part is as sharp as the product's own."""
+    one of a thin part is as sharp as the product's own. Given `fresh`, only regions holding one
+    of its pixels are judged (the others were, by an earlier pass)."""
     beside = cv2.dilate(product.astype(np.uint8), _square(1)).astype(bool)
     touching = _opened_touching(candidates, beside, 1)
+    if fresh is not None:
+        touching = components_touching(touching, touching & fresh)
     if not touching.any():
         return touching
     box = _box_around(touching)
