@@ -537,9 +537,50 @@ def _soft_edged_in_box(
             count += 1
     if peel.any():
         peel |= _remnants_of(peel, labels, count, gain)
+        peel |= _running_on(peel, labels, count, gain, product, span < min_step, edge_px, soft_px)
     peeled = peel[labels]
     # More than this and the "shadow" is more likely the product itself, in one grey tone.
     return peeled if peeled.sum() <= SHADOW_MAX_PEEL_SHARE * product.sum() else np.zeros_like(shadowy)
+
+
+def _running_on(
+    peel: np.ndarray,
+    labels: np.ndarray,
+    count: int,
+    gain: np.ndarray,
+    product: np.ndarray,
+    flat: np.ndarray,
+    edge_px: np.ndarray,
+    soft_px: np.ndarray,
+) -> np.ndarray:
+    """Shadow-coloured pieces, not peeled, that darken the backdrop as a peeled shadow does and run
+    on with no edge (`flat`) into backdrop darkened by the same factor outside the mask: a wedge of
+    a cast shadow the network took in beside the product, cut from the rest of the shadow by the
+    mask's own edge, and from the peeled part by the product. A piece with an outline of its own
+    on the backdrop is judged by it, as before: a grey product in its shadow's tone shows a sharp one."""
+    found = np.zeros_like(peel)
+    areas = np.bincount(labels.ravel(), minlength=count)
+    slack = SHADOW_MAX_GAIN_SPREAD / 2
+    ranges = [np.percentile(gain[labels == label], [25, 75]) for label in np.flatnonzero(peel)]
+    # Labels the partial shadows added are peeled already: their outline was not counted.
+    edge = np.zeros(count, np.int64)
+    soft = np.zeros(count, np.int64)
+    edge[: len(edge_px)], soft[: len(soft_px)] = edge_px, soft_px
+    unjudged = (edge < MIN_OUTLINE_PX) | (soft >= SHADOW_SOFT_SHARE * edge)
+    candidates = ~peel & (areas >= EVEN_MIN_CORE_PX) & unjudged
+    # Only pieces beside enough such backdrop at all are looked at one by one.
+    beside_flat = cv2.dilate((~product & flat).view(np.uint8), _square(1)).astype(bool)
+    candidates &= np.bincount(labels[beside_flat], minlength=count) >= MIN_OUTLINE_PX
+    candidates[0] = False
+    for label in np.flatnonzero(candidates):
+        piece = labels == label
+        factor = float(np.median(gain[piece]))
+        if not any(low - slack <= factor <= high + slack for low, high in ranges):
+            continue
+        rim = cv2.dilate(piece.view(np.uint8), _square(1)).astype(bool) & ~product & flat
+        rim &= np.abs(gain - factor) <= slack
+        found[label] = np.count_nonzero(rim) >= MIN_OUTLINE_PX and _darkens_evenly(gain, piece)
+    return found
 
 
 def _remnants_of(peel: np.ndarray, labels: np.ndarray, count: int, gain: np.ndarray) -> np.ndarray:
