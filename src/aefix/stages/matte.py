@@ -299,9 +299,9 @@ def _hole_beside_shadow(
     shadow falls across the hole: that region of `candidate` is not bare as a whole (a ring's, seed
     1 of bench-quality, kept its hole). Its parts near the backdrop's colour (not `apart`) are
     judged alone (`_backdrop_behind_shadow`) when they lie inside the network's mask (`coarse`),
-    beside a shadow-coloured part that darkens the backdrop evenly, and meet the `product` mostly
-    along a sharp edge: its outline. A metal's highlight in the backdrop's tone, beside a stripe of
-    even grey, fades into the metal around it and stays."""
+    beside a shadow-coloured part that darkens the backdrop evenly, and meet the `product` along a
+    sharp edge, its outline, on HOLE_SHARP_SHARE or more of where they meet it. A metal's highlight
+    in the backdrop's tone, beside a stripe of even grey, fades into the metal around it and stays."""
     near = candidate & ~apart
     box = bounding_box(near, 4 * EDGE_WINDOW_PX)  # room for the edges' blur
     if box is None:
