@@ -8,7 +8,14 @@ import pytest
 
 from aefix.errors import NoProductError
 from aefix.stages.backdrop import SHADOW_PULL_LIMIT, Backdrop, estimate_backdrop
-from aefix.stages.matte import _backdrop_behind_shadow, _remnants_of, band_width, classic_product, refine_edges
+from aefix.stages.matte import (
+    _backdrop_behind_shadow,
+    _gain_quartiles,
+    _remnants_of,
+    band_width,
+    classic_product,
+    refine_edges,
+)
 from conftest import iou
 
 SIZE = 1600
@@ -625,7 +632,7 @@ def test_a_bit_of_a_peeled_shadow_goes_with_it_and_a_darker_grey_part_stays() ->
     gain[(labels == 3) | (labels == 7)] = 0.4
     peel = np.array([False, True, False, False, False, False, False, True])
     expected = [False, False, True, False, False, False, True, False]
-    assert _remnants_of(peel, labels, 8, gain).tolist() == expected
+    assert _remnants_of(peel, labels, 8, gain, _gain_quartiles(peel, labels, gain)).tolist() == expected
 
 
 def test_a_large_cast_shadow_does_not_pull_the_backdrop_s_model_down() -> None:

@@ -536,8 +536,9 @@ def _soft_edged_in_box(
             peel = np.append(peel, True)
             count += 1
     if peel.any():
-        peel |= _remnants_of(peel, labels, count, gain)
-        peel |= _running_on(peel, labels, count, gain, product, span < min_step, edge_px, soft_px)
+        quartiles = _gain_quartiles(peel, labels, gain)
+        peel |= _remnants_of(peel, labels, count, gain, quartiles)
+        peel |= _running_on(peel, labels, count, gain, quartiles, product, span < min_step, edge_px, soft_px)
     peeled = peel[labels]
     # More than this and the "shadow" is more likely the product itself, in one grey tone.
     return peeled if peeled.sum() <= SHADOW_MAX_PEEL_SHARE * product.sum() else np.zeros_like(shadowy)
@@ -548,6 +549,7 @@ def _running_on(
     labels: np.ndarray,
     count: int,
     gain: np.ndarray,
+    quartiles: dict[int, tuple[float, float]],
     product: np.ndarray,
     flat: np.ndarray,
     edge_px: np.ndarray,
@@ -560,14 +562,10 @@ def _running_on(
     on the backdrop is judged by it, as before: a grey product in its shadow's tone shows a sharp one."""
     found = np.zeros_like(peel)
     areas = np.bincount(labels.ravel(), minlength=count)
-    slack = SHADOW_MAX_GAIN_SPREAD / 2
-    ranges = [np.percentile(gain[labels == label], [25, 75]) for label in np.flatnonzero(peel)]
-    # Labels the partial shadows added are peeled already: their outline was not counted.
-    edge = np.zeros(count, np.int64)
-    soft = np.zeros(count, np.int64)
-    edge[: len(edge_px)], soft[: len(soft_px)] = edge_px, soft_px
-    unjudged = (edge < MIN_OUTLINE_PX) | (soft >= SHADOW_SOFT_SHARE * edge)
-    candidates = ~peel & (areas >= EVEN_MIN_CORE_PX) & unjudged
+    # The labels past edge_px's are the partial shadows, peeled already.
+    candidates = np.zeros(count, bool)
+    candidates[: len(edge_px)] = (edge_px < MIN_OUTLINE_PX) | (soft_px >= SHADOW_SOFT_SHARE * edge_px)
+    candidates &= ~peel & (areas >= EVEN_MIN_CORE_PX)
     # Only pieces beside enough such backdrop at all are looked at one by one.
     beside_flat = cv2.dilate((~product & flat).view(np.uint8), _square(1)).astype(bool)
     candidates &= np.bincount(labels[beside_flat], minlength=count) >= MIN_OUTLINE_PX
@@ -575,29 +573,45 @@ def _running_on(
     for label in np.flatnonzero(candidates):
         piece = labels == label
         factor = float(np.median(gain[piece]))
-        if not any(low - slack <= factor <= high + slack for low, high in ranges):
+        if not any(_darkens_like(factor, quartile) for quartile in quartiles.values()):
             continue
         rim = cv2.dilate(piece.view(np.uint8), _square(1)).astype(bool) & ~product & flat
-        rim &= np.abs(gain - factor) <= slack
+        rim &= np.abs(gain - factor) <= SHADOW_MAX_GAIN_SPREAD / 2
         found[label] = np.count_nonzero(rim) >= MIN_OUTLINE_PX and _darkens_evenly(gain, piece)
     return found
 
 
-def _remnants_of(peel: np.ndarray, labels: np.ndarray, count: int, gain: np.ndarray) -> np.ndarray:
-    """Small shadow-coloured pieces beside a peeled shadow that darken the backdrop as it does:
-    bits of the same shadow, cut from it along the product's edge, whose own outline lies too near
-    the product to be judged."""
+def _gain_quartiles(peel: np.ndarray, labels: np.ndarray, gain: np.ndarray) -> dict[int, tuple[float, float]]:
+    """Per peeled label, the first and third quartiles of its darkening factor (`gain`)."""
+    quartiles: dict[int, tuple[float, float]] = {}
+    for label in np.flatnonzero(peel):
+        low, high = np.percentile(gain[labels == label], [25, 75])
+        quartiles[int(label)] = (float(low), float(high))
+    return quartiles
+
+
+def _darkens_like(factor: float, quartiles: tuple[float, float]) -> bool:
+    """Whether a median darkening factor lies within a shadow's quartiles, widened by half the
+    even-darkening spread on each side."""
+    low, high = quartiles
+    return low - SHADOW_MAX_GAIN_SPREAD / 2 <= factor <= high + SHADOW_MAX_GAIN_SPREAD / 2
+
+
+def _remnants_of(
+    peel: np.ndarray, labels: np.ndarray, count: int, gain: np.ndarray, quartiles: dict[int, tuple[float, float]]
+) -> np.ndarray:
+    """Small shadow-coloured pieces beside a peeled shadow that darken the backdrop as it does (its
+    `quartiles`): bits of the same shadow, cut from it along the product's edge, whose own outline
+    lies too near the product to be judged."""
     remnants = np.zeros_like(peel)
     areas = np.bincount(labels.ravel(), minlength=count)
-    for label in np.flatnonzero(peel):
+    for label, quartile in quartiles.items():
         piece = labels == label
-        low, high = np.percentile(gain[piece], [25, 75])
         beside = np.unique(labels[cv2.dilate(piece.view(np.uint8), _square(1)).astype(bool) & ~piece])
         for other in beside:
             if other == 0 or peel[other] or areas[other] > REMNANT_MAX_SHARE * areas[label]:
                 continue
-            median = float(np.median(gain[labels == other]))
-            remnants[other] |= low - SHADOW_MAX_GAIN_SPREAD / 2 <= median <= high + SHADOW_MAX_GAIN_SPREAD / 2
+            remnants[other] |= _darkens_like(float(np.median(gain[labels == other])), quartile)
     return remnants
 
 
