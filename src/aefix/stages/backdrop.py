@@ -20,8 +20,13 @@ LOW_RES_SIDE = 256
 # Backdrop pixels sampled at full resolution to measure its noise.
 NOISE_SAMPLES = 200_000
 # A sweep: a light, smooth backdrop. Its 95th-percentile colour distance from the local model
-# stays under this (sensor noise, JPEG and a fine weave; a wooden table or a room goes over).
-SWEEP_MAX_NOISE = 18.0
+# stays under this (sensor noise, JPEG and a fine weave; a dark or strongly grained table, a room
+# goes over). bench-quality's light tables (grain of 4-9 levels) measure 8.8-20.2 on five seeds;
+# at 18, the 10 over it kept the network's mask and with it a cast shadow the network was sure
+# of (IoU 0.94), and on the colour-based mask none did worse. Of scikit-image's light photos,
+# the astronaut and the tissue slide measure 58 and 53, the cameraman 18.7, then 29 once its dark
+# half is fitted out (below).
+SWEEP_MAX_NOISE = 21.0
 SWEEP_MIN_LUMA = 150.0
 # Share of the frame the backdrop must cover to be measured at all.
 MIN_BACKDROP_SHARE = 0.05
