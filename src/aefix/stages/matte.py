@@ -391,8 +391,9 @@ def _sweep_running_on(
         rim = cv2.dilate(piece.view(np.uint8), _square(1)).astype(bool) & ~piece
         if np.count_nonzero(rim & outside[near_box]) > RUN_ON_MAX_OPEN_SHARE * np.count_nonzero(rim):
             continue
-        # The piece a band in and deeper: past where the network overshot the product's edge, as
-        # it does by up to a band, the sweep there between it and the product's outline.
+        # Its inside a band to two bands in: the network overshoots a product's edge by up to a
+        # band of bare sweep, which runs on too (measured at the rim, a disc 1.5 levels over the
+        # sweep went whole).
         depth = cv2.distanceTransform(piece.view(np.uint8), cv2.DIST_L2, 3)
         inner = ((depth > band) & (depth <= 2 * band)).astype(np.float32)
         reached = cv2.blur(inner, deep)
