@@ -198,8 +198,7 @@ def classic_product(rgb: np.ndarray, coarse: np.ndarray, soft: np.ndarray, backd
     by_colour = _opened_touching(distinct, reach, 1)
     candidate = coarse & ~by_colour
     bare = _bare_backdrop(candidate, distance, backdrop, band, rgb, reach)
-    bare |= _hole_beside_shadow(candidate & ~bare, apart, coarse, by_colour, rgb, back_full, backdrop, band)
-    bare |= _sweep_running_on(candidate & ~bare, apart, coarse, rgb, back_full, backdrop, band)
+    bare |= _filled_backdrop(candidate & ~bare, apart, coarse, by_colour, rgb, back_full, backdrop, band)
     product = by_colour | (coarse & ~bare)
     peeled = _soft_edged(rgb, back_full, product, product & shadowy, threshold)
     if peeled.any():
@@ -296,7 +295,7 @@ def _grainy(
     return grainy
 
 
-def _hole_beside_shadow(
+def _filled_backdrop(
     candidate: np.ndarray,
     apart: np.ndarray,
     coarse: np.ndarray,
@@ -306,33 +305,62 @@ def _hole_beside_shadow(
     backdrop: Backdrop,
     band: int,
 ) -> np.ndarray:
-    """The bare backdrop in a hole of the product that the network filled, where the product's own
-    shadow falls across the hole: that region of `candidate` is not bare as a whole (a ring's, seed
-    1 of bench-quality, kept its hole). Its parts near the backdrop's colour (not `apart`) are
-    judged alone (`_backdrop_behind_shadow`) when they lie inside the network's mask (`coarse`),
-    beside a shadow-coloured part that darkens the backdrop evenly, and meet the `product` along a
-    sharp edge, its outline, on HOLE_SHARP_SHARE or more of where they meet it. A metal's highlight
-    in the backdrop's tone, beside a stripe of even grey, fades into the metal around it and stays."""
+    """Backdrop the network filled that is not bare as a whole, a shadow's core or tail being in
+    the same region of `candidate`: its parts near the backdrop's colour (not `apart`), labelled
+    once, a band's square or larger. Those enclosed in the network's mask (`coarse`) are judged
+    as a hole beside a shadow (`_hole_beside_shadow`), those open to what lies outside it by
+    whether they run on into the sweep there (`_sweep_running_on`)."""
     near = candidate & ~apart
-    box = bounding_box(near, 4 * EDGE_WINDOW_PX)  # room for the edges' blur
+    # Room for the edges' blur (holes) and for the means' reach beyond the parts (running on).
+    box = bounding_box(near, max(4 * EDGE_WINDOW_PX, band + 1))
     if box is None:
         return near
-    count, labels = cv2.connectedComponents(near[box].view(np.uint8), connectivity=4)
-    outside = cv2.dilate((~coarse[box]).view(np.uint8), _square(1)).astype(bool)
-    areas = np.bincount(labels.ravel(), minlength=count)
-    hole = (areas >= band * band) & (np.bincount(labels[outside], minlength=count) == 0)
-    hole[0] = False
-    if not hole.any():
-        return np.zeros_like(near)
-    # Cheapest first: most photos have no such enclosed region, and the shadows are judged only
-    # beside those that are.
-    around = np.zeros_like(near)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(near[box].view(np.uint8), connectivity=4)
+    beside_outside = cv2.dilate((~coarse[box]).view(np.uint8), _square(1)).astype(bool)
+    open_px = np.bincount(labels[beside_outside], minlength=count)
+    large = stats[:, cv2.CC_STAT_AREA] >= band * band
+    large[0] = False
+    found = np.zeros_like(near)
+    found[box] = _sweep_running_on(
+        labels, stats, large & (open_px > 0), ~coarse[box] & ~apart[box], rgb[box], back[box], backdrop, band
+    )
+    holes = _hole_beside_shadow(
+        labels, count, large & (open_px == 0), box, candidate & apart, product, rgb, back, backdrop, band
+    )
+    return found | holes
+
+
+def _hole_beside_shadow(
+    labels: np.ndarray,
+    count: int,
+    enclosed: np.ndarray,
+    box: tuple[slice, slice],
+    shadowy: np.ndarray,
+    product: np.ndarray,
+    rgb: np.ndarray,
+    back: np.ndarray,
+    backdrop: Backdrop,
+    band: int,
+) -> np.ndarray:
+    """The bare backdrop in a hole of the product that the network filled, where the product's own
+    shadow falls across the hole: that region of the candidate mask is not bare as a whole (a
+    ring's, seed 1 of bench-quality, kept its hole). Its `enclosed` parts near the backdrop's
+    colour (`labels` in `box`) are judged alone (`_backdrop_behind_shadow`) when they lie beside
+    a part of `shadowy` (the candidate's parts apart from the backdrop) that darkens the backdrop
+    evenly, and meet the `product` along a sharp edge, its outline, on HOLE_SHARP_SHARE or more of
+    where they meet it. A metal's highlight in the backdrop's tone, beside a stripe of even grey,
+    fades into the metal around it and stays."""
+    holes = np.zeros(rgb.shape[:2], bool)
+    if not enclosed.any():  # most photos have no such region: the shadows are judged only beside those that do
+        return holes
+    hole = enclosed.copy()
+    around = np.zeros_like(holes)
     around[box] = cv2.dilate(hole[labels].view(np.uint8), _square(1)).astype(bool)
-    shadows = _even_shadows(candidate & apart, around, rgb, back, band)
+    shadows = _even_shadows(shadowy, around, rgb, back, band)
     beside = cv2.dilate(shadows[box].view(np.uint8), _square(1)).astype(bool)
     hole &= np.bincount(labels[beside], minlength=count) > 0
     if not hole.any():
-        return np.zeros_like(near)
+        return holes
     luma, span = _luma_and_span(rgb[box])
     sharp = ~_soft_edges(luma) & (span >= classic_threshold(backdrop))
     meets = cv2.dilate(product[box].view(np.uint8), _square(EDGE_WINDOW_PX)).astype(bool)
@@ -340,49 +368,40 @@ def _hole_beside_shadow(
     hole &= (border >= MIN_OUTLINE_PX) & (
         np.bincount(labels[meets & sharp], minlength=count) >= HOLE_SHARP_SHARE * border
     )
-    holes = np.zeros_like(near)
     holes[box] = hole[labels]
     return _backdrop_behind_shadow(holes, rgb, back, backdrop, band) if holes.any() else holes
 
 
 def _sweep_running_on(
-    candidate: np.ndarray,
-    apart: np.ndarray,
-    coarse: np.ndarray,
+    labels: np.ndarray,
+    stats: np.ndarray,
+    open_parts: np.ndarray,
+    outside: np.ndarray,
     rgb: np.ndarray,
     back: np.ndarray,
     backdrop: Backdrop,
     band: int,
 ) -> np.ndarray:
-    """Parts of `candidate` near the backdrop's colour (not `apart`) that run on into the sweep
-    outside the network's mask (`coarse`) with no step in brightness where they meet it: sweep the
-    network filled between a product's parts, open to the rest of the sweep, and dimmed there by
-    the tail of a contact shadow, so that it is not bare as a whole (a grey cable's loops on seed 1
-    of bench-quality, IoU 0.64). Measured across where they meet: the part's mean brightness a
-    band to two in (past the sweep where the network overshot a product's edge) against the
-    sweep's within a band outside. A white product meets the sweep with a step, however faint:
-    its outline (white balls on light grey, 1.8 and 2.9 levels; the cable's filled loop, 0.25).
-    Only a part open to the sweep on a short stretch of its rim (RUN_ON_MAX_OPEN_SHARE) is judged:
-    where the network cut through a faint product, the part inside meets the rest outside in the
-    same tone.
+    """The `open_parts` of `labels` (with their `stats`) that run on into the sweep `outside` the
+    network's mask (less what is apart from the backdrop) with no step in brightness where they
+    meet it: sweep the network filled between a product's parts, open to the rest of the sweep,
+    and dimmed there by the tail of a contact shadow, so that it is not bare as a whole (a grey
+    cable's loops on seed 1 of bench-quality, IoU 0.64). Measured across where they meet: the
+    part's mean brightness a band to two in (past the sweep where the network overshot a
+    product's edge) against the sweep's within a band outside. A white product meets the sweep
+    with a step, however faint: its outline (white balls on light grey, 1.8 and 2.9 levels; the
+    cable's filled loop, 0.25). Only a part open to the sweep on a short stretch of its rim
+    (RUN_ON_MAX_OPEN_SHARE) is judged: where the network cut through a faint product, the part
+    inside meets the rest outside in the same tone. All arrays are the box's.
     """
-    near = candidate & ~apart
-    found = np.zeros_like(near)
-    box = bounding_box(near, band + 1)  # room for the means' reach beyond the parts
-    if box is None:
-        return found
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(near[box].view(np.uint8), connectivity=4)
-    outside = ~coarse[box] & ~apart[box]
-    meets = cv2.dilate(outside.view(np.uint8), _square(1)).astype(bool) & near[box]
-    border = np.bincount(labels[meets], minlength=count)
-    judged = (stats[:, cv2.CC_STAT_AREA] >= band * band) & (border >= MIN_OUTLINE_PX)
-    judged[0] = False
+    found = np.zeros(labels.shape, bool)
+    meets = cv2.dilate(outside.view(np.uint8), _square(1)).astype(bool) & (labels > 0)
+    judged = open_parts & (np.bincount(labels[meets], minlength=len(open_parts)) >= MIN_OUTLINE_PX)
     if not judged.any():
         return found
-    luma = cv2.cvtColor(rgb[box], cv2.COLOR_RGB2GRAY).astype(np.float32)
+    luma = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY).astype(np.float32)
     window = (2 * band + 1,) * 2
     beyond = cv2.blur(luma * outside, window) / np.maximum(cv2.blur(outside.astype(np.float32), window), 1e-6)
-    top, left = box[0].start, box[1].start
     deep = (4 * band + 1,) * 2
     for label in np.flatnonzero(judged):
         x, y, w, h = stats[label, :4]
@@ -403,17 +422,13 @@ def _sweep_running_on(
             continue
         if float(np.median(np.abs(within[edge] - beyond[near_box][edge]))) > RUN_ON_MAX_STEP:
             continue
-        inside = (
-            slice(near_box[0].start + top, near_box[0].stop + top),
-            slice(near_box[1].start + left, near_box[1].stop + left),
-        )
         # The sweep's own colour, only dimmed: a white product tinted off it stays.
         where = np.flatnonzero(piece)
-        colour, behind = pixels_at(rgb[inside], where).astype(np.float32), pixels_at(back[inside], where)
+        colour, behind = pixels_at(rgb[near_box], where).astype(np.float32), pixels_at(back[near_box], where)
         gain = backdrop_gain(colour[None], behind[None])[0]
         tint = float(np.linalg.norm(np.median(colour - gain[:, None] * behind, axis=0)))
         if tint <= _bare_tint(backdrop):
-            found[inside] |= piece
+            found[near_box] |= piece
     return found
 
 
