@@ -628,7 +628,9 @@ def _soft_edged_in_box(
         if box is None:
             continue
         piece = labels[box] == label
-        shadow = _shadow_within(gain[box], piece, on_outline[box] & soft_edge[box] & piece, on_outline[box], sharp[box])
+        shadow = _shadow_within(
+            gain[box], piece, product[box], on_outline[box] & soft_edge[box] & piece, on_outline[box], sharp[box]
+        )
         if shadow.any():
             labels[box][shadow] = count
             peel = np.append(peel, True)
@@ -714,11 +716,17 @@ def _remnants_of(
 
 
 def _shadow_within(
-    gain: np.ndarray, piece: np.ndarray, soft_outline: np.ndarray, on_backdrop: np.ndarray, sharp: np.ndarray
+    gain: np.ndarray,
+    piece: np.ndarray,
+    product: np.ndarray,
+    soft_outline: np.ndarray,
+    on_backdrop: np.ndarray,
+    sharp: np.ndarray,
 ) -> np.ndarray:
-    """The shadow inside a shadow-coloured `piece` that is not one as a whole: the part darkened by
-    the factor seen just inside its soft outline, less what lies nearer a gradual change of tone
-    than to that outline, the backdrop or a sharp edge (empty when that is no shadow).
+    """The shadow inside a shadow-coloured `piece` of `product` that is not one as a whole: the part
+    darkened by the factor seen just inside its soft outline, less what lies nearer a gradual
+    change of tone than to that outline, the backdrop, a sharp edge or the piece's own edge with
+    the rest of the product (empty when that is no shadow).
 
     A shadow is bounded by its penumbra on the backdrop and by the product's outline, a sharp edge,
     where it runs under the product. Where a metal's shading passes through the shadow's tone (a
@@ -737,7 +745,16 @@ def _shadow_within(
     alike = piece & ((np.abs(smooth - factor) <= slack) | (penumbra & (smooth >= factor - slack)))
     alike = _opened_touching(alike, soft_outline)
     rim = alike & ~cv2.erode(alike.view(np.uint8), _square(1)).astype(bool)
-    bounded = rim & (on_backdrop | sharp | cv2.dilate(soft_outline.view(np.uint8), _square(1)).astype(bool))
+    # The piece's own edge with the rest of the product bounds it too, though too weak a step to
+    # be sharp: there it was cut or split from the product along an edge, or the product's colour
+    # leaves the shadow's at once (a metal blob's shading 8 levels under its shadow, bench-quality
+    # seed 2026). Not a speck's edge: single pixels that missed the shadow's colour in a noisy
+    # photo are no such edge. Within EDGE_WINDOW_PX, as the blurred factor stops short of the
+    # edge it ends at. Where the piece meets the backdrop, its outline (`on_backdrop`) bounds it.
+    beyond = cv2.morphologyEx((product & ~piece).view(np.uint8), cv2.MORPH_OPEN, _square(1))
+    own_edge = cv2.dilate(beyond, _square(EDGE_WINDOW_PX)).astype(bool)
+    near_outline = cv2.dilate(soft_outline.view(np.uint8), _square(1)).astype(bool)
+    bounded = rim & (on_backdrop | sharp | near_outline | own_edge)
     gradual = rim & ~bounded
     if not gradual.any():
         shadow = alike
@@ -745,7 +762,9 @@ def _shadow_within(
         to_gradual = cv2.distanceTransform((~gradual).view(np.uint8), cv2.DIST_L2, 3)
         to_bound = cv2.distanceTransform((~bounded).view(np.uint8), cv2.DIST_L2, 3)
         shadow = _opened_touching(alike & (to_bound <= to_gradual), soft_outline)
-    outline = shadow & on_backdrop
+    # The outline it reaches, not only the outline pixels it holds: a part that stops a pixel
+    # short of a grey product's sharp outline is still bounded by it.
+    outline = cv2.dilate(shadow.view(np.uint8), _square(EDGE_WINDOW_PX)).astype(bool) & on_backdrop
     soft = np.count_nonzero(outline & soft_outline)
     # The piece's soft outline is the shadow's penumbra, nearly all of it: where a part found
     # takes in only a stretch of it, that is a stretch of a product out of focus there.
