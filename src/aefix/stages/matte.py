@@ -86,7 +86,9 @@ MIN_OUTLINE_PX = 20
 # its quartiles:
 # cast shadows measured 0.01-0.04 on bench-quality, metal products merged with theirs 0.08-0.15.
 SHADOW_MAX_GAIN_SPREAD = 0.05
-# A shadow-coloured piece beside a peeled shadow, at most this share of its size, may be a bit of it.
+# A shadow-coloured piece beside a peeled shadow, at most this share of its size, may be a bit of it;
+# bits chained on from those, together at most this share too (more, and they are more likely
+# product in the shadow's tone).
 REMNANT_MAX_SHARE = 0.05
 MIN_CORE_PX = 400  # the backdrop's grain is measured from no fewer pixels than this
 # A shadow piece's inside, past its penumbra, is judged alone from this many pixels: a thin
@@ -702,16 +704,29 @@ def _remnants_of(
 ) -> np.ndarray:
     """Small shadow-coloured pieces beside a peeled shadow that darken the backdrop as it does (its
     `quartiles`): bits of the same shadow, cut from it along the product's edge, whose own outline
-    lies too near the product to be judged."""
+    lies too near the product to be judged. A sliver of shadow along the product's edge is cut
+    into a chain of them, each lightened by its penumbra: a bit is judged by its darker quarter,
+    and the chain is followed from bit to bit, its bits beyond the first together no larger than
+    one may be (REMNANT_MAX_SHARE of the shadow's size)."""
     remnants = np.zeros_like(peel)
     areas = np.bincount(labels.ravel(), minlength=count)
     for label, quartile in quartiles.items():
-        piece = labels == label
-        beside = np.unique(labels[cv2.dilate(piece.view(np.uint8), _square(1)).astype(bool) & ~piece])
-        for other in beside:
-            if other == 0 or peel[other] or areas[other] > REMNANT_MAX_SHARE * areas[label]:
-                continue
-            remnants[other] |= _darkens_like(float(np.median(gain[labels == other])), quartile)
+        largest = REMNANT_MAX_SHARE * areas[label]
+        reached = labels == label
+        frontier, room = reached, np.inf
+        while frontier.any():
+            beside = np.unique(labels[cv2.dilate(frontier.view(np.uint8), _square(1)).astype(bool) & ~reached])
+            found = []
+            for other in beside:
+                if other == 0 or peel[other] or remnants[other] or areas[other] > min(largest, room):
+                    continue
+                if _darkens_like(float(np.percentile(gain[labels == other], 25)), quartile):
+                    found.append(other)
+                    room -= areas[other]
+            remnants[found] = True
+            frontier = np.isin(labels, found)
+            reached |= frontier
+            room = min(room, largest)
     return remnants
 
 
