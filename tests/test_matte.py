@@ -703,9 +703,33 @@ def test_a_shadow_beside_a_weak_step_where_its_piece_ends_is_all_shadow() -> Non
     edge = piece & ~cv2.erode(piece.view(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
     on_backdrop = edge & ~cv2.dilate(metal.view(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
     soft_outline = on_backdrop & shadow  # its penumbra, wherever it meets the backdrop
-    found = _shadow_within(gain, piece, metal | shadow, soft_outline, on_backdrop, np.zeros_like(piece))
+    tint = np.zeros((*gain.shape, 3), np.float32)
+    found = _shadow_within(gain, tint, piece, metal | shadow, soft_outline, on_backdrop, np.zeros_like(piece))
     assert found[shadow & (cols >= 220)].mean() > 0.98
     assert not found[stripe].any()
+
+
+def test_a_shadow_beside_a_product_as_dark_but_tinted_is_all_shadow() -> None:
+    """A cast shadow (darkening the backdrop to 0.8, neutral) under a bluish metal whose shading
+    reaches 0.81 where the two meet: one shadow-coloured piece, the metal's last rows as dark as
+    the shadow. The tint changes there, and a shadow keeps the backdrop's hue: the whole shadow
+    goes, the metal stays (a bluish metal star 6.8 levels off its neutral shadow, bench-quality
+    seed 2026: a strip of the shadow along it stayed)."""
+    rows, cols = np.mgrid[0:340, 0:420]
+    shadow = (rows >= 200) & (rows < 270) & (cols >= 20) & (cols < 400)
+    metal = (rows >= 60) & (rows < 200) & (cols >= 20) & (cols < 400)
+    rng = np.random.default_rng(1)
+    gain = np.ones(rows.shape, np.float32)
+    gain[shadow] = (0.8 + 0.2 * np.clip((rows - 262) / 8.0, 0.0, 1.0))[shadow]  # the penumbra: 8 rows
+    gain[metal] = (0.65 + 0.16 * (rows - 60) / 139.0)[metal]
+    gain += rng.normal(0.0, 0.006, gain.shape).astype(np.float32)
+    tint = rng.normal(0.0, 1.0, (*rows.shape, 3)).astype(np.float32)
+    tint[metal] += np.array([-2.0, -1.0, 6.0], np.float32)
+    piece = shadow | metal
+    edge = piece & ~cv2.erode(piece.view(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
+    found = _shadow_within(gain, tint, piece, piece, edge & shadow, edge, np.zeros_like(piece))
+    assert found[shadow].mean() > 0.98
+    assert found[metal].mean() < 0.02
 
 
 def test_a_bit_of_a_peeled_shadow_goes_with_it_and_a_darker_grey_part_stays() -> None:

@@ -38,6 +38,12 @@ CLASSIC_MIN_DISTANCE = 12.0
 # A shadow keeps the backdrop's colour and darkens it to between these shares of its brightness.
 SHADOW_GAIN_RANGE = (0.5, 0.985)
 SHADOW_MAX_CHROMA = 8.0  # RGB distance from the darkened backdrop colour
+# Inside a shadow-coloured piece, the shadow's own tint (its colour less the darkened backdrop's,
+# averaged over 5 px) strays from its median just inside its penumbra by less than this (RGB
+# distance), or than this factor times its median stray there (noise): a bluish metal as dark as
+# its neutral shadow is 6.8 off, the shadow's noise 0.8 (bench-quality seed 2026).
+SHADOW_TINT_LIMIT = SHADOW_MAX_CHROMA / 2
+SHADOW_TINT_NOISE_FACTOR = 4.0
 # Network confidence from which a shadow-coloured pixel is taken as product (grey parts).
 NETWORK_SURE = 0.85
 # A region inside the network's mask is a hole when its mean distance from the backdrop is within
@@ -630,8 +636,9 @@ def _soft_edged_in_box(
         if box is None:
             continue
         piece = labels[box] == label
+        tint = rgb[box].astype(np.float32) - gain[box][:, :, None] * back[box]
         shadow = _shadow_within(
-            gain[box], piece, product[box], on_outline[box] & soft_edge[box] & piece, on_outline[box], sharp[box]
+            gain[box], tint, piece, product[box], on_outline[box] & soft_edge[box] & piece, on_outline[box], sharp[box]
         )
         if shadow.any():
             labels[box][shadow] = count
@@ -732,6 +739,7 @@ def _remnants_of(
 
 def _shadow_within(
     gain: np.ndarray,
+    tint: np.ndarray,
     piece: np.ndarray,
     product: np.ndarray,
     soft_outline: np.ndarray,
@@ -739,14 +747,16 @@ def _shadow_within(
     sharp: np.ndarray,
 ) -> np.ndarray:
     """The shadow inside a shadow-coloured `piece` of `product` that is not one as a whole: the part
-    darkened by the factor seen just inside its soft outline, less what lies nearer a gradual
-    change of tone than to that outline, the backdrop, a sharp edge or the piece's own edge with
-    the rest of the product (empty when that is no shadow).
+    darkened by the factor seen just inside its soft outline, and tinted as it is there (`tint`:
+    each pixel less the backdrop's colour darkened by `gain`, float32 RGB), less what lies nearer
+    a gradual change of tone than to that outline, the backdrop, a sharp edge, a change of tint or
+    the piece's own edge with the rest of the product (empty when that is no shadow).
 
     A shadow is bounded by its penumbra on the backdrop and by the product's outline, a sharp edge,
     where it runs under the product. Where a metal's shading passes through the shadow's tone (a
     light stripe's crest), the same factor goes on into the product, bounded by tone changing
-    gradually on both sides: that band is the product's.
+    gradually on both sides: that band is the product's. A shadow keeps the backdrop's hue, so
+    where the tint changes at the shadow's tone, that is the product's edge however faint.
     """
     near = piece & cv2.dilate(soft_outline.view(np.uint8), _square(4 * EDGE_WINDOW_PX)).astype(bool)
     depth = cv2.distanceTransform(piece.view(np.uint8), cv2.DIST_C, 3)
@@ -757,9 +767,12 @@ def _shadow_within(
     slack = SHADOW_MAX_GAIN_SPREAD / 2
     smooth = cv2.blur(gain, (2 * EDGE_WINDOW_PX - 1,) * 2)
     penumbra = cv2.dilate(soft_outline.view(np.uint8), _square(2 * EDGE_WINDOW_PX)).astype(bool)
-    alike = piece & ((np.abs(smooth - factor) <= slack) | (penumbra & (smooth >= factor - slack)))
-    alike = _opened_touching(alike, soft_outline)
+    as_dark = piece & ((np.abs(smooth - factor) <= slack) | (penumbra & (smooth >= factor - slack)))
+    off_tint = np.linalg.norm(cv2.blur(tint, (2 * EDGE_WINDOW_PX - 1,) * 2) - np.median(tint[inside], axis=0), axis=2)
+    tint_limit = max(SHADOW_TINT_LIMIT, SHADOW_TINT_NOISE_FACTOR * float(np.median(off_tint[inside])))
+    alike = _opened_touching(as_dark & (off_tint <= tint_limit), soft_outline)
     rim = alike & ~cv2.erode(alike.view(np.uint8), _square(1)).astype(bool)
+    tinted = cv2.dilate((as_dark & (off_tint > tint_limit)).view(np.uint8), _square(EDGE_WINDOW_PX)).astype(bool)
     # The piece's own edge with the rest of the product bounds it too, though too weak a step to
     # be sharp: there it was cut or split from the product along an edge, or the product's colour
     # leaves the shadow's at once (a metal blob's shading 8 levels under its shadow, bench-quality
@@ -769,7 +782,7 @@ def _shadow_within(
     beyond = cv2.morphologyEx((product & ~piece).view(np.uint8), cv2.MORPH_OPEN, _square(1))
     own_edge = cv2.dilate(beyond, _square(EDGE_WINDOW_PX)).astype(bool)
     near_outline = cv2.dilate(soft_outline.view(np.uint8), _square(1)).astype(bool)
-    bounded = rim & (on_backdrop | sharp | near_outline | own_edge)
+    bounded = rim & (on_backdrop | sharp | near_outline | own_edge | tinted)
     gradual = rim & ~bounded
     if not gradual.any():
         shadow = alike
