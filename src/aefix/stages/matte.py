@@ -434,7 +434,7 @@ def _sweep_running_on(
         where = np.flatnonzero(piece)
         colour, behind = pixels_at(rgb[near_box], where).astype(np.float32), pixels_at(back[near_box], where)
         gain = backdrop_gain(colour[None], behind[None])[0]
-        tint = float(np.linalg.norm(np.median(colour - gain[:, None] * behind, axis=0)))
+        tint = float(np.linalg.norm(np.median(tint_off_backdrop(colour, behind, gain), axis=0)))
         if tint <= _bare_tint(backdrop):
             found[near_box] |= piece
     return found
@@ -485,7 +485,7 @@ def _backdrop_behind_shadow(
     areas[0] = 0
     colour, behind = rgb[box].astype(np.float32), back[box]
     gain = backdrop_gain(colour, behind)
-    offset = colour - gain[:, :, None] * behind
+    offset = tint_off_backdrop(colour, behind, gain)
     brightness = np.sqrt(channel_sum(behind * behind))
     tint_limit = _bare_tint(backdrop)
     for label in np.flatnonzero(areas >= band * band):
@@ -636,7 +636,7 @@ def _soft_edged_in_box(
         if box is None:
             continue
         piece = labels[box] == label
-        tint = rgb[box].astype(np.float32) - gain[box][:, :, None] * back[box]
+        tint = tint_off_backdrop(rgb[box].astype(np.float32), back[box], gain[box])
         shadow = _shadow_within(
             gain[box], tint, piece, product[box], on_outline[box] & soft_edge[box] & piece, on_outline[box], sharp[box]
         )
@@ -720,6 +720,7 @@ def _remnants_of(
     for label, quartile in quartiles.items():
         largest = REMNANT_MAX_SHARE * areas[label]
         reached = labels == label
+        # The bits beside the shadow itself are limited one by one; those chained on, together too.
         frontier, room = reached, np.inf
         while frontier.any():
             beside = np.unique(labels[cv2.dilate(frontier.view(np.uint8), _square(1)).astype(bool) & ~reached])
@@ -748,9 +749,9 @@ def _shadow_within(
 ) -> np.ndarray:
     """The shadow inside a shadow-coloured `piece` of `product` that is not one as a whole: the part
     darkened by the factor seen just inside its soft outline, and tinted as it is there (`tint`:
-    each pixel less the backdrop's colour darkened by `gain`, float32 RGB), less what lies nearer
-    a gradual change of tone than to that outline, the backdrop, a sharp edge, a change of tint or
-    the piece's own edge with the rest of the product (empty when that is no shadow).
+    `tint_off_backdrop`, float32 RGB), less what lies nearer a gradual change of tone than to that
+    outline, the backdrop, a sharp edge, a change of tint or the piece's own edge with the rest of
+    the product (empty when that is no shadow).
 
     A shadow is bounded by its penumbra on the backdrop and by the product's outline, a sharp edge,
     where it runs under the product. Where a metal's shading passes through the shadow's tone (a
@@ -1031,12 +1032,18 @@ def backdrop_gain(pixels: np.ndarray, back: np.ndarray) -> np.ndarray:
     return channel_sum(pixels * back) / np.maximum(channel_sum(back * back), 1.0)
 
 
+def tint_off_backdrop(pixels: np.ndarray, back: np.ndarray, gain: np.ndarray) -> np.ndarray:
+    """Each pixel (float32, ... x 3) less the backdrop's colour `back` darkened by its `gain`
+    (`backdrop_gain`): nil on a shadow, which keeps the backdrop's hue; a product's own tint."""
+    return pixels - gain[..., None] * back
+
+
 def shadow_of(pixels: np.ndarray, back: np.ndarray, noise: float, gain: np.ndarray | None = None) -> np.ndarray:
     """Pixels (H x W x 3) that are the backdrop's colour scaled darker: a shadow on it, not an object
     (`gain`: their `backdrop_gain`, where the caller has it already)."""
     if gain is None:
         gain = backdrop_gain(pixels, back)
-    chroma = np.sqrt(channel_sum((pixels - gain[:, :, None] * back) ** 2))
+    chroma = np.sqrt(channel_sum(tint_off_backdrop(pixels, back, gain) ** 2))
     within = chroma <= max(SHADOW_MAX_CHROMA, noise)
     return (gain >= SHADOW_GAIN_RANGE[0]) & (gain <= SHADOW_GAIN_RANGE[1]) & within
 
