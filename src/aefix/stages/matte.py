@@ -290,9 +290,9 @@ def _contour_ring(region: np.ndarray, band: int, outside: np.ndarray) -> bool:
     `outside`) around an island a band's square or larger: where a metal's shading passes through
     the backdrop's tone around a highlight, that line is in the backdrop's colour, and the
     highlight inside it is product (a metal blob on light grey lost its highlight, 6.7% of it,
-    bench-quality seed 1). A hole the network filled is open across, a band or more
-    (bench-quality: 8.8 px half-width and up); its overshoot onto the sweep, around the whole
-    product as it may be, meets what lies outside."""
+    bench-quality seed 1). A hole the network filled is open across, a band or more (the enclosed
+    ones on bench-quality seeds 2026 and 1: 8.8 px half-width and up); its overshoot onto the
+    sweep, around the whole product as it may be, meets what lies outside."""
     box = bounding_box(region, 1)
     if box is None:
         return False
@@ -302,9 +302,9 @@ def _contour_ring(region: np.ndarray, band: int, outside: np.ndarray) -> bool:
     if cv2.distanceTransform(inside.view(np.uint8), cv2.DIST_L2, 3).max() >= band:
         return False
     count, labels, stats, _ = cv2.connectedComponentsWithStats((~inside).view(np.uint8), connectivity=4)
-    # The box's margin is all one component, the outside; any other is enclosed by the region.
-    outside = labels[0, 0]
-    enclosed = [label for label in range(1, count) if label != outside]
+    # The box's margin is all one component; any other is enclosed by the region.
+    margin = labels[0, 0]
+    enclosed = [label for label in range(1, count) if label != margin]
     return any(stats[label, cv2.CC_STAT_AREA] >= band * band for label in enclosed)
 
 
@@ -835,7 +835,7 @@ def _shadow_within(
     # wide there (bench-quality seed 3's metal star).
     strips = components_touching(core | (in_tone & penumbra), core) & ~core
     count, labels = cv2.connectedComponents(strips.view(np.uint8), connectivity=8)
-    soft_px, edge_px = (np.bincount(labels[outline], minlength=count) for outline in (soft_outline, on_backdrop))
+    soft_px, edge_px = (np.bincount(labels[kind], minlength=count) for kind in (soft_outline, on_backdrop))
     along = (soft_px >= MIN_OUTLINE_PX) & (soft_px >= SHADOW_SOFT_SHARE * edge_px)
     along[0] = False
     shadow = core | along[labels]
