@@ -714,6 +714,30 @@ def test_a_striped_metal_product_out_of_focus_on_one_side_loses_nothing(soft_lef
     assert np.count_nonzero(hard & ~product) == 0
 
 
+def _cast_shadow_under_metal() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """A 340 x 420 scene, columns 20-399: a cast shadow (rows 200-269) darkening the backdrop to 0.8,
+    its last 8 rows its penumbra, under a metal (rows 60-199). Rows, columns, the shadow, the
+    metal, and the darkening factor with the shadow's alone set (1 elsewhere)."""
+    rows, cols = np.mgrid[0:340, 0:420]
+    shadow = (rows >= 200) & (rows < 270) & (cols >= 20) & (cols < 400)
+    metal = (rows >= 60) & (rows < 200) & (cols >= 20) & (cols < 400)
+    gain = np.ones(rows.shape, np.float32)
+    gain[shadow] = (0.8 + 0.2 * np.clip((rows - 262) / 8.0, 0.0, 1.0))[shadow]  # the penumbra: 8 rows
+    return rows, cols, shadow, metal, gain
+
+
+def _shadow_under_a_striped_metal() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """That scene with a stripe over the metal's left half whose crest has the shadow's tone, the
+    rest of the metal 0.045 darker than the shadow, and noise: rows, columns, shadow, metal,
+    stripe, darkening factor."""
+    rows, cols, shadow, metal, gain = _cast_shadow_under_metal()
+    stripe = metal & (cols < 210)
+    gain[stripe] = (0.68 + 0.12 * (1.0 - np.abs(cols - 115) / 95.0))[stripe]  # crest 0.8 at column 115
+    gain[metal & ~stripe] = 0.755
+    gain += np.random.default_rng(1).normal(0.0, 0.006, gain.shape).astype(np.float32)
+    return rows, cols, shadow, metal, stripe, gain
+
+
 def test_a_shadow_beside_a_weak_step_where_its_piece_ends_is_all_shadow() -> None:
     """A shadow-coloured piece: a cast shadow (darkening the backdrop to 0.8, its penumbra below)
     and, above its left half, a metal stripe whose crest has the shadow's tone. Above its right
@@ -722,15 +746,7 @@ def test_a_shadow_beside_a_weak_step_where_its_piece_ends_is_all_shadow() -> Non
     and stays, though noise left 3% of its pixels out of it; the shadow beside the weak step was cut
     from the product there, and goes (a metal blob on a gradient, bench-quality seed 2026: a wedge
     of it stayed, 3,979 impure output px)."""
-    rows, cols = np.mgrid[0:340, 0:420]
-    shadow = (rows >= 200) & (rows < 270) & (cols >= 20) & (cols < 400)
-    metal = (rows >= 60) & (rows < 200) & (cols >= 20) & (cols < 400)
-    stripe = metal & (cols < 210)
-    gain = np.ones(rows.shape, np.float32)
-    gain[shadow] = (0.8 + 0.2 * np.clip((rows - 262) / 8.0, 0.0, 1.0))[shadow]  # the penumbra: 8 rows
-    gain[stripe] = (0.68 + 0.12 * (1.0 - np.abs(cols - 115) / 95.0))[stripe]  # crest 0.8 at column 115
-    gain[metal & ~stripe] = 0.755
-    gain += np.random.default_rng(1).normal(0.0, 0.006, gain.shape).astype(np.float32)
+    rows, cols, shadow, metal, stripe, gain = _shadow_under_a_striped_metal()
     # Single pixels that missed the shadow's colour, as noise leaves them: holes, but no edge.
     specks = stripe & (np.random.default_rng(2).random(rows.shape) < 0.03)
     piece = (shadow | stripe) & ~specks
@@ -750,16 +766,8 @@ def test_a_shadow_the_mask_cut_through_goes_with_its_penumbra_strip() -> None:
     to the penumbra, which is left a strip 5 px high along the soft outline. The shadow goes
     whole, its strip too; the stripe stays (a metal star's cast shadow peeled in part,
     bench-quality seed 3: 27,400 impure output px)."""
-    rows, cols = np.mgrid[0:340, 0:420]
-    shadow = (rows >= 200) & (rows < 270) & (cols >= 20) & (cols < 400)
-    metal = (rows >= 60) & (rows < 200) & (cols >= 20) & (cols < 400)
-    stripe = metal & (cols < 210)
+    rows, cols, shadow, metal, stripe, gain = _shadow_under_a_striped_metal()
     notch = (rows < 265) & (cols >= 300)
-    gain = np.ones(rows.shape, np.float32)
-    gain[shadow] = (0.8 + 0.2 * np.clip((rows - 262) / 8.0, 0.0, 1.0))[shadow]  # the penumbra: 8 rows
-    gain[stripe] = (0.68 + 0.12 * (1.0 - np.abs(cols - 115) / 95.0))[stripe]  # crest 0.8 at column 115
-    gain[metal & ~stripe] = 0.755
-    gain += np.random.default_rng(1).normal(0.0, 0.006, gain.shape).astype(np.float32)
     product = (metal | shadow) & ~notch
     piece = product & ~(metal & ~stripe)
     edge = piece & ~cv2.erode(piece.view(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
@@ -781,12 +789,8 @@ def test_a_shadow_beside_a_product_as_dark_but_tinted_is_all_shadow() -> None:
     the shadow. The tint changes there, and a shadow keeps the backdrop's hue: the whole shadow
     goes, the metal stays (a bluish metal star 6.8 levels off its neutral shadow, bench-quality
     seed 2026: a strip of the shadow along it stayed)."""
-    rows, cols = np.mgrid[0:340, 0:420]
-    shadow = (rows >= 200) & (rows < 270) & (cols >= 20) & (cols < 400)
-    metal = (rows >= 60) & (rows < 200) & (cols >= 20) & (cols < 400)
+    rows, _, shadow, metal, gain = _cast_shadow_under_metal()
     rng = np.random.default_rng(1)
-    gain = np.ones(rows.shape, np.float32)
-    gain[shadow] = (0.8 + 0.2 * np.clip((rows - 262) / 8.0, 0.0, 1.0))[shadow]  # the penumbra: 8 rows
     gain[metal] = (0.65 + 0.16 * (rows - 60) / 139.0)[metal]
     gain += rng.normal(0.0, 0.006, gain.shape).astype(np.float32)
     tint = rng.normal(0.0, 1.0, (*rows.shape, 3)).astype(np.float32)
