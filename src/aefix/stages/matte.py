@@ -833,10 +833,10 @@ def _shadow_within(
     # The penumbra's thin strips the opening cut off go with it, those that run along its soft
     # outline (enough of it to judge): the network's edge leaves slivers of shadow a few pixels
     # wide there (bench-quality seed 3's metal star).
-    strips = components_touching(core | (in_tone & penumbra), core) & ~core
-    count, labels = cv2.connectedComponents(strips.view(np.uint8), connectivity=8)
-    soft_px, edge_px = (np.bincount(labels[kind], minlength=count) for kind in (soft_outline, on_backdrop))
-    along = (soft_px >= MIN_OUTLINE_PX) & (soft_px >= SHADOW_SOFT_SHARE * edge_px)
+    count, labels = cv2.connectedComponents((in_tone & penumbra & ~core).view(np.uint8), connectivity=8)
+    beside = cv2.dilate(core.view(np.uint8), _square(1)).astype(bool)
+    soft_px, edge_px, joined = (np.bincount(labels[at], minlength=count) for at in (soft_outline, on_backdrop, beside))
+    along = (joined > 0) & (soft_px >= MIN_OUTLINE_PX) & (soft_px >= SHADOW_SOFT_SHARE * edge_px)
     along[0] = False
     shadow = core | along[labels]
     # The outline it reaches, not only the outline pixels it holds: a part that stops a pixel
