@@ -93,7 +93,7 @@ MIN_OUTLINE_PX = 20
 # tone changes on inside them (`_shading_runs_on`). bench-quality (seeds 2026 and 3, 47 pieces that
 # would be judged whole): cast shadows 0-39 such pixels; one of 585 beside a matte blob on a table,
 # a weak step, with the shadow at its own factor just inside (0.018 off it, median); metal shading
-# running on out of the shadow's tone 197-2,182, 0.077-0.274 off (a metal blob lost a stripe, 27% of it).
+# running on out of the shadow's tone 197-2,047, 0.104-0.274 off (a metal blob lost a stripe, 27% of it).
 MAX_GRADUAL_EDGE_PX = 100
 GRADUAL_MAX_SLOPE = 2.0
 # A shadow's darkening (`backdrop_gain`: the factor scaling the backdrop's colour) varies this little between
