@@ -282,10 +282,10 @@ def cut_out(loaded: LoadedImage, settings: Settings, get_segmenter: Callable[[],
     The network's coarse mask, less the shadows it was unsure of, and the backdrop measured
     around it; on a light, smooth sweep (`classic`, or `auto` there) the colour-based mask that
     mask guides, else (`ai`) that mask itself; on a sweep where that is doubtful (mostly
-    shadow-coloured, or tiny), a second look for a faint product (stages/faint.py); then the edge
-    redone at the working resolution, its colour freed of the backdrop. A mask the model drew alone
-    while unsure of most of it carries a `doubt`, and so does a speck whose second look found
-    nothing: the output goes to review.
+    shadow-coloured, or tiny, or something faint runs on from it), a second look for a faint
+    product (stages/faint.py); then the edge redone at the working resolution, its colour freed of
+    the backdrop. A mask the model drew alone while unsure of most of it carries a `doubt`, and so
+    does a speck whose second look found nothing: the output goes to review.
     """
     if loaded.alpha is not None:
         return Cutout(mask_from_alpha(loaded.alpha), loaded.rgb, ALPHA_CHANNEL)

@@ -6,8 +6,9 @@ on grey came out as its own shadow; a white charger as 30 px of its cable: bench
 2026). The sweep's model (stages/backdrop.py) makes that difference visible: the photo less its
 backdrop, amplified around mid-grey, shows such a product as plainly as any, and the network is
 asked again. It is asked only when the first look is doubtful (what it kept is mostly
-shadow-coloured, or tiny), and its answer counts only where it is new and not itself
-shadow-coloured; the first look's product is then dropped when it is the new one's cast shadow.
+shadow-coloured, or tiny, or something faint runs on from it: a product found in part), and its
+answer counts only where it is new and not itself shadow-coloured; the first look's product is
+then dropped when it is the new one's cast shadow.
 """
 
 from __future__ import annotations
