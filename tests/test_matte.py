@@ -148,12 +148,15 @@ def test_classic_mask_finds_a_thin_cable_the_network_missed_and_leaves_the_shado
     assert iou(exact.mask.hard, truth >= 0.5) > 0.99
 
 
-def test_a_grey_cable_is_found_and_a_thin_soft_shadow_is_not() -> None:
+@pytest.mark.parametrize("thickness", [7, 14])
+def test_a_grey_cable_is_found_and_a_thin_soft_shadow_is_not(thickness: int) -> None:
     """Both shadow-coloured, both thin, both touching the product, neither seen by the network:
-    the cable's outline is sharp, the shadow line's a penumbra."""
+    the cable's outline is sharp, the shadow line's a penumbra. A 14 px cable too (a metal
+    cable on a table at 2000 px measured 17.6 px, held-out seed 1, and was lost whole at a limit
+    of 8 px half-width)."""
     disc = _disc_alpha(radius=250)
     cable = np.zeros((SIZE, SIZE), np.uint8)
-    cv2.line(cable, (SIZE // 2, SIZE // 2 + 240), (SIZE // 2 - 150, SIZE - 120), 255, 7, cv2.LINE_AA)
+    cv2.line(cable, (SIZE // 2, SIZE // 2 + 240), (SIZE // 2 - 150, SIZE - 120), 255, thickness, cv2.LINE_AA)
     cable_alpha = cv2.GaussianBlur(cable.astype(np.float32) / 255.0, (0, 0), 0.8)
     line = np.zeros((SIZE, SIZE), np.uint8)
     cv2.line(line, (SIZE // 2 + 240, SIZE // 2), (SIZE - 100, SIZE // 2 + 200), 255, 5)
