@@ -114,13 +114,10 @@ def _faint_region_share(small: np.ndarray, model: np.ndarray, near: np.ndarray, 
     level = max(FAINT_MIN_DISTANCE, FAINT_NOISE_FACTOR * float(np.median(distance[~near])))
     faint = (distance > level) & (backdrop_gain(small, model) >= SHADOW_GAIN_RANGE[1]) & ~near
     faint = cv2.morphologyEx(faint.view(np.uint8), cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(faint, connectivity=8)
-    areas = stats[:, cv2.CC_STAT_AREA].copy()
-    areas[0] = 0
     if joined:
-        rim = cv2.dilate(near.view(np.uint8), np.ones((3, 3), np.uint8)).astype(bool) & ~near
-        areas[np.setdiff1d(np.arange(count), labels[rim])] = 0
-    return float(areas.max()) / faint.size
+        faint = components_touching(faint, cv2.dilate(near.view(np.uint8), np.ones((3, 3), np.uint8)).astype(bool))
+    count, _, stats, _ = cv2.connectedComponentsWithStats(faint.view(np.uint8), connectivity=8)
+    return float(stats[1:, cv2.CC_STAT_AREA].max()) / faint.size if count > 1 else 0.0
 
 
 def stretched(rgb: np.ndarray, backdrop: Backdrop, max_side_px: int) -> np.ndarray:

@@ -713,22 +713,23 @@ def _shading_runs_on(
     `beside` the rest of the product lie where brightness changes by under GRADUAL_MAX_SLOPE
     levels a pixel (the steepest within a pixel, after the fine blur), and the piece just inside
     them (2 to 2 x EDGE_WINDOW_PX px) darkens the backdrop (`gain`) off its own factor (the median
-    inside its penumbra) by more than SHADOW_MAX_GAIN_SPREAD, at the median."""
+    past its penumbra) by more than SHADOW_MAX_GAIN_SPREAD, at the median."""
     runs_on = np.zeros_like(judged)
     if not judged.any():
         return runs_on
     steepest = cv2.dilate(slope(cv2.GaussianBlur(luma, (0, 0), EDGE_FINE_SIGMA_PX)), _square(1))
     gradual = beside & (steepest < GRADUAL_MAX_SLOPE) & (labels > 0)
     counts = np.bincount(labels[gradual], minlength=len(judged))
+    held = np.flatnonzero(judged & (counts >= MAX_GRADUAL_EDGE_PX))
+    if held.size == 0:
+        return runs_on
     smooth = cv2.blur(gain, (2 * EDGE_WINDOW_PX - 1,) * 2)
-    for label in np.flatnonzero(judged & (counts >= MAX_GRADUAL_EDGE_PX)):
+    for label in held:
         piece = labels == label
         edge = (piece & gradual).view(np.uint8)
         inside = piece & cv2.dilate(edge, _square(2 * EDGE_WINDOW_PX)).astype(bool)
         inside &= ~cv2.dilate(edge, _square(2)).astype(bool)
-        depth = cv2.distanceTransform(piece.view(np.uint8), cv2.DIST_C, 3)
-        core = piece & (depth > 2 * EDGE_WINDOW_PX)
-        factor = float(np.median(gain[core if core.any() else piece]))
+        factor = float(np.median(gain[_past_penumbra(piece)]))
         runs_on[label] = inside.any() and float(np.median(np.abs(smooth[inside] - factor))) > SHADOW_MAX_GAIN_SPREAD
     return runs_on
 
@@ -906,19 +907,22 @@ def _opened_touching(mask: np.ndarray, region: np.ndarray, radius: int = EDGE_WI
 
 def _darkens_evenly(gain: np.ndarray, piece: np.ndarray) -> bool:
     """Whether `piece` darkens the backdrop by one factor (`gain` between its quartiles within
-    SHADOW_MAX_GAIN_SPREAD), judged inside its penumbra: on the pixels at least 2 x EDGE_WINDOW_PX
-    in, or, in a piece too thin to have EVEN_MIN_CORE_PX of them, as deep in as leaves that many. A
-    thin shadow (seen through a ring's hole, or a wedge of a cast shadow the network took in beside
-    the product) is mostly penumbra, which spreads the factor by itself."""
+    SHADOW_MAX_GAIN_SPREAD), judged inside its penumbra (`_past_penumbra`). A thin shadow (seen
+    through a ring's hole, or a wedge of a cast shadow the network took in beside the product) is
+    mostly penumbra, which spreads the factor by itself."""
+    low, high = np.percentile(gain[_past_penumbra(piece)], [25, 75])
+    return bool(high - low <= SHADOW_MAX_GAIN_SPREAD)
+
+
+def _past_penumbra(piece: np.ndarray) -> np.ndarray:
+    """The pixels of `piece` at least 2 x EDGE_WINDOW_PX in, or, in a piece too thin to have
+    EVEN_MIN_CORE_PX of them, as deep in as leaves that many (all of it when none does)."""
     depth = cv2.distanceTransform(piece.view(np.uint8), cv2.DIST_C, 3)  # an erosion by a square, per step
-    judged = piece
     for inset in range(2 * EDGE_WINDOW_PX, 0, -1):
         core = depth > inset
         if np.count_nonzero(core) >= EVEN_MIN_CORE_PX:
-            judged = core
-            break
-    low, high = np.percentile(gain[judged], [25, 75])
-    return bool(high - low <= SHADOW_MAX_GAIN_SPREAD)
+            return core
+    return piece
 
 
 def _split_mixed(
