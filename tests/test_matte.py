@@ -89,6 +89,25 @@ def test_refined_edge_follows_the_photo_not_the_coarse_mask() -> None:
     assert (matte.mask.alpha[far] == 0).all()
 
 
+@pytest.mark.parametrize("hard_is_exact", [False, True])
+def test_a_white_product_s_weak_edge_in_a_noisy_photo_is_read_averaged(hard_is_exact: bool) -> None:
+    """A white disc 14 levels over a light-grey sweep, in noise three times the edge's own per
+    pixel: pixel by pixel the edge is not to be trusted and the network's, 4 px wide of it, was
+    kept; averaged over a few pixels, the noise drops under it and the edge is the photo's."""
+    truth = _disc_alpha()
+    photo = _composite(truth, (232, 232, 232), 218.0, noise=6.0)
+    soft = _disc_alpha(radius=424.0)  # the network's edge, 4 px out
+    hard = soft >= 0.5
+    backdrop = estimate_backdrop(photo, hard)
+    assert float(np.linalg.norm([14.0] * 3)) < 3.0 * backdrop.noise  # untrusted pixel by pixel
+    matte = refine_edges(photo, hard, soft, backdrop, hard_is_exact=hard_is_exact)
+    assert iou(hard, truth >= 0.5) < 0.985
+    assert iou(matte.mask.hard, truth >= 0.5) > 0.997
+    # Nothing left on the sweep more than two pixels out: the output there is exactly white.
+    far = cv2.dilate((truth > 0.01).astype(np.uint8), np.ones((5, 5), np.uint8)) == 0
+    assert (matte.mask.alpha[far] == 0).all()
+
+
 def test_edge_colour_is_decontaminated() -> None:
     """Over white, an edge pixel must be product over white, not product over the old grey sweep."""
     truth = _disc_alpha()

@@ -67,6 +67,11 @@ class Backdrop:
         """The backdrop colour (float32, N x 3) at full-resolution pixel coordinates."""
         return sample_low(self.low, self.shape, rows, cols)
 
+    def noise_in(self, rgb: np.ndarray, product: np.ndarray) -> float:
+        """`noise` as measured in another version of the photo (`rgb`, the same size: one averaged
+        over a few pixels), around the same model."""
+        return _noise(rgb, self.low, product)[0]
+
 
 def sample_low(low: np.ndarray, shape: tuple[int, int], rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
     """Bilinear samples of a small map at full-resolution pixel coordinates (pixel centres aligned)."""
