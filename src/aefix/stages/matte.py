@@ -1169,9 +1169,9 @@ def refine_edges(
     there as near the sweep's colour as the classical mask's own threshold: bare sweep beside a
     cast shadow, compared with the shadow, reads as product lighter than it. So do pixels of
     `not_product` there (a floor reflection taken out of the mask): stronger than the blend of
-    reflection and sweep beyond them, they would read as partly product. An edge too weak for
-    the photo's noise is read on the photo averaged over a few pixels, when it stands out of the
-    noise left there (AVERAGED_SIGMA_PX).
+    reflection and sweep beyond them, they would read as partly product. On a sweep, an edge too
+    weak for the photo's noise is read on the photo averaged over a few pixels, when it stands out
+    of the noise left there (AVERAGED_SIGMA_PX).
     """
     height, width = hard.shape
     band_px = band_width((height, width))
@@ -1199,9 +1199,10 @@ def refine_edges(
     trusted = known & (contrast >= max(MIN_CONTRAST, CONTRAST_NOISE_FACTOR * backdrop.noise))
     projected = ((pixels - back) * difference).sum(axis=1) / np.maximum(contrast * contrast, 1.0)
     # Noise, not the colours, is what a weak edge was left untrusted for: averaged over a few
-    # pixels, the photo's noise drops several times while its edge only widens by as much.
+    # pixels, the photo's noise drops several times while its edge only widens by as much. On a
+    # sweep only: on a table or in a room "noise" is mostly texture, which averaging leaves.
     noisy = np.flatnonzero(known & ~trusted & (contrast >= MIN_CONTRAST))
-    if len(noisy):
+    if len(noisy) and backdrop.is_sweep:
         averaged = cv2.GaussianBlur(rgb, (0, 0), AVERAGED_SIGMA_PX)
         noisy = noisy[contrast[noisy] >= CONTRAST_NOISE_FACTOR * backdrop.noise_in(averaged, hard)]
         values = averaged[rows[noisy], cols[noisy]].astype(np.float32)
