@@ -347,6 +347,9 @@ def test_a_full_disk_stops_the_batch_with_exit_4_and_leaves_no_partial_file(tmp_
         real_fsync(descriptor)
 
     monkeypatch.setattr(aefix.imageio.os, "fsync", fsync_then_full)
+    # The manifest is saved every few seconds mid-batch: on a loaded machine one such save came
+    # before the third output and hit the full disk instead. Here the outputs' writes are counted.
+    monkeypatch.setattr(aefix.pipeline, "MANIFEST_SAVE_INTERVAL_S", float("inf"))
     # In process: the fake full disk is a monkeypatch, which worker processes would not see.
     result = runner.invoke(app, ["run", str(tmp_path / "raw"), str(tmp_path / "out"), "-q", "--workers", "1"])
     assert result.exit_code == 4
