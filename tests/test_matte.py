@@ -91,9 +91,10 @@ def test_refined_edge_follows_the_photo_not_the_coarse_mask() -> None:
 
 @pytest.mark.parametrize("hard_is_exact", [False, True])
 def test_a_white_product_s_weak_edge_in_a_noisy_photo_is_read_averaged(hard_is_exact: bool) -> None:
-    """A white disc 14 levels over a light-grey sweep, in noise three times the edge's own per
-    pixel: pixel by pixel the edge is not to be trusted and the network's, 4 px wide of it, was
-    kept; averaged over a few pixels, the noise drops under it and the edge is the photo's."""
+    """A white disc 14 levels over a light-grey sweep, with noise of 6 levels a channel: pixel by
+    pixel the edge is under 3x the noise, not to be trusted, and the network's edge, 4 px wide of
+    it, was kept; averaged over a few pixels, the noise drops well under it and the edge is the
+    photo's."""
     truth = _disc_alpha()
     photo = _composite(truth, (232, 232, 232), 218.0, noise=6.0)
     soft = _disc_alpha(radius=424.0)  # the network's edge, 4 px out
