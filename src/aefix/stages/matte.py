@@ -1197,17 +1197,18 @@ def refine_edges(
     difference = front - back
     contrast = np.linalg.norm(difference, axis=1)
     trusted = known & (contrast >= max(MIN_CONTRAST, CONTRAST_NOISE_FACTOR * backdrop.noise))
-    projected = ((pixels - back) * difference).sum(axis=1) / np.maximum(contrast * contrast, 1.0)
     # Noise, not the colours, is what a weak edge was left untrusted for: averaged over a few
     # pixels, the photo's noise drops several times while its edge only widens by as much. On a
     # sweep only: on a table or in a room "noise" is mostly texture, which averaging leaves.
+    read = pixels
     noisy = np.flatnonzero(known & ~trusted & (contrast >= MIN_CONTRAST))
     if len(noisy) and backdrop.is_sweep:
         averaged = cv2.GaussianBlur(rgb, (0, 0), AVERAGED_SIGMA_PX)
         noisy = noisy[contrast[noisy] >= CONTRAST_NOISE_FACTOR * backdrop.noise_in(averaged, hard)]
-        values = averaged[rows[noisy], cols[noisy]].astype(np.float32)
-        projected[noisy] = ((values - back[noisy]) * difference[noisy]).sum(axis=1) / contrast[noisy] ** 2
+        read = pixels.copy()
+        read[noisy] = averaged[rows[noisy], cols[noisy]]
         trusted[noisy] = True
+    projected = ((read - back) * difference).sum(axis=1) / np.maximum(contrast * contrast, 1.0)
     # Elsewhere the network's edge, sharpened around its 0.5 contour.
     fallback = np.clip((soft[rows, cols] - 0.3) / 0.4, 0.0, 1.0) * hard[rows, cols]
     shadow = np.zeros(len(rows), bool)
