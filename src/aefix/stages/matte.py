@@ -944,10 +944,11 @@ def _split_mixed(
     with the new count, the labels, and the labels of soft sides told apart by their grain.
 
     Flooded (watershed over the brightness slope) from seeds a penumbra's width inside the
-    outline, each side from the kind of outline it is nearest. The soft side becomes a piece of
-    its own (then judged as any other) only when it is wide, as a cast shadow is, and the line
-    between them is a step in brightness: a grey product whose outline is soft on one side (out
-    of focus there) floods to two sides of one tone, and stays whole.
+    outline, each side from the kind of outline it is nearest. The soft side leaves the piece
+    only when it is wide, as a cast shadow is, and the line between them is a step in brightness
+    (or in grain): a grey product whose outline is soft on one side (out of focus there) floods to
+    two sides of one tone, and stays whole. Each of its parts is then a piece of its own, judged
+    as any other.
     """
     mixed = (edge_px >= 2 * MIN_OUTLINE_PX) & (soft_px >= MIXED_MIN_SOFT_SHARE * edge_px)
     mixed &= soft_px < SHADOW_SOFT_SHARE * edge_px
@@ -975,7 +976,8 @@ def _split_mixed(
         wide = cv2.distanceTransform(soft_side.view(np.uint8), cv2.DIST_L2, 3).max() >= SPLIT_MIN_WIDTH_PX
         if not wide:
             continue
-        if abs(_step_between(luma[box], soft_side, sharp_side)) < SPLIT_MIN_STEP:
+        by_weave = abs(_step_between(luma[box], soft_side, sharp_side)) < SPLIT_MIN_STEP
+        if by_weave:
             # No step in tone: a shadow on a textured backdrop still shows its weave, where a
             # product in the shadow's tone is smooth. The line is drawn where the grain changes.
             grain = _grain(luma[box])
@@ -986,9 +988,13 @@ def _split_mixed(
             sides = watershed(slope(texture), markers, mask=region)
             # The product's outline is grainy too (its edge, blurred): a thin rim along it is left.
             soft_side = _opened_touching(sides == 1, outline & soft_edge[box])
-            by_grain.append(count)
-        labels[box][soft_side] = count
-        count += 1
+        # Each part of the soft side is a piece of its own: a metal's shadow-toned stripe, flooded
+        # from a stretch of penumbra where the shadow meets it, is no part of the shadow beyond.
+        parts, part_labels = cv2.connectedComponents(soft_side.view(np.uint8), connectivity=8)
+        labels[box][soft_side] = count - 1 + part_labels[soft_side]
+        if by_weave:
+            by_grain.extend(range(count, count + parts - 1))
+        count += parts - 1
     return count, labels, by_grain
 
 
