@@ -746,6 +746,21 @@ def test_no_tab_of_the_shadow_stays_where_a_metal_s_stripe_runs_out_across_its_o
     assert product[disc > 0.5].mean() > 0.998
 
 
+def test_a_speck_just_off_the_shadow_s_tone_holds_none_of_the_shadow_around_it() -> None:
+    """A speck of dust 5 px across, 8 levels lighter than the shadow it lies in: too faint to be a
+    sharp edge, off the shadow's tone, so a hole in it whose rim read as a gradual change of tone
+    and held on to the shadow nearer it than the penumbra (12% of the shadow kept)."""
+    photo, disc, cast = _metal_and_its_shadow(0.8, 260.0, (250, 60), darkening=0.2)
+    shadow_only = (cast > 0.5) & (disc < 0.01)
+    depth = cv2.distanceTransform(shadow_only.view(np.uint8), cv2.DIST_L2, 5)
+    row, column = np.unravel_index(np.argmax(depth), depth.shape)
+    around = photo[row - 4 : row + 6, column - 4 : column + 6].reshape(-1, 3).mean(axis=0)
+    photo[row : row + 5, column : column + 5] = np.rint(around + 8.0).astype(np.uint8)
+    product, shadow_only = _classic_beside_shadow(photo, disc, cast)
+    assert product[shadow_only].mean() < 0.005
+    assert product[disc > 0.5].mean() > 0.998
+
+
 @pytest.mark.parametrize(
     ("period", "offset", "shadow_left"),
     [(260.0, (250, 60), 0.06), (300.0, (0, 400), 0.1)],

@@ -17,7 +17,7 @@ import cv2
 import numpy as np
 
 from aefix.pixels import EDGE_FINE_SIGMA_PX, SHARP_EDGE_RATIO, channel_sum, edge_slopes, pixels_at, slope
-from aefix.regions import bounding_box, components_touching, without_specks
+from aefix.regions import bounding_box, components_at_least, components_touching, without_specks
 from aefix.segment import ProductMask
 from aefix.settings import WORK_SIDE_SLACK
 from aefix.stages.backdrop import SHADOW_PULL_LIMIT, Backdrop, low_res_size, sample_low
@@ -112,6 +112,8 @@ BAND_MAX_HALF_WIDTH_PX = 32
 # Where such a band runs out across the product's outline, the outline there is taken from the
 # convex hull of the product within this many times the mouth's length around it.
 MOUTH_REACH = 1.5
+# Holes in a shadow's tone no larger than the opening's square (7 x 7 px) are specks (noise, dust).
+SPECK_MAX_PX = (2 * EDGE_WINDOW_PX + 1) ** 2
 # A shadow-coloured piece beside a peeled shadow, at most this share of its size, may be a bit of it;
 # bits chained on from those, together at most this share too (more, and they are more likely
 # product in the shadow's tone).
@@ -867,6 +869,9 @@ def _shadow_within(
     tint_limit = max(SHADOW_TINT_LIMIT, SHADOW_TINT_NOISE_FACTOR * float(np.median(off_tint[inside])))
     in_tone = as_dark & (off_tint <= tint_limit)
     alike = _opened_touching(in_tone, soft_outline)
+    # A speck inside that missed the shadow's tone by noise is no rim: its rim read as a gradual
+    # change of tone and held on to the shadow around it.
+    alike = ~components_at_least(~alike, SPECK_MAX_PX + 1)
     rim = alike & ~cv2.erode(alike.view(np.uint8), _square(1)).astype(bool)
     tinted = cv2.dilate((as_dark & (off_tint > tint_limit)).view(np.uint8), _square(EDGE_WINDOW_PX)).astype(bool)
     # The piece's own edge with the rest of the product bounds it too, though too weak a step to
