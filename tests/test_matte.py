@@ -707,11 +707,15 @@ def _metal_and_its_shadow(
     return _with_noise(photo), disc, cast
 
 
-@pytest.mark.parametrize(
+# The striped metal disc and its cast shadow: light stripes of the shadow's tone where they meet it.
+STRIPED_METAL_CASES = pytest.mark.parametrize(
     ("crest", "period", "offset"),
     [(0.8, 260.0, (90, 70)), (0.8, 400.0, (90, 70)), (0.82, 180.0, (90, 70)), (0.8, 260.0, (40, 30))],
     ids=["stripes-260px", "stripes-400px", "stripes-180px", "shadow-close-by"],
 )
+
+
+@STRIPED_METAL_CASES
 def test_a_metal_product_merged_with_its_cast_shadow_is_parted_from_it(
     crest: float, period: float, offset: tuple[int, int]
 ) -> None:
@@ -727,11 +731,7 @@ def test_a_metal_product_merged_with_its_cast_shadow_is_parted_from_it(
     assert iou(product, disc >= 0.5) > 0.98
 
 
-@pytest.mark.parametrize(
-    ("crest", "period", "offset"),
-    [(0.8, 260.0, (90, 70)), (0.8, 400.0, (90, 70)), (0.82, 180.0, (90, 70)), (0.8, 260.0, (40, 30))],
-    ids=["stripes-260px", "stripes-400px", "stripes-180px", "shadow-close-by"],
-)
+@STRIPED_METAL_CASES
 def test_no_tab_of_the_shadow_stays_where_a_metal_s_stripe_runs_out_across_its_outline(
     crest: float, period: float, offset: tuple[int, int]
 ) -> None:
