@@ -272,6 +272,21 @@ def test_a_metal_s_stripe_flooded_from_a_notch_s_penumbra_is_not_peeled_with_the
     assert _inside_lost(photo, cut) < 0.015
 
 
+def test_a_metal_blob_keeps_no_tab_of_its_shadow_where_a_band_in_its_tone_runs_out(tmp_path: Path) -> None:
+    """bench-quality's metal blob on light grey (seed 2026): a 12 px band of its shading in the
+    shadow's tone runs out across its outline into the cast shadow. The shadow nearer the band's
+    sides than its penumbra stayed, two tabs (1,504 px of the cut-out over 3 px off the blob at
+    46a10bb); past the outline across the band's end it goes, and so does the sliver at the
+    shadow's tip, where the blob's own edge is a soft 5 px ramp (17 px at cd361b2)."""
+    photo, cut = _cut_truth_photo(16, 2026, tmp_path)
+    assert photo.material == "metallic" and photo.shadow == "cast"
+    alpha = cut.mask.alpha
+    truth = cv2.resize(photo.alpha, alpha.shape[::-1], interpolation=cv2.INTER_AREA)
+    near = cv2.dilate((truth > 2).view(np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (7, 7)))
+    assert np.count_nonzero((alpha > 0) & (near == 0)) <= 5
+    assert _inside_lost(photo, cut) < 0.005
+
+
 def test_the_report_names_the_mask_each_image_got(tmp_path: Path) -> None:
     from photoset import make_truth_photo
 
