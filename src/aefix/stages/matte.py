@@ -693,14 +693,15 @@ def _soft_edged_in_box(
     # a piece meets the rest of the product with tone changing gradually instead, and changing on
     # into the piece, a metal's shading runs on out of the shadow's colour there: the piece holds
     # product, and only the shadow within it is looked for.
-    held = _shading_runs_on(luma, gain, labels, cv2.dilate(rest, _square(1)).astype(bool), peel)
+    steepest = _steepest_slope(luma)
+    held = _shading_runs_on(steepest, gain, labels, cv2.dilate(rest, _square(1)).astype(bool), peel)
     peel &= ~held
     for label in np.flatnonzero(peel):
         peel[label] = _darkens_evenly(gain, labels == label)
     # A product's edge can be as soft as a penumbra and too weak a step to be sharp, and still be no
     # gradual change of shading: its brightness changes twice as fast as that at least (a metal
     # blob's edge at its shadow's tip, 113 -> 153 levels over 5 px, bench-quality seed 2026).
-    sharp = (~soft_edge & (span >= min_step)) | (_steepest_slope(luma) >= 2 * GRADUAL_MAX_SLOPE)
+    sharp = (~soft_edge & (span >= min_step)) | (steepest >= 2 * GRADUAL_MAX_SLOPE)
     for label in np.flatnonzero(partial & ~peel):
         box = bounding_box(labels == label, 4 * EDGE_WINDOW_PX + 2)  # room for _shadow_within's reach
         if box is None:
@@ -724,17 +725,17 @@ def _soft_edged_in_box(
 
 
 def _shading_runs_on(
-    luma: np.ndarray, gain: np.ndarray, labels: np.ndarray, beside: np.ndarray, judged: np.ndarray
+    steepest: np.ndarray, gain: np.ndarray, labels: np.ndarray, beside: np.ndarray, judged: np.ndarray
 ) -> np.ndarray:
     """Per labelled piece (of those `judged`): whether at least MAX_GRADUAL_EDGE_PX of its pixels
     `beside` the rest of the product lie where brightness changes by under GRADUAL_MAX_SLOPE
-    levels a pixel (the steepest within a pixel, after the fine blur), and the piece just inside
-    them (2 to 2 x EDGE_WINDOW_PX px) darkens the backdrop (`gain`) off its own factor (the median
-    past its penumbra) by more than SHADOW_MAX_GAIN_SPREAD, at the median."""
+    levels a pixel (`steepest`, from `_steepest_slope`), and the piece just inside them (2 to
+    2 x EDGE_WINDOW_PX px) darkens the backdrop (`gain`) off its own factor (the median past its
+    penumbra) by more than SHADOW_MAX_GAIN_SPREAD, at the median."""
     runs_on = np.zeros_like(judged)
     if not judged.any():
         return runs_on
-    gradual = beside & (_steepest_slope(luma) < GRADUAL_MAX_SLOPE) & (labels > 0)
+    gradual = beside & (steepest < GRADUAL_MAX_SLOPE) & (labels > 0)
     counts = np.bincount(labels[gradual], minlength=len(judged))
     held = np.flatnonzero(judged & (counts >= MAX_GRADUAL_EDGE_PX))
     if held.size == 0:
