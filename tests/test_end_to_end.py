@@ -289,9 +289,10 @@ def test_a_metal_blob_keeps_no_tab_of_its_shadow_where_a_band_in_its_tone_runs_o
 
 def test_a_white_ring_on_a_table_is_parted_from_its_cast_shadow(tmp_path: Path) -> None:
     """bench-quality's white ring on the wooden table (seed 7): its shadow is one shadow-coloured
-    piece with a chain of shadow-coloured pixels along the ring's edge, cut off it. Given back to
-    the piece as far as the cut reached, the shadow still darkens evenly and goes; flooded along
-    the whole chain, it did not, and stayed (IoU 0.37 in a prototype)."""
+    piece, beside a chain of shadow-coloured pixels along the ring's edge that the cut along that
+    edge parts from it. Given back to the piece only as far as the cut reaches (9 px), the shadow
+    still darkens evenly and goes; a prototype that flooded the cut from the pieces along the
+    whole chain took the shadow off its even darkening, and it stayed (IoU 0.37)."""
     photo, cut = _cut_truth_photo(33, 7, tmp_path)
     assert photo.shape == "ring" and photo.material == "white" and photo.backdrop == "table"
     alpha = cut.mask.alpha

@@ -619,23 +619,6 @@ def test_a_grey_product_touching_its_own_shadow_is_parted_from_it(tone: float, d
     assert iou(product, disc >= 0.5) > 0.98
 
 
-@pytest.mark.parametrize(("tone", "darkening", "penumbra"), [(0.75, 0.4, 4.0), (0.88, 0.38, 2.0), (0.85, 0.3, 1.5)])
-def test_a_grey_product_cut_from_its_shadow_keeps_its_rim_beside_it(
-    tone: float, darkening: float, penumbra: float
-) -> None:
-    """The cut along the product's sharp outline through a shadow-coloured region is a few pixels
-    wide; given back to the pieces, its pixels on the product's side of that edge are the
-    product's, not the shadow's that is peeled (225-598 px of the disc's rim went with it when
-    the cut was given to whichever piece was nearer)."""
-    disc = _disc_alpha(radius=300)
-    shift = np.array([[1, 0, 260], [0, 1, 140]], np.float32)
-    cast = cv2.GaussianBlur(cv2.warpAffine(disc, shift, (SIZE, SIZE)), (0, 0), penumbra)
-    photo = _grey_on_sweep(disc, tone) * (1.0 - darkening * cast[:, :, None] * (1.0 - disc[:, :, None]))
-    product, shadow_only = _classic_beside_shadow(_with_noise(photo), disc, cast)
-    assert product[shadow_only].mean() < 0.02
-    assert np.count_nonzero((disc > 0.5) & ~product) < 25
-
-
 def test_on_fabric_a_shadow_in_the_product_s_own_tone_is_parted_from_it_by_its_weave() -> None:
     """A grey product and its cast shadow in the same tone, touching, on a woven cloth: no step in
     brightness between them, but the shadow shows the cloth's weave and the product is smooth.

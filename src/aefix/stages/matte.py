@@ -662,7 +662,7 @@ def _soft_edged_in_box(
     # A grey product and its shadow can touch and be one shadow-coloured region: it is cut along
     # the sharp edges inside it (the product's outline), and each piece is judged on its own.
     cut = cv2.dilate((~soft_edge & (span >= min_step)).astype(np.uint8), _square(CUT_BRIDGE_PX)).astype(bool)
-    count, labels = _pieces(shadowy & ~cut, shadowy, luma)
+    count, labels = _pieces(shadowy & ~cut, shadowy)
     edge_px, soft_px = _outline_counts(labels, count, on_outline, soft_edge)
     split_count, labels, by_grain = _split_mixed(labels, count, edge_px, soft_px, on_outline, soft_edge, luma)
     textured_box = bounding_box(np.isin(labels, by_grain)) if by_grain else None
@@ -1037,7 +1037,7 @@ def _split_mixed(
         markers = _split_seeds(seed, outline, soft_edge[box])
         if not (markers == 1).any() or not (markers == 2).any():
             continue
-        sides = _flooded(luma[box], markers, region)
+        sides = watershed(slope(cv2.GaussianBlur(luma[box], (0, 0), 1.0)), markers, mask=region)
         soft_side, sharp_side = sides == 1, sides == 2
         wide = cv2.distanceTransform(soft_side.view(np.uint8), cv2.DIST_L2, 3).max() >= SPLIT_MIN_WIDTH_PX
         if not wide:
@@ -1192,35 +1192,13 @@ def _thin_sharp_in_box(
     return keep[labels]
 
 
-def _pieces(cores: np.ndarray, region: np.ndarray, luma: np.ndarray) -> tuple[int, np.ndarray]:
-    """Components of `cores`, grown back over the rest of `region` (the cut lines between them),
-    as far as three steps of EDGE_WINDOW_PX reach, by flooding the brightness slope from them: a
-    cut pixel goes with the piece on its side of the sharp edge the cut was made along."""
+def _pieces(cores: np.ndarray, region: np.ndarray) -> tuple[int, np.ndarray]:
+    """Components of `cores`, grown back over the rest of `region` (the cut lines between them)."""
     count, labels = cv2.connectedComponents(cores.astype(np.uint8), connectivity=8)
-    cut = region & ~cores
-    box = bounding_box(cut, 1)
-    if box is None:
-        return count, labels
-    # Not further: a chain of shadow-coloured pixels along a white ring's edge, flooded whole, took
-    # its shadow off its even darkening (bench-quality seeds 7 and 11).
-    reached = cores[box].view(np.uint8)
+    grown = labels.astype(np.float32)  # cv2.dilate takes no int32; labels stay exact below 2**24
     for _ in range(3):
-        reached = np.where(region[box], cv2.dilate(reached, _square(EDGE_WINDOW_PX)), 0).astype(np.uint8)
-    # Only the cut within reach and the pieces' pixels beside it take part: the rest are labelled.
-    flooded = cut[box] & reached.astype(bool)
-    flooded |= cores[box] & cv2.dilate(flooded.view(np.uint8), _square(1)).astype(bool)
-    markers = np.where(flooded, labels[box], 0)
-    labels[box] = np.where(cut[box], _flooded(luma[box], markers, flooded), labels[box])
-    return count, labels
-
-
-def _flooded(luma: np.ndarray, markers: np.ndarray, region: np.ndarray) -> np.ndarray:
-    """`region` labelled from `markers` by a watershed over the slope of the brightness (blurred by
-    a pixel): the lines between labels lie along the steepest edges."""
-    from skimage.segmentation import watershed  # scikit-image comes with rembg; imported when needed
-
-    flooded: np.ndarray = watershed(slope(cv2.GaussianBlur(luma, (0, 0), 1.0)), markers, mask=region)
-    return flooded
+        grown = np.where(region & (grown == 0), cv2.dilate(grown, _square(EDGE_WINDOW_PX)), grown)
+    return count, grown.astype(np.int32)
 
 
 def backdrop_gain(pixels: np.ndarray, back: np.ndarray) -> np.ndarray:
