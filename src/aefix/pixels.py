@@ -79,11 +79,17 @@ EDGE_COARSE_SIGMA_PX = 3.0
 SHARP_EDGE_RATIO = 1.8
 
 
-def edge_slopes(luminance: np.ndarray, window_px: int) -> tuple[np.ndarray, np.ndarray]:
+def fine_slope(luminance: np.ndarray) -> np.ndarray:
+    """The slope of a float32 luminance plane after the fine blur (EDGE_FINE_SIGMA_PX), levels a pixel."""
+    return slope(cv2.GaussianBlur(luminance, (0, 0), EDGE_FINE_SIGMA_PX))
+
+
+def edge_slopes(luminance: np.ndarray, window_px: int, fine: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """The steepest slope within `window_px` of each pixel after the fine blur and after the coarse
-    one: their ratio tells a sharp outline from a soft one (a penumbra), whatever its contrast."""
+    one: their ratio tells a sharp outline from a soft one (a penumbra), whatever its contrast
+    (`fine`: `fine_slope(luminance)`, where the caller has it already)."""
     window = np.ones((2 * window_px + 1, 2 * window_px + 1), np.uint8)
-    fine = cv2.dilate(slope(cv2.GaussianBlur(luminance, (0, 0), EDGE_FINE_SIGMA_PX)), window)
+    fine = cv2.dilate(fine_slope(luminance) if fine is None else fine, window)
     coarse = cv2.dilate(slope(cv2.GaussianBlur(luminance, (0, 0), EDGE_COARSE_SIGMA_PX)), window)
     return fine, coarse
 

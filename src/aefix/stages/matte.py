@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from aefix.pixels import EDGE_FINE_SIGMA_PX, SHARP_EDGE_RATIO, channel_sum, edge_slopes, pixels_at, slope
+from aefix.pixels import SHARP_EDGE_RATIO, channel_sum, edge_slopes, fine_slope, pixels_at, slope
 from aefix.regions import bounding_box, components_at_least, components_touching, without_specks
 from aefix.segment import ProductMask
 from aefix.settings import WORK_SIDE_SLACK
@@ -658,7 +658,8 @@ def _soft_edged_in_box(
     edge_px[0] = 0
     if edge_px.max() < MIN_OUTLINE_PX:
         return np.zeros_like(shadowy)  # no shadow-coloured region shows enough outline to judge
-    soft_edge = _soft_edges(luma, outline & ~shadowy)
+    fine = fine_slope(luma)  # read twice below: the outline's softness, and the steepest slope
+    soft_edge = _soft_edges(luma, outline & ~shadowy, fine)
     # A grey product and its shadow can touch and be one shadow-coloured region: it is cut along
     # the sharp edges inside it (the product's outline), and each piece is judged on its own.
     cut = cv2.dilate((~soft_edge & (span >= min_step)).astype(np.uint8), _square(CUT_BRIDGE_PX)).astype(bool)
@@ -693,7 +694,7 @@ def _soft_edged_in_box(
     # a piece meets the rest of the product with tone changing gradually instead, and changing on
     # into the piece, a metal's shading runs on out of the shadow's colour there: the piece holds
     # product, and only the shadow within it is looked for.
-    steepest = _steepest_slope(luma)
+    steepest = cv2.dilate(fine, _square(1))  # within a pixel
     held = _shading_runs_on(steepest, gain, labels, cv2.dilate(rest, _square(1)).astype(bool), peel)
     peel &= ~held
     for label in np.flatnonzero(peel):
@@ -729,9 +730,9 @@ def _shading_runs_on(
 ) -> np.ndarray:
     """Per labelled piece (of those `judged`): whether at least MAX_GRADUAL_EDGE_PX of its pixels
     `beside` the rest of the product lie where brightness changes by under GRADUAL_MAX_SLOPE
-    levels a pixel (`steepest`, from `_steepest_slope`), and the piece just inside them (2 to
-    2 x EDGE_WINDOW_PX px) darkens the backdrop (`gain`) off its own factor (the median past its
-    penumbra) by more than SHADOW_MAX_GAIN_SPREAD, at the median."""
+    levels a pixel (`steepest`: the slope after the fine blur, its highest within a pixel), and
+    the piece just inside them (2 to 2 x EDGE_WINDOW_PX px) darkens the backdrop (`gain`) off its
+    own factor (the median past its penumbra) by more than SHADOW_MAX_GAIN_SPREAD, at the median."""
     runs_on = np.zeros_like(judged)
     if not judged.any():
         return runs_on
@@ -749,11 +750,6 @@ def _shading_runs_on(
         factor = float(np.median(gain[_past_penumbra(piece)]))
         runs_on[label] = inside.any() and float(np.median(np.abs(smooth[inside] - factor))) > SHADOW_MAX_GAIN_SPREAD
     return runs_on
-
-
-def _steepest_slope(luma: np.ndarray) -> np.ndarray:
-    """The steepest slope of the brightness within a pixel, after the fine blur (levels a pixel)."""
-    return cv2.dilate(slope(cv2.GaussianBlur(luma, (0, 0), EDGE_FINE_SIGMA_PX)), _square(1))
 
 
 def _running_on(
@@ -1130,11 +1126,12 @@ def _outline_counts(
     return edge_px, soft_px
 
 
-def _soft_edges(luma: np.ndarray, own_outline: np.ndarray | None = None) -> np.ndarray:
+def _soft_edges(luma: np.ndarray, own_outline: np.ndarray | None = None, fine: np.ndarray | None = None) -> np.ndarray:
     """Where an edge within EDGE_WINDOW_PX is soft (`edge_slopes`): a fine-to-coarse slope ratio
     under SHARP_EDGE_RATIO (a penumbra, not an outline), or, given the product's own outline, under
-    RELATIVE_SOFT_SHARE of that outline's ratio."""
-    fine, coarse = edge_slopes(luma, EDGE_WINDOW_PX)
+    RELATIVE_SOFT_SHARE of that outline's ratio (`fine`: `fine_slope(luma)`, where the caller has
+    it already)."""
+    fine, coarse = edge_slopes(luma, EDGE_WINDOW_PX, fine)
     limit = SHARP_EDGE_RATIO if own_outline is None else _soft_limit(fine, coarse, own_outline)
     return fine < limit * coarse
 
