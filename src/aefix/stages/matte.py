@@ -1028,8 +1028,6 @@ def _split_mixed(
     by_grain: list[int] = []
     if not mixed.any():
         return count, labels, by_grain
-    from skimage.segmentation import watershed  # scikit-image comes with rembg; imported when needed
-
     labels = labels.copy()
     for label in np.flatnonzero(mixed):
         box = bounding_box(labels == label, 2)
@@ -1057,7 +1055,7 @@ def _split_mixed(
                 continue
             texture = cv2.GaussianBlur(grain, (0, 0), SPLIT_TEXTURE_SIGMA_PX)
             markers = _split_seeds(seed, outline, _soft_without_weave(luma, box))
-            sides = watershed(slope(texture), markers, mask=region)
+            sides = _flood(slope(texture), markers, region)
             # The product's outline is grainy too (its edge, blurred): a thin rim along it is left.
             soft_side = _opened_touching(sides == 1, outline & soft_edge[box])
         # Each part of the soft side is a piece of its own: a metal's shadow-toned stripe, flooded
@@ -1074,14 +1072,21 @@ def _flooded_sides(luma: np.ndarray, markers: np.ndarray, region: np.ndarray) ->
     """`region` flooded from `markers` (watershed) over the brightness slope after a 1 px blur; or
     the sides flooded over the slope after a SPLIT_WIDE_SIGMA_PX blur, where the line they meet on
     is more than SPLIT_WANDER_RATIO times as steep (median slope after 1 px along it)."""
-    from skimage.segmentation import watershed  # scikit-image comes with rembg; imported when needed
-
     fine = slope(cv2.GaussianBlur(luma, (0, 0), 1.0))
-    sides = watershed(fine, markers, mask=region)
-    wide = watershed(slope(cv2.GaussianBlur(luma, (0, 0), SPLIT_WIDE_SIGMA_PX)), markers, mask=region)
+    sides = _flood(fine, markers, region)
+    wide = _flood(slope(cv2.GaussianBlur(luma, (0, 0), SPLIT_WIDE_SIGMA_PX)), markers, region)
     if _line_steepness(wide, fine) > SPLIT_WANDER_RATIO * _line_steepness(sides, fine):
         return wide
     return sides
+
+
+def _flood(surface: np.ndarray, markers: np.ndarray, region: np.ndarray) -> np.ndarray:
+    """`region` labelled from `markers` by a watershed over `surface`: the lines between labels lie
+    along its ridges."""
+    from skimage.segmentation import watershed  # scikit-image comes with rembg; imported when needed
+
+    flooded: np.ndarray = watershed(surface, markers, mask=region)
+    return flooded
 
 
 def _line_steepness(sides: np.ndarray, fine: np.ndarray) -> float:
