@@ -137,6 +137,48 @@ def test_holes_stay_open_and_highlights_stay_product() -> None:
     assert iou(matte.mask.hard, truth >= 0.5) > 0.99
 
 
+@pytest.mark.parametrize(
+    ("backdrop", "rim_colour", "hard_is_exact"), [(150.0, (90, 90, 170), False), (235.0, (110, 110, 185), True)]
+)
+def test_a_product_s_lighter_rim_is_opaque_product_not_partly_backdrop(
+    backdrop: float, rim_colour: tuple[int, int, int], hard_is_exact: bool
+) -> None:
+    """A blue disc with a lighter blue rim 12 px wide at its edge, on a grey table and on a light
+    sweep: the edge's colours come from the disc's middle, against which the rim reads as part
+    backdrop (alpha down to 0.65 on 42% of it, more than 5 px in). Over white that whitened the
+    rim by 17 levels on the table and 4 on the sweep; past the edge's ramp it is all rim."""
+    truth = _disc_alpha()
+    rim = (cv2.distanceTransform((truth >= 0.5).astype(np.uint8), cv2.DIST_L2, 3) <= 12)[:, :, None]
+    colour = np.where(rim, np.array(rim_colour, np.float32), np.array((60, 60, 160), np.float32))
+    rng = np.random.default_rng(7)
+    photo = colour * truth[:, :, None] + backdrop * (1.0 - truth[:, :, None]) + rng.normal(0.0, 1.5, colour.shape)
+    photo = np.clip(np.rint(photo), 0, 255).astype(np.uint8)
+    hard, soft = _coarse(truth, shift=4)
+    matte = refine_edges(photo, hard, soft, estimate_backdrop(photo, hard), hard_is_exact=hard_is_exact)
+    depth = cv2.distanceTransform((truth >= 0.5).astype(np.uint8), cv2.DIST_L2, 3)
+    in_rim = (depth > 5) & rim[:, :, 0]
+    assert in_rim.sum() > 15_000
+    assert (matte.mask.alpha[in_rim] == 1.0).all()
+    alpha = matte.mask.alpha[:, :, None]
+    over_white = matte.colour * alpha + 255.0 * (1.0 - alpha)
+    assert np.abs(over_white[in_rim] - np.array(rim_colour)).max(axis=1).mean() < 3.0
+    # The edge itself still ramps as the photo's does: no step where the rim's partial alpha ended.
+    assert iou(matte.mask.hard, truth >= 0.5) > 0.997
+    assert float(np.abs(matte.mask.alpha - truth).mean()) < 0.0015
+
+
+@pytest.mark.parametrize(("blur", "mae_limit"), [(3.0, 0.00055), (6.0, 0.0025)])
+def test_an_edge_out_of_focus_keeps_its_own_ramp(blur: float, mae_limit: float) -> None:
+    """A disc `blur` px out of focus: its edge ramps to 1 over up to 12 px, so its product is not
+    made opaque 4 px in (a fixed 4 px ramp took the alpha error to 0.00062 and 0.00281)."""
+    truth = _disc_alpha(blur=blur)
+    photo = _composite(truth, (200, 40, 30), 228.0)
+    hard, soft = _coarse(truth, shift=4)
+    matte = refine_edges(photo, hard, soft, estimate_backdrop(photo, hard))
+    assert float(np.abs(matte.mask.alpha - truth).mean()) < mae_limit
+    assert iou(matte.mask.hard, truth >= 0.5) > 0.998
+
+
 def test_classic_mask_finds_a_thin_cable_the_network_missed_and_leaves_the_shadow() -> None:
     truth = _disc_alpha(radius=300)
     cable = np.zeros((SIZE, SIZE), np.uint8)

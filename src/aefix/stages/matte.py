@@ -28,6 +28,23 @@ MODEL_SIDE_PX = 320
 MIN_BAND_PX = 4
 # Alpha this close to 0 or 1 is noise around a clean edge: snapped, so backdrop becomes exactly 255.
 ALPHA_SNAP = 0.06
+# Product is opaque this many px in from its 0.5 line, or as far in as its edge's own ramp runs
+# where that is wider (an edge out of focus). Further in, alpha under 1 is the product's own colour
+# off the local average its edge was read against (a metal's light stripe), not backdrop showing:
+# bench-quality seed 2026's metal star had 11,572 such px, each lighter over white by
+# (1 - alpha) x (255 - backdrop). A blur of sigma s rises from 0.5 to 0.98 over 2 s px, and is
+# steepest, 0.4 / s a pixel, at 0.5: its ramp is RAMP_WIDTH_SLOPE over that slope.
+OPAQUE_WITHIN_PX = 4.0
+RAMP_WIDTH_SLOPE = 0.8
+# Where the product's interior begins, its shade is averaged along that edge over this many px
+# (the photo's noise), from pixels whose colours are known on at least this share of the window.
+# Under MIN_EDGE_SHADE nothing is stretched: alpha between 0.5 and it would be stretched more than
+# five times, noise with it.
+EDGE_SHADE_SIGMA_PX = 3.0
+EDGE_SHADE_MIN_WEIGHT = 0.05
+MIN_EDGE_SHADE = 0.6
+# A local colour is known where its weight is over this.
+NEAR_WEIGHT = 1e-3
 # Product and backdrop must differ by this many backdrop noise levels (RGB distance, and at least
 # MIN_CONTRAST) for the projection to be trusted; closer, the network's own edge is kept.
 MIN_CONTRAST = 12.0
@@ -1294,13 +1311,12 @@ def refine_edges(
     # Twice the backdrop's small copy (512 px): a thin product's interior stays visible.
     size = (min(width, size[0] * 2), min(height, size[1] * 2))
     small = cv2.resize(rgb, size, interpolation=cv2.INTER_AREA).astype(np.float32)
-    front, known = _nearby_colour(small, interior, rows, cols)
-    near_back, near_known = _nearby_colour(small, outside, rows, cols)
-    model = backdrop.at(rows, cols)
-    back = np.where(near_known[:, None], near_back, model)
+    near_product, near_backdrop = _local_colour(small, interior), _local_colour(small, outside)
+    front, known, back, model = _colours_around(near_product, near_backdrop, backdrop, hard.shape, rows, cols)
+    min_contrast = max(MIN_CONTRAST, CONTRAST_NOISE_FACTOR * backdrop.noise)
     difference = front - back
     contrast = np.linalg.norm(difference, axis=1)
-    trusted = known & (contrast >= max(MIN_CONTRAST, CONTRAST_NOISE_FACTOR * backdrop.noise))
+    trusted = known & (contrast >= min_contrast)
     # Noise, not the colours, is what a weak edge was left untrusted for: averaged over a few
     # pixels, the photo's noise drops several times while its edge only widens by as much. On a
     # sweep only: on a table or in a room "noise" is mostly texture, which averaging leaves.
@@ -1324,7 +1340,16 @@ def refine_edges(
         if not known.all():
             thin = _thin_alpha(off_backdrop, rows, cols, hard, backdrop.noise)
             fallback = np.where(np.isnan(thin) | known, fallback, thin)
-    band_alpha = np.where(trusted, np.clip(projected, 0.0, 1.0), fallback)
+    # Read against the interior's broad average, the product where its interior begins can be short
+    # of 1 (a rim lighter than the rest: a plateau of partial alpha, then a step to 1; in `make
+    # demo`'s coffee photo, 8,477 px over white were a median 37 levels too light, most on the
+    # saucer's rim). Alpha from 0.5 up to that shade is stretched to reach 1 there; the 0.5 line
+    # stays where it was.
+    shade = _shade_where_interior_begins(
+        rgb, interior, near_product, near_backdrop, backdrop, box, rows, cols, min_contrast
+    )
+    stretched = np.where(projected > 0.5, 0.5 + (projected - 0.5) * 0.5 / (shade - 0.5), projected)
+    band_alpha = np.where(trusted, np.clip(stretched, 0.0, 1.0), fallback)
     band_alpha[band_alpha < ALPHA_SNAP] = 0.0
     band_alpha[band_alpha > 1.0 - ALPHA_SNAP] = 1.0
     if hard_is_exact:
@@ -1350,6 +1375,7 @@ def refine_edges(
     alpha = interior.astype(np.float32)
     alpha[rows, cols] = band_alpha
     alpha = _settle(alpha, hard, outside)
+    alpha[box] = _opaque_past_the_ramp(alpha[box])
     colour = rgb.copy()
     edge = (alpha[rows, cols] > 0.0) & (alpha[rows, cols] < 1.0)
     edge_alpha = alpha[rows, cols][edge][:, None]
@@ -1357,6 +1383,30 @@ def refine_edges(
     colour[rows[edge], cols[edge]] = np.clip(np.rint(straight), 0, 255).astype(np.uint8)
     share = float(trusted.mean()) if len(trusted) else 0.0
     return Matte(ProductMask(hard=alpha >= 0.5, alpha=alpha, soft=soft), colour, band_px, share)
+
+
+def _opaque_past_the_ramp(alpha: np.ndarray) -> np.ndarray:
+    """`alpha` raised to a ramp from 0.5 at the product's first pixel in to 1 at OPAQUE_WITHIN_PX
+    in, or at the width of the edge's own ramp there (RAMP_WIDTH_SLOPE over alpha's slope at the
+    nearest pixel under 0.5) where that is wider. Depth is to the nearest pixel under 0.5, so a
+    hole keeps its own ramp."""
+    background = alpha < 0.5
+    if not background.any():
+        return alpha
+    depth, nearest = cv2.distanceTransformWithLabels(
+        (~background).view(np.uint8), cv2.DIST_L2, 3, labelType=cv2.DIST_LABEL_PIXEL
+    )
+    # The slope where it is read: at the pixels under 0.5 beside the product, nearest to it.
+    rows, cols = np.nonzero(background & cv2.dilate((~background).view(np.uint8), _square(1)).astype(bool))
+    height, width = alpha.shape
+    up, down = np.maximum(rows - 1, 0), np.minimum(rows + 1, height - 1)
+    before, after = np.maximum(cols - 1, 0), np.minimum(cols + 1, width - 1)
+    slope = np.hypot(alpha[down, cols] - alpha[up, cols], alpha[rows, after] - alpha[rows, before]) / 2.0
+    ramp = np.full(int(nearest.max()) + 1, OPAQUE_WITHIN_PX, np.float32)
+    ramp[nearest[rows, cols]] = np.maximum(OPAQUE_WITHIN_PX, RAMP_WIDTH_SLOPE / np.maximum(slope, 1e-3))
+    # From the first pixel in, which may lie anywhere over 0.5 on a sharp edge.
+    floor = np.minimum(1.0, 0.5 + (depth - 1.0) / (2.0 * (ramp[nearest] - 1.0)))
+    return np.where(background, alpha, np.maximum(alpha, floor)).astype(np.float32)
 
 
 def _like_the_shadow_beside(
@@ -1393,21 +1443,78 @@ def _thin_alpha(distance: np.ndarray, rows: np.ndarray, cols: np.ndarray, hard: 
     return np.where(clear, np.clip(distance / np.maximum(peak, 1.0), 0.0, 1.0), np.nan)
 
 
-def _nearby_colour(
-    small: np.ndarray, region: np.ndarray, rows: np.ndarray, cols: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """The local colour of `region` near each band pixel (a weighted average of its nearby pixels,
-    on `small`, a reduced copy of the photo), and whether any of it is near."""
+def _colours_around(
+    near_product: np.ndarray,
+    near_backdrop: np.ndarray,
+    backdrop: Backdrop,
+    shape: tuple[int, int],
+    rows: np.ndarray,
+    cols: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """For pixels at `rows`, `cols` of a photo of `shape`: the product's local colour (from
+    `near_product`, see `_local_colour`) and whether any is near, the backdrop's (from
+    `near_backdrop` where any is near, else the backdrop's model), and that model."""
+    product = sample_low(near_product, shape, rows, cols)
+    beyond = sample_low(near_backdrop, shape, rows, cols)
+    model = backdrop.at(rows, cols)
+    back = np.where(beyond[:, 3:] > NEAR_WEIGHT, beyond[:, :3], model)
+    return product[:, :3], product[:, 3] > NEAR_WEIGHT, back, model
+
+
+def _shade_where_interior_begins(
+    rgb: np.ndarray,
+    interior: np.ndarray,
+    near_product: np.ndarray,
+    near_backdrop: np.ndarray,
+    backdrop: Backdrop,
+    box: tuple[slice, slice],
+    rows: np.ndarray,
+    cols: np.ndarray,
+    min_contrast: float,
+) -> np.ndarray:
+    """For each band pixel at `rows`, `cols`, how far from the backdrop toward the interior's local
+    colour the product lies where its interior begins (the nearest pixel of `interior`'s edge,
+    averaged along that edge over EDGE_SHADE_SIGMA_PX); 1 where that is over 1, under
+    MIN_EDGE_SHADE or not known."""
+    top, left = box[0].start or 0, box[1].start or 0
+    inner = interior[box]
+    ring = inner & ~cv2.erode(inner.view(np.uint8), _square(1)).astype(bool)
+    if not ring.any():  # a product thinner than the band: no interior to read
+        return np.ones(len(rows), np.float32)
+    ring_rows, ring_cols = np.nonzero(ring)
+    front, known, back, _ = _colours_around(
+        near_product, near_backdrop, backdrop, interior.shape, ring_rows + top, ring_cols + left
+    )
+    difference = front - back
+    contrast = np.linalg.norm(difference, axis=1)
+    pixels = rgb[ring_rows + top, ring_cols + left].astype(np.float32)
+    shade = ((pixels - back) * difference).sum(axis=1) / np.maximum(contrast * contrast, 1.0)
+    read = known & (contrast >= min_contrast)
+    total = np.zeros(ring.shape, np.float32)
+    weight = np.zeros(ring.shape, np.float32)
+    total[ring_rows[read], ring_cols[read]] = shade[read]
+    weight[ring_rows[read], ring_cols[read]] = 1.0
+    total = cv2.GaussianBlur(total, (0, 0), EDGE_SHADE_SIGMA_PX)
+    weight = cv2.GaussianBlur(weight, (0, 0), EDGE_SHADE_SIGMA_PX)
+    along = np.where(weight > EDGE_SHADE_MIN_WEIGHT, total / np.maximum(weight, 1e-6), 1.0)
+    along = np.where((along >= MIN_EDGE_SHADE) & (along < 1.0), along, 1.0)
+    _, nearest = cv2.distanceTransformWithLabels((~ring).view(np.uint8), cv2.DIST_L2, 3, labelType=cv2.DIST_LABEL_PIXEL)
+    by_label = np.ones(int(nearest.max()) + 1, np.float32)
+    by_label[nearest[ring]] = along[ring]
+    return by_label[nearest[rows - top, cols - left]]
+
+
+def _local_colour(small: np.ndarray, region: np.ndarray) -> np.ndarray:
+    """The local colour of `region` (a weighted average of its nearby pixels, on `small`, a reduced
+    copy of the photo), with that weight as a fourth channel: where it is over NEAR_WEIGHT, some
+    of `region` is near."""
     size = (small.shape[1], small.shape[0])
     scale = size[0] / region.shape[1]
     inside = (cv2.resize(region.astype(np.float32), size, interpolation=cv2.INTER_AREA) > 0.999).astype(np.float32)
     sigma = max(1.5, 1.5 * band_width(region.shape) * scale)
     total = cv2.GaussianBlur(small * inside[:, :, None], (0, 0), sigma)
     weight = cv2.GaussianBlur(inside, (0, 0), sigma)
-    local = total / np.maximum(weight, 1e-6)[:, :, None]
-    colour = sample_low(local, region.shape, rows, cols)
-    known = sample_low(weight[:, :, None], region.shape, rows, cols)[:, 0] > 1e-3
-    return colour, known
+    return np.dstack([total / np.maximum(weight, 1e-6)[:, :, None], weight])
 
 
 def _settle(alpha: np.ndarray, coarse: np.ndarray, outside: np.ndarray) -> np.ndarray:
