@@ -1,7 +1,8 @@
 """A before/after sheet of a finished run, for judging edges by eye (`make before-after`).
 
-One row per image of DST's report: the source, the output, and a 4x crop of the output around
-the product's edge point that is most off-white there (where a halo or a bad edge would show).
+One row per image of DST's report (this run's, and those it carried over as unchanged): the
+source, the output, and a 4x crop of the output around the product's edge point that is most
+off-white there (where a halo or a bad edge would show).
 """
 
 from __future__ import annotations
@@ -39,7 +40,12 @@ def main() -> int:
     dst = Path(sys.argv[1] if len(sys.argv) > 1 else "demo-out")
     sheet_path = Path(sys.argv[2] if len(sys.argv) > 2 else "docs/before-after.jpg")
     report = json.loads((dst / "aefix-report.json").read_text())
-    items = [item for item in report["items"] if item.get("output")]
+    # An image the run found unchanged keeps its earlier record (and output) in `carried_over`.
+    records = report["items"] + report.get("carried_over", [])
+    items = sorted((item for item in records if item.get("output")), key=lambda item: item["source"])
+    if not items:
+        print(f"{dst / 'aefix-report.json'}: no outputs to show", file=sys.stderr)
+        return 1
     sheet = Image.new("RGB", (3 * THUMB + 40, len(items) * (THUMB + 30) + 10), (235, 235, 235))
     draw = ImageDraw.Draw(sheet)
     for row, item in enumerate(items):
