@@ -1391,7 +1391,8 @@ def _opaque_past_the_ramp(alpha: np.ndarray) -> np.ndarray:
     nearest pixel under 0.5) where that is wider. Depth is to the nearest pixel under 0.5, so a
     hole keeps its own ramp."""
     background = alpha < 0.5
-    if not background.any():
+    partial = ~background & (alpha < 1.0)
+    if not background.any() or not partial.any():
         return alpha
     depth, nearest = cv2.distanceTransformWithLabels(
         (~background).view(np.uint8), cv2.DIST_L2, 3, labelType=cv2.DIST_LABEL_PIXEL
@@ -1405,8 +1406,10 @@ def _opaque_past_the_ramp(alpha: np.ndarray) -> np.ndarray:
     ramp = np.full(int(nearest.max()) + 1, OPAQUE_WITHIN_PX, np.float32)
     ramp[nearest[rows, cols]] = np.maximum(OPAQUE_WITHIN_PX, RAMP_WIDTH_SLOPE / np.maximum(slope, 1e-3))
     # From the first pixel in, which may lie anywhere over 0.5 on a sharp edge.
-    floor = np.minimum(1.0, 0.5 + (depth - 1.0) / (2.0 * (ramp[nearest] - 1.0)))
-    return np.where(background, alpha, np.maximum(alpha, floor)).astype(np.float32)
+    floor = np.minimum(1.0, 0.5 + (depth[partial] - 1.0) / (2.0 * (ramp[nearest[partial]] - 1.0)))
+    raised = alpha.copy()
+    raised[partial] = np.maximum(alpha[partial], floor)
+    return raised
 
 
 def _like_the_shadow_beside(
