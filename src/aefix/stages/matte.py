@@ -36,8 +36,9 @@ ALPHA_SNAP = 0.06
 # steepest, 0.4 / s a pixel, at 0.5: its ramp is RAMP_WIDTH_SLOPE over that slope.
 OPAQUE_WITHIN_PX = 4.0
 RAMP_WIDTH_SLOPE = 0.8
-# Where the product's interior begins, its shade is averaged along that edge over this many px
-# (the photo's noise), from pixels whose colours are known on at least this share of the window.
+# Where the product's interior begins, its shade is averaged along that edge by a Gaussian of this
+# many px (the photo's noise), where the read pixels weigh at least EDGE_SHADE_MIN_WEIGHT in it (an
+# edge read all along weighs about 0.13).
 # Under MIN_EDGE_SHADE nothing is stretched: alpha between 0.5 and it would be stretched more than
 # five times, noise with it.
 EDGE_SHADE_SIGMA_PX = 3.0
