@@ -1329,7 +1329,7 @@ def refine_edges(
         read = pixels.copy()
         read[noisy] = averaged[rows[noisy], cols[noisy]]
         trusted[noisy] = True
-    projected = ((read - back) * difference).sum(axis=1) / np.maximum(contrast * contrast, 1.0)
+    projected = _projected(read, back, difference, contrast)
     # Elsewhere the network's edge, sharpened around its 0.5 contour.
     fallback = np.clip((soft[rows, cols] - 0.3) / 0.4, 0.0, 1.0) * hard[rows, cols]
     shadow = np.zeros(len(rows), bool)
@@ -1395,19 +1395,17 @@ def _opaque_past_the_ramp(alpha: np.ndarray) -> np.ndarray:
     partial = ~background & (alpha < 1.0)
     if not background.any() or not partial.any():
         return alpha
-    depth, nearest = cv2.distanceTransformWithLabels(
-        (~background).view(np.uint8), cv2.DIST_L2, 3, labelType=cv2.DIST_LABEL_PIXEL
-    )
     # The slope where it is read: at the pixels under 0.5 beside the product, nearest to it.
     rows, cols = np.nonzero(background & cv2.dilate((~background).view(np.uint8), _square(1)).astype(bool))
     height, width = alpha.shape
     up, down = np.maximum(rows - 1, 0), np.minimum(rows + 1, height - 1)
     before, after = np.maximum(cols - 1, 0), np.minimum(cols + 1, width - 1)
     slope = np.hypot(alpha[down, cols] - alpha[up, cols], alpha[rows, after] - alpha[rows, before]) / 2.0
-    ramp = np.full(int(nearest.max()) + 1, OPAQUE_WITHIN_PX, np.float32)
-    ramp[nearest[rows, cols]] = np.maximum(OPAQUE_WITHIN_PX, RAMP_WIDTH_SLOPE / np.maximum(slope, 1e-3))
+    widths = np.full(alpha.shape, OPAQUE_WITHIN_PX, np.float32)
+    widths[rows, cols] = np.maximum(OPAQUE_WITHIN_PX, RAMP_WIDTH_SLOPE / np.maximum(slope, 1e-3))
+    depth, ramp = _nearest_value(background, widths, partial)
     # From the first pixel in, which may lie anywhere over 0.5 on a sharp edge.
-    floor = np.minimum(1.0, 0.5 + (depth[partial] - 1.0) / (2.0 * (ramp[nearest[partial]] - 1.0)))
+    floor = np.minimum(1.0, 0.5 + (depth - 1.0) / (2.0 * (ramp - 1.0)))
     raised = alpha.copy()
     raised[partial] = np.maximum(alpha[partial], floor)
     return raised
@@ -1492,7 +1490,7 @@ def _shade_where_interior_begins(
     difference = front - back
     contrast = np.linalg.norm(difference, axis=1)
     pixels = rgb[ring_rows + top, ring_cols + left].astype(np.float32)
-    shade = ((pixels - back) * difference).sum(axis=1) / np.maximum(contrast * contrast, 1.0)
+    shade = _projected(pixels, back, difference, contrast)
     read = known & (contrast >= min_contrast)
     total = np.zeros(ring.shape, np.float32)
     weight = np.zeros(ring.shape, np.float32)
@@ -1501,11 +1499,28 @@ def _shade_where_interior_begins(
     total = cv2.GaussianBlur(total, (0, 0), EDGE_SHADE_SIGMA_PX)
     weight = cv2.GaussianBlur(weight, (0, 0), EDGE_SHADE_SIGMA_PX)
     along = np.where(weight > EDGE_SHADE_MIN_WEIGHT, total / np.maximum(weight, 1e-6), 1.0)
-    along = np.where((along >= MIN_EDGE_SHADE) & (along < 1.0), along, 1.0)
-    _, nearest = cv2.distanceTransformWithLabels((~ring).view(np.uint8), cv2.DIST_L2, 3, labelType=cv2.DIST_LABEL_PIXEL)
-    by_label = np.ones(int(nearest.max()) + 1, np.float32)
-    by_label[nearest[ring]] = along[ring]
-    return by_label[nearest[rows - top, cols - left]]
+    along = np.where((along >= MIN_EDGE_SHADE) & (along < 1.0), along, 1.0).astype(np.float32)
+    return _nearest_value(ring, along, (rows - top, cols - left))[1]
+
+
+def _projected(pixels: np.ndarray, back: np.ndarray, difference: np.ndarray, contrast: np.ndarray) -> np.ndarray:
+    """How far each of `pixels` lies from its backdrop colour `back` toward its product colour
+    (`back` + `difference`, `contrast` apart): alpha by the compositing equation, unclipped."""
+    projected: np.ndarray = ((pixels - back) * difference).sum(axis=1) / np.maximum(contrast * contrast, 1.0)
+    return projected
+
+
+def _nearest_value(
+    region: np.ndarray, value: np.ndarray, at: np.ndarray | tuple[np.ndarray, np.ndarray]
+) -> tuple[np.ndarray, np.ndarray]:
+    """At the pixels `at` (a mask or rows and columns): the distance to the nearest pixel of
+    `region`, and `value` (a map) there."""
+    depth, nearest = cv2.distanceTransformWithLabels(
+        (~region).view(np.uint8), cv2.DIST_L2, 3, labelType=cv2.DIST_LABEL_PIXEL
+    )
+    by_label = np.zeros(int(nearest.max()) + 1, value.dtype)
+    by_label[nearest[region]] = value[region]
+    return depth[at], by_label[nearest[at]]
 
 
 def _local_colour(small: np.ndarray, region: np.ndarray) -> np.ndarray:
