@@ -1542,7 +1542,8 @@ def _settle(alpha: np.ndarray, coarse: np.ndarray, outside: np.ndarray) -> np.nd
     A background region (alpha < 0.5) counts only if it reaches the backdrop beyond the band or
     was background in the coarse mask too (a hole); one enclosed by product is a highlight.
     Product specks apart from the main product are dropped, and alpha is zeroed more than two
-    pixels from the product, so the backdrop there is exactly white.
+    pixels from the product, so the backdrop there is exactly white, and wherever it is not joined
+    to the product through alpha over 0.
     """
     # Enclosed background lies inside the coarse mask's box; one pixel beyond it everything is
     # outside the coarse mask, so a region leaving the box touches there and the box decides alike.
@@ -1553,4 +1554,8 @@ def _settle(alpha: np.ndarray, coarse: np.ndarray, outside: np.ndarray) -> np.nd
     product = without_specks(alpha >= 0.5)
     near = cv2.dilate(product.astype(np.uint8), _square(2)).astype(bool)
     alpha[~near] = 0.0
+    # Within those two pixels, a dropped speck, or a faint one past a pixel of bare backdrop, is no
+    # part of the product's edge: one joined to the product has no gap (a glass ring's 4 px sliver
+    # of alpha 0.9, two pixels off its edge, was 12 of its 15 impure output px).
+    alpha[~components_touching(alpha > 0.0, product)] = 0.0
     return alpha
