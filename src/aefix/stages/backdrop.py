@@ -42,6 +42,10 @@ FIT_MIN_DIP_SHARE = 0.15
 CHI3_P95_OVER_MEDIAN = 1.82
 CHI3_MEAN_OVER_MEDIAN = 1.04
 LUMA_WEIGHTS = np.array([0.299, 0.587, 0.114], np.float32)
+# Floor of each channel's noise variance in `Backdrop.noise_metric`: this share of the mean, and
+# at least this many grey levels squared.
+NOISE_FLOOR_SHARE = 0.1
+NOISE_FLOOR_MIN = 1.0
 
 
 @dataclass(frozen=True)
@@ -57,6 +61,9 @@ class Backdrop:
     typical: float  # the mean of that distance: what a patch of bare backdrop averages
     luma: float  # the backdrop's median brightness
     share: float  # share of the frame used as backdrop
+    # The noise's covariance over the three channels (grey levels squared), measured with `noise`;
+    # None where it could not be.
+    noise_covariance: np.ndarray | None = None
 
     @property
     def is_sweep(self) -> bool:
@@ -66,6 +73,23 @@ class Backdrop:
     def at(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
         """The backdrop colour (float32, N x 3) at full-resolution pixel coordinates."""
         return sample_low(self.low, self.shape, rows, cols)
+
+    def noise_metric(self) -> np.ndarray:
+        """The metric (3 x 3) to weigh a colour difference against this backdrop's noise by: the
+        inverse of the noise's covariance, scaled so that noise alike in every channel gives the
+        identity. A table's grain, mostly brightness, then counts little against a difference in
+        hue: a white ring on a wooden table differed from it by 16 levels, mostly in blue, against
+        a grain of 14 levels p95, 81% correlated across channels. Each channel's variance is
+        floored (NOISE_FLOOR_SHARE of the mean, at least NOISE_FLOOR_MIN levels squared): a
+        direction that is quiet on bare backdrop is not as quiet at a product's edge (JPEG keeps
+        colour at half resolution)."""
+        identity = np.eye(3, dtype=np.float32)
+        if self.noise_covariance is None or not np.isfinite(self.noise_covariance).all():
+            return identity
+        mean_variance = float(np.trace(self.noise_covariance)) / 3.0
+        floored = self.noise_covariance + max(NOISE_FLOOR_MIN, NOISE_FLOOR_SHARE * mean_variance) * np.eye(3)
+        metric: np.ndarray = (np.linalg.inv(floored) * (float(np.trace(floored)) / 3.0)).astype(np.float32)
+        return metric
 
     def noise_in(self, rgb: np.ndarray, product: np.ndarray) -> float:
         """`noise` as measured in another version of the photo (`rgb`, the same size: one averaged
@@ -118,16 +142,16 @@ def estimate_backdrop(rgb: np.ndarray, product: np.ndarray) -> Backdrop:
     luma = float(np.median(small[away] @ LUMA_WEIGHTS))
     quadratic = _quadratic_fit(small, away)
     low = _local_model(local_sum, local_weight, quadratic)
-    noise, typical = _noise(rgb, low, product)
-    backdrop = Backdrop(low, small, quadratic, (height, width), noise, typical, luma, share)
+    noise, typical, covariance = _noise(rgb, low, product)
+    backdrop = Backdrop(low, small, quadratic, (height, width), noise, typical, luma, share, covariance)
     if backdrop.is_sweep and np.mean((small[away] - quadratic[away]).mean(axis=1) < -FIT_MAX_DIP) >= FIT_MIN_DIP_SHARE:
         # A cast shadow over a sixth of the sweep or more pulls the fit down by half its depth
         # (and the spread it adds keeps it in): fitted again without what lies well under the
         # fit. Not elsewhere: in a room or on a table the dark half of the scene is no shadow.
         quadratic = _quadratic_fit(small, away, max_dip=FIT_MAX_DIP)
         low = _local_model(local_sum, local_weight, quadratic)
-        noise, typical = _noise(rgb, low, product)
-        backdrop = Backdrop(low, small, quadratic, (height, width), noise, typical, luma, share)
+        noise, typical, covariance = _noise(rgb, low, product)
+        backdrop = Backdrop(low, small, quadratic, (height, width), noise, typical, luma, share, covariance)
     return backdrop
 
 
@@ -161,8 +185,9 @@ def _quadratic_fit(small: np.ndarray, where: np.ndarray, max_dip: float = np.inf
     return (basis @ coefficients).astype(np.float32)
 
 
-def _noise(rgb: np.ndarray, low: np.ndarray, product: np.ndarray) -> tuple[float, float]:
-    """Noise of the backdrop around its model: (95th-percentile distance, mean distance) of bare backdrop.
+def _noise(rgb: np.ndarray, low: np.ndarray, product: np.ndarray) -> tuple[float, float, np.ndarray | None]:
+    """Noise of the backdrop around its model: (95th-percentile distance, mean distance) of bare
+    backdrop, and its covariance over the three channels (of the pixels within that percentile).
 
     Both are read off the median of a grid sample of backdrop pixels, as for Gaussian noise on
     three channels (a chi distribution): a cast shadow or a stray object covering a fifth of the
@@ -174,9 +199,12 @@ def _noise(rgb: np.ndarray, low: np.ndarray, product: np.ndarray) -> tuple[float
     clear = ~cv2.dilate(product.astype(np.uint8), np.ones((2 * margin + 1, 2 * margin + 1), np.uint8)).astype(bool)
     rows, cols = np.nonzero(clear[::step, ::step])  # the grid's clear points, in row-major order
     if len(rows) < 100:
-        return float("inf"), float("inf")
+        return float("inf"), float("inf"), None
     rows, cols = rows * step, cols * step
     pixels = pixels_at(rgb, rows * width + cols).astype(np.float32)
-    distance = np.linalg.norm(pixels - sample_low(low, (height, width), rows, cols), axis=1)
+    residual = pixels - sample_low(low, (height, width), rows, cols)
+    distance = np.linalg.norm(residual, axis=1)
     median = float(np.median(distance))
-    return CHI3_P95_OVER_MEDIAN * median, CHI3_MEAN_OVER_MEDIAN * median
+    within = residual[distance <= CHI3_P95_OVER_MEDIAN * median].astype(np.float64)
+    covariance = within.T @ within / max(1, len(within))
+    return CHI3_P95_OVER_MEDIAN * median, CHI3_MEAN_OVER_MEDIAN * median, covariance

@@ -46,8 +46,9 @@ EDGE_SHADE_MIN_WEIGHT = 0.05
 MIN_EDGE_SHADE = 0.6
 # A local colour is known where its weight is over this.
 NEAR_WEIGHT = 1e-3
-# Product and backdrop must differ by this many backdrop noise levels (RGB distance, and at least
-# MIN_CONTRAST) for the projection to be trusted; closer, the network's own edge is kept.
+# Product and backdrop must differ by this many backdrop noise levels (in the noise's own metric,
+# Backdrop.noise_metric; and by MIN_CONTRAST in RGB distance) for the projection to be trusted;
+# closer, the network's own edge is kept.
 MIN_CONTRAST = 12.0
 CONTRAST_NOISE_FACTOR = 3.0
 # Where only noise keeps an edge from being trusted, the photo averaged by a Gaussian this wide (px)
@@ -1315,9 +1316,13 @@ def refine_edges(
     near_product, near_backdrop = _local_colour(small, interior), _local_colour(small, outside)
     front, known, back, model = _colours_around(near_product, near_backdrop, backdrop, hard.shape, rows, cols)
     min_contrast = max(MIN_CONTRAST, CONTRAST_NOISE_FACTOR * backdrop.noise)
+    # Read against the noise's own shape: a table's grain, mostly brightness, hides little of a
+    # difference in hue (make bench's white ring on a wooden table at 2000 px had kept the
+    # network's edge, 744 impure output px; now 55, IoU 0.9824 -> 0.9954).
+    metric = backdrop.noise_metric()
     difference = front - back
     contrast = np.linalg.norm(difference, axis=1)
-    trusted = known & (contrast >= min_contrast)
+    trusted = known & _stands_out(difference, contrast, metric, min_contrast)
     # Noise, not the colours, is what a weak edge was left untrusted for: averaged over a few
     # pixels, the photo's noise drops several times while its edge only widens by as much. On a
     # sweep only: on a table or in a room "noise" is mostly texture, which averaging leaves.
@@ -1329,7 +1334,7 @@ def refine_edges(
         read = pixels.copy()
         read[noisy] = averaged[rows[noisy], cols[noisy]]
         trusted[noisy] = True
-    projected = _projected(read, back, difference, contrast)
+    projected = _projected(read, back, difference, metric)
     # Elsewhere the network's edge, sharpened around its 0.5 contour.
     fallback = np.clip((soft[rows, cols] - 0.3) / 0.4, 0.0, 1.0) * hard[rows, cols]
     shadow = np.zeros(len(rows), bool)
@@ -1488,10 +1493,10 @@ def _shade_where_interior_begins(
         near_product, near_backdrop, backdrop, interior.shape, ring_rows + top, ring_cols + left
     )
     difference = front - back
-    contrast = np.linalg.norm(difference, axis=1)
+    metric = backdrop.noise_metric()
     pixels = rgb[ring_rows + top, ring_cols + left].astype(np.float32)
-    shade = _projected(pixels, back, difference, contrast)
-    read = known & (contrast >= min_contrast)
+    shade = _projected(pixels, back, difference, metric)
+    read = known & _stands_out(difference, np.linalg.norm(difference, axis=1), metric, min_contrast)
     total = np.zeros(ring.shape, np.float32)
     weight = np.zeros(ring.shape, np.float32)
     total[ring_rows[read], ring_cols[read]] = shade[read]
@@ -1503,11 +1508,21 @@ def _shade_where_interior_begins(
     return _nearest_value(ring, along, (rows - top, cols - left))[1]
 
 
-def _projected(pixels: np.ndarray, back: np.ndarray, difference: np.ndarray, contrast: np.ndarray) -> np.ndarray:
+def _projected(pixels: np.ndarray, back: np.ndarray, difference: np.ndarray, metric: np.ndarray) -> np.ndarray:
     """How far each of `pixels` lies from its backdrop colour `back` toward its product colour
-    (`back` + `difference`, `contrast` apart): alpha by the compositing equation, unclipped."""
-    projected: np.ndarray = ((pixels - back) * difference).sum(axis=1) / np.maximum(contrast * contrast, 1.0)
-    return projected
+    (`back` + `difference`): alpha by the compositing equation, unclipped, projected in the noise's
+    `metric` (Backdrop.noise_metric), which weighs the channels where the noise is least most."""
+    weighted = difference @ metric
+    along: np.ndarray = ((pixels - back) * weighted).sum(axis=1)
+    return along / np.maximum((weighted * difference).sum(axis=1), 1.0)
+
+
+def _stands_out(difference: np.ndarray, contrast: np.ndarray, metric: np.ndarray, min_contrast: float) -> np.ndarray:
+    """Whether product and backdrop colours `difference` apart (`contrast`, its length) differ by
+    MIN_CONTRAST, and by `min_contrast` in the noise's `metric`: enough to read alpha between them."""
+    against_noise = np.sqrt(np.maximum((difference @ metric * difference).sum(axis=1), 0.0))
+    stands_out: np.ndarray = (contrast >= MIN_CONTRAST) & (against_noise >= min_contrast)
+    return stands_out
 
 
 def _nearest_value(
