@@ -1511,7 +1511,7 @@ def _shade_where_interior_begins(
 def _projected(pixels: np.ndarray, back: np.ndarray, difference: np.ndarray, metric: np.ndarray) -> np.ndarray:
     """How far each of `pixels` lies from its backdrop colour `back` toward its product colour
     (`back` + `difference`): alpha by the compositing equation, unclipped, projected in the noise's
-    `metric` (Backdrop.noise_metric), which weighs the channels where the noise is least most."""
+    `metric` (Backdrop.noise_metric), which weighs most the colour directions where the noise is least."""
     weighted = difference @ metric
     along: np.ndarray = ((pixels - back) * weighted).sum(axis=1)
     return along / np.maximum((weighted * difference).sum(axis=1), 1.0)
