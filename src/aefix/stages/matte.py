@@ -1315,14 +1315,9 @@ def refine_edges(
     small = cv2.resize(rgb, size, interpolation=cv2.INTER_AREA).astype(np.float32)
     near_product, near_backdrop = _local_colour(small, interior), _local_colour(small, outside)
     front, known, back, model = _colours_around(near_product, near_backdrop, backdrop, hard.shape, rows, cols)
-    min_contrast = max(MIN_CONTRAST, CONTRAST_NOISE_FACTOR * backdrop.noise)
-    # Read against the noise's own shape: a table's grain, mostly brightness, hides little of a
-    # difference in hue (make bench's white ring on a wooden table at 2000 px had kept the
-    # network's edge, 744 impure output px; now 55, IoU 0.9824 -> 0.9954).
-    metric = backdrop.noise_metric()
     difference = front - back
     contrast = np.linalg.norm(difference, axis=1)
-    trusted = known & _stands_out(difference, contrast, metric, min_contrast)
+    trusted = known & _stands_out(difference, backdrop)
     # Noise, not the colours, is what a weak edge was left untrusted for: averaged over a few
     # pixels, the photo's noise drops several times while its edge only widens by as much. On a
     # sweep only: on a table or in a room "noise" is mostly texture, which averaging leaves.
@@ -1334,7 +1329,7 @@ def refine_edges(
         read = pixels.copy()
         read[noisy] = averaged[rows[noisy], cols[noisy]]
         trusted[noisy] = True
-    projected = _projected(read, back, difference, metric)
+    projected = _projected(read, back, difference, backdrop.noise_metric())
     # Elsewhere the network's edge, sharpened around its 0.5 contour.
     fallback = np.clip((soft[rows, cols] - 0.3) / 0.4, 0.0, 1.0) * hard[rows, cols]
     shadow = np.zeros(len(rows), bool)
@@ -1351,9 +1346,7 @@ def refine_edges(
     # demo`'s coffee photo, 8,477 px over white were a median 37 levels too light, most on the
     # saucer's rim). Alpha from 0.5 up to that shade is stretched to reach 1 there; the 0.5 line
     # stays where it was.
-    shade = _shade_where_interior_begins(
-        rgb, interior, near_product, near_backdrop, backdrop, box, rows, cols, min_contrast
-    )
+    shade = _shade_where_interior_begins(rgb, interior, near_product, near_backdrop, backdrop, box, rows, cols)
     stretched = np.where(projected > 0.5, 0.5 + (projected - 0.5) * 0.5 / (shade - 0.5), projected)
     band_alpha = np.where(trusted, np.clip(stretched, 0.0, 1.0), fallback)
     band_alpha[band_alpha < ALPHA_SNAP] = 0.0
@@ -1477,7 +1470,6 @@ def _shade_where_interior_begins(
     box: tuple[slice, slice],
     rows: np.ndarray,
     cols: np.ndarray,
-    min_contrast: float,
 ) -> np.ndarray:
     """For each band pixel at `rows`, `cols`, how far from the backdrop toward the interior's local
     colour the product lies where its interior begins (the nearest pixel of `interior`'s edge,
@@ -1493,10 +1485,9 @@ def _shade_where_interior_begins(
         near_product, near_backdrop, backdrop, interior.shape, ring_rows + top, ring_cols + left
     )
     difference = front - back
-    metric = backdrop.noise_metric()
     pixels = rgb[ring_rows + top, ring_cols + left].astype(np.float32)
-    shade = _projected(pixels, back, difference, metric)
-    read = known & _stands_out(difference, np.linalg.norm(difference, axis=1), metric, min_contrast)
+    shade = _projected(pixels, back, difference, backdrop.noise_metric())
+    read = known & _stands_out(difference, backdrop)
     total = np.zeros(ring.shape, np.float32)
     weight = np.zeros(ring.shape, np.float32)
     total[ring_rows[read], ring_cols[read]] = shade[read]
@@ -1517,11 +1508,15 @@ def _projected(pixels: np.ndarray, back: np.ndarray, difference: np.ndarray, met
     return along / np.maximum((weighted * difference).sum(axis=1), 1.0)
 
 
-def _stands_out(difference: np.ndarray, contrast: np.ndarray, metric: np.ndarray, min_contrast: float) -> np.ndarray:
-    """Whether product and backdrop colours `difference` apart (`contrast`, its length) differ by
-    MIN_CONTRAST, and by `min_contrast` in the noise's `metric`: enough to read alpha between them."""
-    against_noise = np.sqrt(np.maximum((difference @ metric * difference).sum(axis=1), 0.0))
-    stands_out: np.ndarray = (contrast >= MIN_CONTRAST) & (against_noise >= min_contrast)
+def _stands_out(difference: np.ndarray, backdrop: Backdrop) -> np.ndarray:
+    """Whether product and backdrop colours `difference` apart differ enough to read alpha between
+    them: by MIN_CONTRAST, and by CONTRAST_NOISE_FACTOR times `backdrop`'s noise in the noise's own
+    metric (Backdrop.noise_metric: a table's grain, mostly brightness, hides little of a difference
+    in hue; make bench's white ring on a wooden table at 2000 px had kept the network's edge, 744
+    impure output px; now 55, IoU 0.9824 -> 0.9954)."""
+    against_noise = np.sqrt(np.maximum((difference @ backdrop.noise_metric() * difference).sum(axis=1), 0.0))
+    min_contrast = max(MIN_CONTRAST, CONTRAST_NOISE_FACTOR * backdrop.noise)
+    stands_out: np.ndarray = (np.linalg.norm(difference, axis=1) >= MIN_CONTRAST) & (against_noise >= min_contrast)
     return stands_out
 
 
