@@ -37,7 +37,7 @@ from aefix.stages.backdrop import estimate_backdrop
 from aefix.stages.cleanup import remove_shadow
 from aefix.stages.crop import crop_to_canvas
 from aefix.stages.export import encode_image
-from aefix.stages.faint import DOUBTFUL_MAX_AREA_SHARE, is_doubtful, second_look
+from aefix.stages.faint import DOUBTFUL_MAX_AREA_SHARE, faint_thin_parts, is_doubtful, second_look
 from aefix.stages.matte import classic_product, refine_edges
 from aefix.stages.reflection import find_reflection
 from aefix.stages.whiten import fill_white
@@ -283,8 +283,9 @@ def cut_out(loaded: LoadedImage, settings: Settings, get_segmenter: Callable[[],
     around it; on a light, smooth sweep (`classic`, or `auto` there) the colour-based mask that
     mask guides, else (`ai`) that mask itself; on a sweep where that is doubtful (mostly
     shadow-coloured, or tiny, or something faint runs on from it), a second look for a faint
-    product (stages/faint.py); then the edge redone at the working resolution, its colour freed of
-    the backdrop. A mask the model drew alone while unsure of most of it carries a `doubt`, and so
+    product (stages/faint.py), and on a sweep the thin parts running on from the product that only
+    their tint sets off it (a pale cable); then the edge redone at the working resolution, its
+    colour freed of the backdrop. A mask the model drew alone while unsure of most of it carries a `doubt`, and so
     does a speck whose second look found nothing: the output goes to review.
     """
     if loaded.alpha is not None:
@@ -326,6 +327,12 @@ def cut_out(loaded: LoadedImage, settings: Settings, get_segmenter: Callable[[],
                     "faint product: look at it before use"
                 )
                 notes.append(doubt)
+    if classic:
+        thin = faint_thin_parts(loaded.rgb, hard, backdrop)
+        if thin.any():
+            # The edge step reads a part the network did not see by the network's confidence.
+            hard, soft = hard | (thin >= 0.5), np.maximum(soft, thin)
+            metrics["faint_thin_share"] = round(float((thin >= 0.5).sum()) / max(1, int(hard.sum())), 4)
     reflection = find_reflection(loaded.rgb, hard, backdrop) if classic else None
     if reflection is not None and reflection.any():
         metrics["reflection_removed_share"] = round(float(reflection.sum()) / max(1, int(hard.sum())), 4)

