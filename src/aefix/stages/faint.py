@@ -91,10 +91,11 @@ THIN_MIN_TINT = 1.0
 THIN_SAMPLE_STEP = 7
 # It is at most this many px (at the working size) from its middle to its edge, and runs from the
 # product at least this share of the copy's longer side, and this many times that half-width.
-# Measured on that copy, bench-quality seeds 2026, 1, 3 and 7: the five lost stretches of cable ran
-# 11.6-17.2% of the side, 18.9-46.2 times their half-width; the regions that touched a product on
-# eleven photos without a cable (JPEG's smear of a dark ring's colour; noise over shadows' edges on
-# gradients, where the backdrop's model is a level off) at most 6.9% of it, and 8.7 times theirs.
+# Measured on that copy, bench-quality seeds 2026, 1, 3, 7 and 11: the nine lost stretches of cable
+# found ran 11.4-29.0% of the side, 18.1-88.6 times their half-width; the regions that touched a
+# product on nine photos with no cable (JPEG's smear of a dark ring's colour; noise over shadows'
+# edges on gradients, where the backdrop's model is a level off) at most 10.4% of it, and 8.7 times
+# theirs.
 THIN_MAX_HALF_WIDTH_PX = 16
 THIN_MIN_REACH_SHARE = 0.08
 THIN_MIN_ELONGATION = 12.0
@@ -282,7 +283,7 @@ def faint_thin_parts(rgb: np.ndarray, product: np.ndarray, backdrop: Backdrop) -
     averaged = (cv2.GaussianBlur(pixels, (0, 0), sigma) / np.maximum(weight, 1e-3)[:, :, None]).astype(np.float32)
     back = cv2.resize(backdrop.low, size, interpolation=cv2.INTER_LINEAR)
     tint = np.linalg.norm(tint_off_backdrop(averaged, back, backdrop_gain(averaged, back)), axis=2)
-    inside = (cover >= 128) if scale < 1.0 else product
+    inside = (cover >= 128) if scale < 1.0 else product  # the copy's pixels at least half product
     band = max(1, round(band_width(product.shape) * scale))
     near = cv2.dilate(inside.view(np.uint8), np.ones((2 * band + 1,) * 2, np.uint8)).astype(bool)
     level = max(THIN_MIN_TINT, THIN_TINT_FACTOR * float(np.median(tint[~near][::THIN_SAMPLE_STEP])))
