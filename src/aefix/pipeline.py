@@ -331,8 +331,9 @@ def cut_out(loaded: LoadedImage, settings: Settings, get_segmenter: Callable[[],
         thin = faint_thin_parts(loaded.rgb, hard, backdrop)
         if thin.any():
             # The edge step reads a part the network did not see by the network's confidence.
-            hard, soft = hard | (thin >= 0.5), np.maximum(soft, thin)
-            metrics["faint_thin_share"] = round(float((thin >= 0.5).sum()) / max(1, int(hard.sum())), 4)
+            added = thin >= 0.5
+            hard, soft = hard | added, np.maximum(soft, thin)
+            metrics["faint_thin_share"] = round(float(added.sum()) / max(1, int(hard.sum())), 4)
     reflection = find_reflection(loaded.rgb, hard, backdrop) if classic else None
     if reflection is not None and reflection.any():
         metrics["reflection_removed_share"] = round(float(reflection.sum()) / max(1, int(hard.sum())), 4)

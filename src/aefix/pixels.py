@@ -30,6 +30,15 @@ def channel_sum(planes: np.ndarray) -> np.ndarray:
     return cv2.transform(planes, np.ones((1, 3), np.float32))
 
 
+def masked_average(image: np.ndarray, weight: np.ndarray, sigma: float) -> tuple[np.ndarray, np.ndarray]:
+    """`image` (float32, H x W x C) averaged by a Gaussian of `sigma` px over the pixels `weight`
+    (float32 H x W, 0 to 1) gives, so that what it leaves out does not bleed in; and that weight
+    blurred the same way (how much of the average's own pixels lay near)."""
+    near = cv2.GaussianBlur(weight, (0, 0), sigma)
+    average = cv2.GaussianBlur(image * weight[:, :, None], (0, 0), sigma) / np.maximum(near, 1e-6)[:, :, None]
+    return average, near
+
+
 def masked_pixels(image: np.ndarray, mask: np.ndarray) -> np.ndarray:
     """`image[mask]` (N x C, row-major order) for an H x W x C image and an H x W bool mask.
 

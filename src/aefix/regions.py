@@ -45,6 +45,14 @@ def components_touching(mask: np.ndarray, region: np.ndarray, connectivity: int 
     return selected
 
 
+def label_maxima(labels: np.ndarray, count: int, where: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """The largest of `values` over each of `count` labels' pixels in `where` (float32; 0 for a
+    label with none there)."""
+    maxima = np.zeros(count, np.float32)
+    np.maximum.at(maxima, labels[where], values[where])
+    return maxima
+
+
 def without_specks(mask: np.ndarray) -> np.ndarray:
     """`mask` less its components under MIN_COMPONENT_SHARE of the largest; NoProductError when empty."""
     box = bounding_box(mask)

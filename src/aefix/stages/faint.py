@@ -21,13 +21,13 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from aefix.pixels import channel_sum
-from aefix.regions import cast_match, components_touching
+from aefix.pixels import masked_average
+from aefix.regions import cast_match, components_touching, label_maxima
 from aefix.segment import Segmenter, mask_from_soft
 from aefix.settings import Settings
 from aefix.stages.backdrop import Backdrop, estimate_backdrop
 from aefix.stages.cleanup import remove_shadow
-from aefix.stages.matte import SHADOW_GAIN_RANGE, backdrop_gain, band_width, classic_product, shadow_of
+from aefix.stages.matte import SHADOW_GAIN_RANGE, backdrop_gain, band_width, classic_product, shadow_of, tint_length
 
 # The photo's difference from its backdrop is shown to the network this many times stronger: the
 # faint products measured 1-4 grey levels off the sweep, which this makes 10-40; a shadow clips to black.
@@ -269,14 +269,9 @@ def faint_thin_parts(rgb: np.ndarray, product: np.ndarray, backdrop: Backdrop) -
     if scale < 1.0:
         small = cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
         cover = cv2.resize(cover * np.uint8(255), size, interpolation=cv2.INTER_AREA)
-    # Only the copy's pixels with no product in them.
-    open_px = (cover == 0).astype(np.float32)
-    pixels = small.astype(np.float32) * open_px[:, :, None]
     sigma = max(THIN_MIN_SIGMA_PX, THIN_SIGMA_PX * scale)
-    weight = cv2.GaussianBlur(open_px, (0, 0), sigma)
-    averaged = cv2.GaussianBlur(pixels, (0, 0), sigma) / np.maximum(weight, np.float32(1e-3))[:, :, None]
-    back = cv2.resize(backdrop.low, size, interpolation=cv2.INTER_LINEAR)
-    tint = _tint(averaged, back)
+    averaged, _ = masked_average(small.astype(np.float32), (cover == 0).astype(np.float32), sigma)
+    tint = tint_length(averaged, cv2.resize(backdrop.low, size, interpolation=cv2.INTER_LINEAR))
     inside = (cover >= 128) if scale < 1.0 else product  # the copy's pixels at least half product
     band = max(1, round(band_width(product.shape) * scale))
     near = cv2.dilate(inside.view(np.uint8), np.ones((2 * band + 1,) * 2, np.uint8)).astype(bool)
@@ -286,10 +281,8 @@ def faint_thin_parts(rgb: np.ndarray, product: np.ndarray, backdrop: Backdrop) -
     if not joined.any():
         return np.zeros(product.shape, np.float32)
     count, labels = cv2.connectedComponents(joined.view(np.uint8), connectivity=8)
-    widest = np.zeros(count, np.float32)
-    np.maximum.at(widest, labels[joined], cv2.distanceTransform(joined.view(np.uint8), cv2.DIST_L2, 3)[joined])
-    reach = np.zeros(count, np.float32)
-    np.maximum.at(reach, labels[joined], cv2.distanceTransform((~inside).view(np.uint8), cv2.DIST_L2, 3)[joined])
+    widest = label_maxima(labels, count, joined, cv2.distanceTransform(joined.view(np.uint8), cv2.DIST_L2, 3))
+    reach = label_maxima(labels, count, joined, cv2.distanceTransform((~inside).view(np.uint8), cv2.DIST_L2, 3))
     max_half_width = THIN_MAX_HALF_WIDTH_PX * scale
     kept = (
         (widest <= max_half_width)
@@ -312,14 +305,3 @@ def faint_thin_parts(rgb: np.ndarray, product: np.ndarray, backdrop: Backdrop) -
         sure = cv2.resize(sure, (width, height), interpolation=cv2.INTER_LINEAR)
     sure[product] = 0.0
     return sure
-
-
-def _tint(pixels: np.ndarray, back: np.ndarray) -> np.ndarray:
-    """The length of each pixel's `tint_off_backdrop` (both float32 H x W x 3): the square of its
-    difference from `back` less that difference's part along `back`. Under half the time of the
-    tint's own three planes (a 1000 x 750 copy: 9 against 23 ms), within 0.002 levels; from the
-    pixel itself rather than its difference, float32 would lose the tints near 0."""
-    difference = pixels - back
-    along = channel_sum(difference * back)
-    squared = channel_sum(difference * difference) - along * along / np.maximum(channel_sum(back * back), 1.0)
-    return np.sqrt(np.maximum(squared, 0.0))

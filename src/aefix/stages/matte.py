@@ -16,8 +16,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from aefix.pixels import SHARP_EDGE_RATIO, channel_sum, edge_slopes, fine_slope, pixels_at, slope
-from aefix.regions import bounding_box, components_at_least, components_touching, without_specks
+from aefix.pixels import SHARP_EDGE_RATIO, channel_sum, edge_slopes, fine_slope, masked_average, pixels_at, slope
+from aefix.regions import bounding_box, components_at_least, components_touching, label_maxima, without_specks
 from aefix.segment import ProductMask
 from aefix.settings import WORK_SIDE_SLACK
 from aefix.stages.backdrop import SHADOW_PULL_LIMIT, Backdrop, low_res_size, sample_low
@@ -584,8 +584,7 @@ def _backdrop_behind_shadow(
         if near is None or _contour_ring(region[near], band, outside[box][near]):
             continue
         inside = region[near]
-        weight = cv2.GaussianBlur(inside.astype(np.float32), (0, 0), band)
-        local = cv2.GaussianBlur(offset[near] * inside[:, :, None], (0, 0), band) / np.maximum(weight, 1e-6)[:, :, None]
+        local, _ = masked_average(offset[near], inside.astype(np.float32), band)
         bare_like = inside & (np.sqrt(channel_sum(local**2)) <= tint_limit)
         # Bare as a whole, unless a part of it as large as a band's square keeps a tint: the
         # network's overshoot onto a textured table, joined to a white ring it held, is mostly
@@ -1226,9 +1225,7 @@ def _thin_sharp_in_box(
     wide = cv2.dilate(cv2.morphologyEx(touching.astype(np.uint8), cv2.MORPH_OPEN, disc), _square(1)).astype(bool)
     parts = components_touching(touching & ~wide, beside)
     count, labels = cv2.connectedComponents(parts.astype(np.uint8), connectivity=8)
-    half_width = cv2.distanceTransform(parts.astype(np.uint8), cv2.DIST_L2, 3)
-    widest = np.zeros(count, np.float32)
-    np.maximum.at(widest, labels[parts], half_width[parts])
+    widest = label_maxima(labels, count, parts, cv2.distanceTransform(parts.astype(np.uint8), cv2.DIST_L2, 3))
     thin = widest <= THIN_MAX_HALF_WIDTH_PX
     thin[0] = False
     if not thin.any():
@@ -1262,6 +1259,17 @@ def tint_off_backdrop(pixels: np.ndarray, back: np.ndarray, gain: np.ndarray) ->
     """Each pixel (float32, ... x 3) less the backdrop's colour `back` darkened by its `gain`
     (`backdrop_gain`): nil on a shadow, which keeps the backdrop's hue; a product's own tint."""
     return pixels - gain[..., None] * back
+
+
+def tint_length(pixels: np.ndarray, back: np.ndarray) -> np.ndarray:
+    """The length of each pixel's `tint_off_backdrop` at its `backdrop_gain` (both float32 H x W x 3):
+    the square of its difference from `back` less that difference's part along `back`. Under half
+    the time of the tint's own three planes (a 1000 x 750 copy: 9 against 23 ms), within 0.002
+    levels; from the pixel itself rather than its difference, float32 would lose the tints near 0."""
+    difference = pixels - back
+    along = channel_sum(difference * back)
+    squared = channel_sum(difference * difference) - along * along / np.maximum(channel_sum(back * back), 1.0)
+    return np.sqrt(np.maximum(squared, 0.0))
 
 
 def shadow_of(pixels: np.ndarray, back: np.ndarray, noise: float, gain: np.ndarray | None = None) -> np.ndarray:
@@ -1540,10 +1548,8 @@ def _local_colour(small: np.ndarray, region: np.ndarray) -> np.ndarray:
     size = (small.shape[1], small.shape[0])
     scale = size[0] / region.shape[1]
     inside = (cv2.resize(region.astype(np.float32), size, interpolation=cv2.INTER_AREA) > 0.999).astype(np.float32)
-    sigma = max(1.5, 1.5 * band_width(region.shape) * scale)
-    total = cv2.GaussianBlur(small * inside[:, :, None], (0, 0), sigma)
-    weight = cv2.GaussianBlur(inside, (0, 0), sigma)
-    return np.dstack([total / np.maximum(weight, 1e-6)[:, :, None], weight])
+    average, weight = masked_average(small, inside, max(1.5, 1.5 * band_width(region.shape) * scale))
+    return np.dstack([average, weight])
 
 
 def _settle(alpha: np.ndarray, coarse: np.ndarray, outside: np.ndarray) -> np.ndarray:
