@@ -42,11 +42,9 @@ PURE_PASS_LEVEL = 253
 HIGHLIGHT_MIN_PRODUCT_SHARE = 0.3
 HIGHLIGHT_MIN_SMOOTH_SHARE = 0.8
 OUTLINE_REACH_PX = 4
-# A tinted part of a cut-out's backdrop is product when this share of where it meets the product
-# (at least OUTLINED_MIN_PX pixels) is an outline, and it meets the white along at most
-# OUTLINED_MAX_BREAK_SHARE of its edge (a break; a shadow in a notch opens to the white by more):
-# a white product the backdrop flowed into (_product_parts).
-OUTLINED_MIN_SHARE = 0.8
+# A tinted part of a cut-out's backdrop is product when it meets the product along at least
+# OUTLINED_MIN_PX pixels and the white along at most OUTLINED_MAX_BREAK_SHARE of its edge (a break;
+# a shadow in a notch opens to the white by more): the product walls it in (_product_parts).
 OUTLINED_MAX_BREAK_SHARE = 0.1
 OUTLINED_MIN_PX = 40
 # A frame whose pixels are this light in every channel, this share of them, is a cut-out's pure white...
@@ -180,10 +178,12 @@ def _product_parts(backdrop: np.ndarray, white: np.ndarray, steep: np.ndarray, f
       into it. It borders the product along a good part of its edge (white along the rest: the
       rim, and the blown core it rings) and fades into it: the product pixels beside it are not
       steep. A shadow or haze beside a product meets it at the product's sharp outline;
-    - a white product the backdrop flowed into through one break in its faint outline is walled
-      in by outline save for that break. Without the break it is product already (the backdrop
-      only flows in from the frame). A shadow or haze fades into the white along much of its
-      edge; a tone over the whole backdrop reaches the frame.
+    - a part the product walls in save for one break: a white product the backdrop flowed into
+      through a break in its faint outline, or a highlight bounded in part by the cut-out's
+      slightly darker rim (a wall neither all outline nor all smooth: a metal plug's highlight
+      met its rim along 22% of its edge). Without the break it is product already (the backdrop
+      only flows in from the frame), whatever its wall. A shadow or haze fades into the white
+      along much of its edge; a tone over the whole backdrop reaches the frame.
     """
     tinted = backdrop & ~white
     found = np.zeros_like(tinted)
@@ -211,11 +211,7 @@ def _product_parts(backdrop: np.ndarray, white: np.ndarray, steep: np.ndarray, f
         & (by_outline <= (1.0 - HIGHLIGHT_MIN_SMOOTH_SHARE) * by_product)
         & (by_product > 0)
     )
-    walled = (
-        (by_outline >= OUTLINED_MIN_SHARE * by_product)
-        & (by_white <= OUTLINED_MAX_BREAK_SHARE * (by_white + by_product))
-        & (by_product >= OUTLINED_MIN_PX)
-    )
+    walled = (by_white <= OUTLINED_MAX_BREAK_SHARE * (by_white + by_product)) & (by_product >= OUTLINED_MIN_PX)
     part = ~on_frame & (highlight | walled)
     part[0] = False
     if part.any():
