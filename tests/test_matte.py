@@ -16,6 +16,7 @@ from aefix.stages.matte import (
     _shadow_within,
     band_width,
     classic_product,
+    classic_threshold,
     refine_edges,
 )
 from conftest import iou
@@ -1203,6 +1204,28 @@ def test_the_shadow_line_the_classical_mask_took_in_at_the_product_s_foot_is_bac
     assert line.sum() > 400
     assert (matte.mask.alpha[line] == 0).all()  # all of it was over 0
     assert iou(matte.mask.hard, product) > 0.995
+
+
+def test_a_lone_noise_pixel_beyond_the_classical_mask_is_backdrop_and_a_tab_is_not() -> None:
+    """A white disc on a light-grey sweep with the camera's noise, and 2-4 px beyond its edge
+    single pixels 16 levels lighter in every channel (28 off the sweep, past the classical
+    threshold of 1.5x the noise's p95): beside the edge they read as partly product, grey specks
+    on the white canvas. A tab of the disc's own white 3 px wide there is product."""
+    truth = _disc_alpha(radius=420)
+    rows, cols = np.mgrid[0:SIZE, 0:SIZE]
+    tab = (np.abs(cols - SIZE // 2) <= 1) & (rows < SIZE // 2 - 420) & (rows > SIZE // 2 - 425)
+    photo = _composite(np.maximum(truth, tab), (236, 236, 236), 218.0, noise=3.0)
+    gap = cv2.distanceTransform((truth < 0.5).view(np.uint8), cv2.DIST_L2, 5)
+    ring = np.flatnonzero(((gap >= 2.5) & (gap <= 4.0) & (np.abs(cols - SIZE // 2) > 40)).ravel())
+    lone = np.random.default_rng(5).choice(ring, 60, replace=False)
+    photo.reshape(-1, 3)[lone] = 218 + 16
+    hard = truth >= 0.5
+    backdrop = estimate_backdrop(photo, hard)
+    assert backdrop.is_sweep and classic_threshold(backdrop) < 16 * np.sqrt(3)
+    matte = refine_edges(photo, hard, truth, backdrop, hard_is_exact=True)
+    assert (matte.mask.alpha.ravel()[lone] == 0).all()
+    assert (matte.mask.alpha[tab & (gap > 2)] >= 0.5).all()
+    assert iou(matte.mask.hard, hard) > 0.995
 
 
 def test_a_grey_product_s_edge_beside_its_highlight_stays_product() -> None:

@@ -71,6 +71,20 @@ def channel_median(pixels: np.ndarray) -> np.ndarray:
     return medians
 
 
+def gaussian_at(image: np.ndarray, rows: np.ndarray, cols: np.ndarray, sigma: float) -> np.ndarray:
+    """`cv2.GaussianBlur(image.astype(np.float32), (0, 0), sigma)` at the pixels `rows`, `cols`
+    only (the frame's edge replicated): for a few pixels of a large photo, not the whole plane."""
+    radius = round(4 * sigma)  # OpenCV's kernel for a float32 image
+    kernel = cv2.getGaussianKernel(2 * radius + 1, sigma, cv2.CV_32F)[:, 0]
+    height, width = image.shape[:2]
+    total = np.zeros((len(rows), *image.shape[2:]), np.float32)
+    for dy, row_weight in zip(range(-radius, radius + 1), kernel, strict=True):
+        near_rows = np.clip(rows + dy, 0, height - 1)
+        for dx, col_weight in zip(range(-radius, radius + 1), kernel, strict=True):
+            total += (row_weight * col_weight) * image[near_rows, np.clip(cols + dx, 0, width - 1)]
+    return total
+
+
 # Rows of the luminance plane whose slope `slope_at` computes at once.
 SLOPE_STRIP_ROWS = 256
 
