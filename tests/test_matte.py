@@ -1206,6 +1206,29 @@ def test_the_shadow_line_the_classical_mask_took_in_at_the_product_s_foot_is_bac
     assert iou(matte.mask.hard, product) > 0.995
 
 
+def test_a_white_cable_in_its_contact_shadow_is_read_on_its_own_side_of_the_sweep() -> None:
+    """A white cable 7 px wide on a light-grey sweep, in a contact shadow 30 levels dark either
+    side of it, and a classical mask that took 3 px of that shadow in on each side: no interior is
+    near to borrow the product's colour from. The shadow is farther from the sweep than the cable;
+    by that distance alone it read as the cable, and the cable as backdrop."""
+    photo = np.full((SIZE, SIZE, 3), 215.0, np.float32)
+    rows = np.arange(SIZE)[:, None]
+    cols = np.arange(SIZE)[None, :]
+    along = (cols >= 200) & (cols < 1400)
+    photo[(np.abs(rows - 800) <= 9) & along] = 185.0
+    cable = (np.abs(rows - 800) <= 3) & along
+    photo[cable] = 240.0
+    photo += np.random.default_rng(11).normal(0.0, 1.5, photo.shape).astype(np.float32)
+    photo = np.clip(np.rint(photo), 0, 255).astype(np.uint8)
+    hard = (np.abs(rows - 800) <= 6) & along
+    backdrop = estimate_backdrop(photo, hard)
+    matte = refine_edges(photo, hard, hard.astype(np.float32), backdrop, hard_is_exact=True)
+    middle = cable & (cols >= 300) & (cols < 1300)
+    shadow_taken = hard & ~cable & (cols >= 300) & (cols < 1300)
+    assert (matte.mask.alpha[middle] >= 0.5).all()
+    assert (matte.mask.alpha[shadow_taken] < 0.5).all()
+
+
 def test_a_lone_noise_pixel_beyond_the_classical_mask_is_backdrop_and_a_tab_is_not() -> None:
     """A white disc on a light-grey sweep with the camera's noise, and 2-4 px beyond its edge
     single pixels 16 levels lighter in every channel (28 off the sweep, past the classical

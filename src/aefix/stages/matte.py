@@ -191,6 +191,9 @@ MIN_HOLE_HALF_WIDTH_PX = 8
 CUT_BRIDGE_PX = 3
 # A thin part's middle, whose colour is the part's own, lies within this many px of its edge.
 THIN_WINDOW_PX = 3
+# A pixel by a thin part reads as part of it only on the side of the backdrop's colour where the
+# part's middle (its pixels 2 px or more in) within this many px lies (_thin_alpha).
+THIN_MIDDLE_REACH_PX = 7
 # A shadow-coloured region left out of the mask is a grey part (a cable, a strap) when it touches the
 # product, is at most this wide (half-width, px at the classical mask's working size) and at most
 # this share of its outline is soft. A metal cable on a table at 2000 px measured 8.8 (held-out
@@ -1358,7 +1361,7 @@ def refine_edges(
         shadow = shadow_of(pixels[None], model[None], backdrop.noise, gain[None])[0]
         off_backdrop = np.linalg.norm(pixels - model, axis=1)
         if not known.all():
-            thin = _thin_alpha(off_backdrop, rows, cols, hard, backdrop.noise)
+            thin = _thin_alpha(pixels - model, off_backdrop, rows, cols, hard[box], box, backdrop.noise)
             fallback = np.where(np.isnan(thin) | known, fallback, thin)
     # Read against the interior's broad average, the product where its interior begins can be short
     # of 1 (a rim lighter than the rest: a plateau of partial alpha, then a step to 1; in `make
@@ -1459,16 +1462,44 @@ def _like_the_shadow_beside(
     return rim & (gain >= low - slack) & (gain <= high + slack)
 
 
-def _thin_alpha(distance: np.ndarray, rows: np.ndarray, cols: np.ndarray, hard: np.ndarray, noise: float) -> np.ndarray:
+def _thin_alpha(
+    difference: np.ndarray,
+    distance: np.ndarray,
+    rows: np.ndarray,
+    cols: np.ndarray,
+    hard: np.ndarray,
+    box: tuple[slice, slice],
+    noise: float,
+) -> np.ndarray:
     """Alpha of band pixels too far from the product's interior to borrow its colour (a thin cable
     the classical mask found and the network did not see): each pixel's `distance` from the
     backdrop over the largest within THIN_WINDOW_PX in `hard`, the cable's own colour at its
-    middle. NaN where nothing nearby stands out from the backdrop (white on white)."""
+    middle. NaN where nothing nearby stands out from the backdrop (white on white).
+
+    A pixel whose `difference` from the backdrop points away from the colour of the part's middle
+    near it (its pixels of `hard` 2 px or more in, within THIN_MIDDLE_REACH_PX) counts as backdrop:
+    the classical mask can take in the contact shadow either side of a white cable, farther from
+    the sweep than the cable itself, and by distance alone the shadow read as the cable and the
+    cable as backdrop. The distance itself is kept where the colours agree: along the middle's
+    colour, a faint cable's noisy tip read under the noise. `hard` is the mask over `box`, which
+    holds the band.
+    """
+    top, left = box[0].start or 0, box[1].start or 0
+    local_rows, local_cols = rows - top, cols - left
+    inside = hard[local_rows, local_cols]
+    depth = cv2.distanceTransform(hard.view(np.uint8), cv2.DIST_C, 3)[local_rows, local_cols]
+    middle = inside & (depth >= 2)
+    colour_sum = np.zeros((*hard.shape, 3), np.float32)
+    colour_sum[local_rows[middle], local_cols[middle]] = difference[middle]
+    reach = (2 * THIN_MIDDLE_REACH_PX + 1,) * 2
+    near_middle = cv2.boxFilter(colour_sum, -1, reach, normalize=False)[local_rows, local_cols]
+    away = (difference * near_middle).sum(axis=1) < 0.0
+    reading = np.where(away, 0.0, distance)
     spread = np.zeros(hard.shape, np.float32)
-    spread[rows, cols] = np.where(hard[rows, cols], distance, 0.0)
-    peak = cv2.dilate(spread, _square(THIN_WINDOW_PX))[rows, cols]
+    spread[local_rows, local_cols] = np.where(inside, reading, 0.0)
+    peak = cv2.dilate(spread, _square(THIN_WINDOW_PX))[local_rows, local_cols]
     clear = peak >= max(MIN_CONTRAST, CONTRAST_NOISE_FACTOR * noise)
-    return np.where(clear, np.clip(distance / np.maximum(peak, 1.0), 0.0, 1.0), np.nan)
+    return np.where(clear, np.clip(reading / np.maximum(peak, 1.0), 0.0, 1.0), np.nan)
 
 
 def _colours_around(
