@@ -1360,8 +1360,12 @@ def refine_edges(
         gain = backdrop_gain(pixels[None], model[None])[0]
         shadow = shadow_of(pixels[None], model[None], backdrop.noise, gain[None])[0]
         off_backdrop = np.linalg.norm(pixels - model, axis=1)
+        # How far into the mask each band pixel lies (chessboard px; 0 outside it).
+        depth = cv2.distanceTransform(hard[box].view(np.uint8), cv2.DIST_C, 3)[
+            rows - (box[0].start or 0), cols - (box[1].start or 0)
+        ]
         if not known.all():
-            thin = _thin_alpha(pixels - model, off_backdrop, rows, cols, hard[box], box, backdrop.noise)
+            thin = _thin_alpha(pixels - model, off_backdrop, depth, rows, cols, hard[box].shape, box, backdrop.noise)
             fallback = np.where(np.isnan(thin) | known, fallback, thin)
     # Read against the interior's broad average, the product where its interior begins can be short
     # of 1 (a rim lighter than the rest: a plateau of partial alpha, then a step to 1; in `make
@@ -1399,7 +1403,7 @@ def refine_edges(
         misfit_limit = BLEND_MISFIT_FACTOR * max(SHADOW_MAX_CHROMA, backdrop.noise)
         suspect = suspect[np.linalg.norm(pixels[suspect] - blend, axis=1) > misfit_limit]
         if len(suspect):
-            like = _like_the_shadow_beside(gain, shadow, rows, cols, hard, box)
+            like = _like_the_shadow_beside(gain, shadow, depth, rows, cols, hard[box].shape, box)
             band_alpha[suspect[like[suspect]]] = 0.0
 
     alpha = interior.astype(np.float32)
@@ -1441,18 +1445,24 @@ def _opaque_past_the_ramp(alpha: np.ndarray) -> np.ndarray:
 
 
 def _like_the_shadow_beside(
-    gain: np.ndarray, shadow: np.ndarray, rows: np.ndarray, cols: np.ndarray, hard: np.ndarray, box: tuple[slice, slice]
+    gain: np.ndarray,
+    shadow: np.ndarray,
+    depth: np.ndarray,
+    rows: np.ndarray,
+    cols: np.ndarray,
+    shape: tuple[int, ...],
+    box: tuple[slice, slice],
 ) -> np.ndarray:
     """Band pixels within SHADOW_RIM_PX of the mask's edge that darken the backdrop as much as the
     shadow-coloured band pixels beyond the mask near them (within SHADOW_RIM_PX) do, give or take
-    half a shadow's spread (`gain`, `shadow`: per band pixel at `rows`, `cols`; `box` holds the band)."""
+    half a shadow's spread (`gain`, `shadow`, `depth` into the mask: per band pixel at `rows`,
+    `cols`; `box`, of `shape`, holds the band)."""
     top, left = box[0].start or 0, box[1].start or 0
     local_rows, local_cols = rows - top, cols - left
-    inside = hard[box].view(np.uint8)
-    rim = cv2.distanceTransform(inside, cv2.DIST_C, 3)[local_rows, local_cols] <= SHADOW_RIM_PX
-    beyond = shadow & ~hard[rows, cols]
-    darkest = np.full(inside.shape, np.inf, np.float32)
-    lightest = np.full(inside.shape, -np.inf, np.float32)
+    rim = depth <= SHADOW_RIM_PX
+    beyond = shadow & (depth == 0)
+    darkest = np.full(shape, np.inf, np.float32)
+    lightest = np.full(shape, -np.inf, np.float32)
     darkest[local_rows[beyond], local_cols[beyond]] = gain[beyond]
     lightest[local_rows[beyond], local_cols[beyond]] = gain[beyond]
     reach = _square(SHADOW_RIM_PX)
@@ -1465,9 +1475,10 @@ def _like_the_shadow_beside(
 def _thin_alpha(
     difference: np.ndarray,
     distance: np.ndarray,
+    depth: np.ndarray,
     rows: np.ndarray,
     cols: np.ndarray,
-    hard: np.ndarray,
+    shape: tuple[int, ...],
     box: tuple[slice, slice],
     noise: float,
 ) -> np.ndarray:
@@ -1481,21 +1492,20 @@ def _thin_alpha(
     the classical mask can take in the contact shadow either side of a white cable, farther from
     the sweep than the cable itself, and by distance alone the shadow read as the cable and the
     cable as backdrop. The distance itself is kept where the colours agree: along the middle's
-    colour, a faint cable's noisy tip read under the noise. `hard` is the mask over `box`, which
-    holds the band.
+    colour, a faint cable's noisy tip read under the noise. `depth` is each pixel's into the mask
+    (0 outside it); `box`, of `shape`, holds the band.
     """
     top, left = box[0].start or 0, box[1].start or 0
     local_rows, local_cols = rows - top, cols - left
-    inside = hard[local_rows, local_cols]
-    depth = cv2.distanceTransform(hard.view(np.uint8), cv2.DIST_C, 3)[local_rows, local_cols]
-    middle = inside & (depth >= 2)
-    colour_sum = np.zeros((*hard.shape, 3), np.float32)
+    inside = depth > 0
+    middle = depth >= 2
+    colour_sum = np.zeros((*shape, 3), np.float32)
     colour_sum[local_rows[middle], local_cols[middle]] = difference[middle]
     reach = (2 * THIN_MIDDLE_REACH_PX + 1,) * 2
     near_middle = cv2.boxFilter(colour_sum, -1, reach, normalize=False)[local_rows, local_cols]
     away = (difference * near_middle).sum(axis=1) < 0.0
     reading = np.where(away, 0.0, distance)
-    spread = np.zeros(hard.shape, np.float32)
+    spread = np.zeros(shape, np.float32)
     spread[local_rows, local_cols] = np.where(inside, reading, 0.0)
     peak = cv2.dilate(spread, _square(THIN_WINDOW_PX))[local_rows, local_cols]
     clear = peak >= max(MIN_CONTRAST, CONTRAST_NOISE_FACTOR * noise)
