@@ -1206,6 +1206,77 @@ def test_the_shadow_line_the_classical_mask_took_in_at_the_product_s_foot_is_bac
     assert iou(matte.mask.hard, product) > 0.995
 
 
+def test_a_cast_shadow_darker_beside_the_product_than_beyond_the_band_is_backdrop() -> None:
+    """A blue-grey glass-like disc on white casts a hard shadow 12 px down and right; the classical
+    mask reaches a pixel past the disc. The backdrop colour taken from beyond the band mixes the
+    shadow with the bare white past its far edge, 10 levels lighter than the shadow beside the
+    disc, and against it that shadow read as partly product (alpha up to 0.92 a pixel or more out).
+    Read against the backdrop right beside the mask it is backdrop."""
+    truth = _disc_alpha(radius=300)
+    photo, cast = _with_cast_shadow(truth, (143, 154, 168), 250.0, (12, 12), penumbra=3.0, darkening=0.35)
+    product = truth >= 0.5
+    hard = cv2.dilate(product.view(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
+    backdrop = estimate_backdrop(photo, hard)
+    matte = refine_edges(photo, hard, truth, backdrop, hard_is_exact=True)
+    gap = cv2.distanceTransform((truth < 0.01).view(np.uint8), cv2.DIST_L2, 5)  # px from the disc
+    rows, cols = np.mgrid[0:SIZE, 0:SIZE]
+    angle = np.degrees(np.arctan2(rows - SIZE // 2, cols - SIZE // 2))
+    # Where the shadow runs beside the disc, not at the two ends of its crescent, where it thins out.
+    beside = (gap >= 1.0) & (cast > 0.9) & (angle > -10) & (angle < 100)
+    assert beside.sum() > 4000
+    assert (matte.mask.alpha[beside] == 0).all()  # 39 px over 0 before, up to 0.92
+    assert iou(matte.mask.hard, product) > 0.995  # 0.9929 before
+
+
+def test_a_grey_product_out_of_focus_keeps_its_edge_against_the_backdrop_beside_it() -> None:
+    """A light-grey box 2.2 px out of focus: its edge fades past the classical mask's slack in the
+    colours of a shadow, darker beside the mask than farther out. Taken for the backdrop beside the
+    product, it read most of the edge as backdrop (1,453 of 2,400 edge px lost)."""
+    truth = cv2.GaussianBlur(_box_alpha(), (0, 0), 2.0)  # with the box's own 1 px: 2.2 px
+    photo = _composite(truth, (190, 190, 190), 229.0)
+    product = truth >= 0.5
+    matte = refine_edges(photo, product, truth, estimate_backdrop(photo, product), hard_is_exact=True)
+    assert (product & ~matte.mask.hard).sum() <= 20  # 2 before the backdrop beside was read
+
+
+def test_a_white_product_beside_a_shadow_darkening_away_from_it_gains_nothing_from_that_shadow() -> None:
+    """Under a white disc on light grey, a shadow that darkens from its edge to 4 px out and stays
+    as dark, and a classical mask a pixel wide. The shadow right beside the mask is darker than the
+    pixels between, which, read against it, became partly the white product (160 px over 0, up
+    to 0.19): the backdrop beside the mask only ever lowers alpha."""
+    truth = _disc_alpha(radius=300)
+    photo = _composite(truth, (240, 240, 240), 215.0).astype(np.float32)
+    gap = cv2.distanceTransform((truth < 0.5).view(np.uint8), cv2.DIST_L2, 5)
+    rows = np.arange(SIZE, dtype=np.float32)[:, None]
+    darkening = 0.15 * np.clip(gap / 4.0, 0, 1) * np.exp(-((gap / 30.0) ** 2)) * (rows > SIZE / 2)
+    photo *= 1.0 - darkening[:, :, None] * (1.0 - truth[:, :, None])
+    photo = np.clip(np.rint(photo), 0, 255).astype(np.uint8)
+    product = truth >= 0.5
+    hard = cv2.dilate(product.view(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
+    matte = refine_edges(photo, hard, truth, estimate_backdrop(photo, hard), hard_is_exact=True)
+    beyond = (cv2.distanceTransform((truth < 0.01).view(np.uint8), cv2.DIST_L2, 5) >= 1.0) & (rows > SIZE / 2 + 50)
+    assert beyond.sum() > 50_000
+    assert (matte.mask.alpha[beyond] == 0).all()
+
+
+def test_a_crack_the_classical_mask_left_along_a_grey_strap_is_no_backdrop_beside_it() -> None:
+    """A grey bag's strap, 12 px wide, in the colours of a shadow on its light-grey sweep, and a
+    classical mask that left out its middle 4 px: past the mask's slack and shadow-coloured, the
+    crack's middle looked like backdrop beside the mask, and read against it the strap either
+    side went too (1,245 of its 4,233 px lost; 249, the crack's middle, before)."""
+    rows, cols = np.mgrid[0:SIZE, 0:SIZE]
+    diagonal = np.abs(rows - cols) / np.sqrt(2)  # px from the strap's middle line
+    body = (rows >= 500) & (rows < 1100) & (cols >= 500) & (cols < 1100)
+    strap = (diagonal <= 6) & (rows > 150) & (rows < 500)
+    truth = cv2.GaussianBlur((body | strap).astype(np.float32), (0, 0), 1.0)
+    photo = _composite(truth, (180, 180, 180), 210.0)
+    hard = (truth >= 0.5) & ~((diagonal <= 2) & (rows > 170) & (rows < 480))
+    matte = refine_edges(photo, hard, truth, estimate_backdrop(photo, hard), hard_is_exact=True)
+    lost = strap & (matte.mask.alpha < 0.5) & (rows > 200) & (rows < 450)
+    assert lost.sum() <= 300
+    assert (diagonal[lost] <= 1.5).all()  # the crack's middle line at most
+
+
 def test_a_white_cable_in_its_contact_shadow_is_read_on_its_own_side_of_the_sweep() -> None:
     """A white cable 7 px wide on a light-grey sweep, in a contact shadow 30 levels dark either
     side of it, and a classical mask that took 3 px of that shadow in on each side: no interior is

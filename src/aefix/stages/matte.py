@@ -164,6 +164,18 @@ MIN_CORE_PX = 400  # the backdrop's grain is measured from no fewer pixels than 
 EVEN_MIN_CORE_PX = 100
 # The classical mask overreaches into a cast shadow by up to this many pixels (2-4 on bench-quality).
 SHADOW_RIM_PX = 4
+# The backdrop right beside the classical mask, from the bare pixels past its slack within this many
+# px: a cast shadow darkening toward the product is darker there than the backdrop beyond the band,
+# and against that lighter colour it read as partly product (bench-quality seed 2026's glass ring,
+# its shadow 10 levels darker beside it than 8 px out: alpha 0.3-0.5 two pixels past its edge).
+NEAR_BACKDROP_PX = 3
+NEAR_BACKDROP_MIN_PX = 3
+# Darker by more than this share of the sweep's colour (2.5 levels on white): more than the noise
+# left in an average of a few pixels.
+NEAR_BACKDROP_MIN_DARKENING = 0.01
+# Backdrop left between parts of the mask counts there only where a square this many px from its
+# middle to its side fits (5 px across).
+OPEN_BACKDROP_PX = 2
 # A band pixel is no blend of the product's and the backdrop's colours when it lies this many times
 # the shadow-colour tolerance from the nearest blend.
 BLEND_MISFIT_FACTOR = 2.0
@@ -1314,9 +1326,11 @@ def refine_edges(
     there as near the sweep's colour as the classical mask's own threshold: bare sweep beside a
     cast shadow, compared with the shadow, reads as product lighter than it. So do pixels of
     `not_product` there (a floor reflection taken out of the mask): stronger than the blend of
-    reflection and sweep beyond them, they would read as partly product. On a sweep, an edge too
-    weak for the photo's noise is read on the photo averaged over a few pixels, when it stands out
-    of the noise left there (AVERAGED_SIGMA_PX).
+    reflection and sweep beyond them, they would read as partly product. There, too, the backdrop
+    right beside the mask stands for the one beyond the band where it is darker and reads less of
+    a pixel as product (`_backdrop_beside`): a shadow darkening toward the product. On a sweep, an
+    edge too weak for the photo's noise is read on the photo averaged over a few pixels, when it
+    stands out of the noise left there (AVERAGED_SIGMA_PX).
     """
     height, width = hard.shape
     band_px = band_width((height, width))
@@ -1337,6 +1351,38 @@ def refine_edges(
     small = cv2.resize(rgb, size, interpolation=cv2.INTER_AREA).astype(np.float32)
     near_product, near_backdrop = _local_colour(small, interior), _local_colour(small, outside)
     front, known, back, model = _colours_around(near_product, near_backdrop, backdrop, hard.shape, rows, cols)
+    # Elsewhere the network's edge, sharpened around its 0.5 contour.
+    fallback = np.clip((soft[rows, cols] - 0.3) / 0.4, 0.0, 1.0) * hard[rows, cols]
+    shadow = np.zeros(len(rows), bool)
+    off_backdrop = np.zeros(len(rows), np.float32)
+    beside = np.zeros(len(rows), bool)
+    if hard_is_exact:
+        gain = backdrop_gain(pixels[None], model[None])[0]
+        shadow = shadow_of(pixels[None], model[None], backdrop.noise, gain[None])[0]
+        off_backdrop = np.linalg.norm(pixels - model, axis=1)
+        # How far into the mask each band pixel lies (chessboard px; 0 outside it).
+        depth = cv2.distanceTransform(hard[box].view(np.uint8), cv2.DIST_C, 3)[
+            rows - (box[0].start or 0), cols - (box[1].start or 0)
+        ]
+        if not known.all():
+            thin = _thin_alpha(pixels - model, off_backdrop, depth, rows, cols, hard[box].shape, box, backdrop.noise)
+            fallback = np.where(np.isnan(thin) | known, fallback, thin)
+        # The classical mask's pixel, here.
+        slack = 1 if _classic_scale((height, width)) == 1.0 else int(np.ceil(max(height, width) / CLASSIC_SIDE_PX))
+        beyond = ~cv2.dilate(hard_u8, _square(slack)).astype(bool)[rows, cols]
+        threshold = classic_threshold(backdrop)
+        backdrop_like = shadow | (off_backdrop <= threshold)
+        first = cv2.dilate(hard_u8, _square(slack + 1)).astype(bool)[rows, cols]
+        # Not a crack in the mask a few px wide: the middle of a grey strap, in the shadows' colours,
+        # which the mask left out (bench-quality seed 2026's light-grey bag: read against it, 200 px
+        # of the strap went).
+        open_backdrop = cv2.morphologyEx((~hard[box]).view(np.uint8), cv2.MORPH_OPEN, _square(OPEN_BACKDROP_PX))
+        bare = (
+            beyond & backdrop_like & open_backdrop[rows - (box[0].start or 0), cols - (box[1].start or 0)].astype(bool)
+        )
+        back, beside = _backdrop_beside(
+            pixels, back, front, model, bare, first, rows, cols, hard[box].shape, box, backdrop
+        )
     difference = front - back
     contrast = np.linalg.norm(difference, axis=1)
     trusted = known & _stands_out(difference, backdrop)
@@ -1352,21 +1398,6 @@ def refine_edges(
         read[noisy] = averaged[rows[noisy], cols[noisy]]
         trusted[noisy] = True
     projected = _projected(read, back, difference, backdrop.noise_metric())
-    # Elsewhere the network's edge, sharpened around its 0.5 contour.
-    fallback = np.clip((soft[rows, cols] - 0.3) / 0.4, 0.0, 1.0) * hard[rows, cols]
-    shadow = np.zeros(len(rows), bool)
-    off_backdrop = np.zeros(len(rows), np.float32)
-    if hard_is_exact:
-        gain = backdrop_gain(pixels[None], model[None])[0]
-        shadow = shadow_of(pixels[None], model[None], backdrop.noise, gain[None])[0]
-        off_backdrop = np.linalg.norm(pixels - model, axis=1)
-        # How far into the mask each band pixel lies (chessboard px; 0 outside it).
-        depth = cv2.distanceTransform(hard[box].view(np.uint8), cv2.DIST_C, 3)[
-            rows - (box[0].start or 0), cols - (box[1].start or 0)
-        ]
-        if not known.all():
-            thin = _thin_alpha(pixels - model, off_backdrop, depth, rows, cols, hard[box].shape, box, backdrop.noise)
-            fallback = np.where(np.isnan(thin) | known, fallback, thin)
     # Read against the interior's broad average, the product where its interior begins can be short
     # of 1 (a rim lighter than the rest: a plateau of partial alpha, then a step to 1; in `make
     # demo`'s coffee photo, 8,477 px over white were a median 37 levels too light, most on the
@@ -1378,11 +1409,12 @@ def refine_edges(
     band_alpha[band_alpha < ALPHA_SNAP] = 0.0
     band_alpha[band_alpha > 1.0 - ALPHA_SNAP] = 1.0
     if hard_is_exact:
-        # The classical mask's pixel, here.
-        slack = 1 if _classic_scale((height, width)) == 1.0 else int(np.ceil(max(height, width) / CLASSIC_SIDE_PX))
-        beyond = ~cv2.dilate(hard_u8, _square(slack)).astype(bool)[rows, cols]
-        threshold = classic_threshold(backdrop)
-        backdrop_like = shadow | (off_backdrop <= threshold)
+        # Outside the mask, a pixel the backdrop beside it matches, give or take a shadow's tint, is
+        # that backdrop: read against it, a JPEG's colour blocks, which carry the product's hue a pixel
+        # or two past its edge, made it a faint blend (held-out seed 3's ring, a pixel 5.8 levels off
+        # its shadow, alpha 0.11).
+        matched = np.linalg.norm(pixels - back, axis=1) <= max(SHADOW_MAX_CHROMA, backdrop.noise)
+        band_alpha[beside & ~hard[rows, cols] & matched] = 0.0
         # A lone noise pixel there can read past the threshold and, beside the edge, as partly
         # product: a grey speck on the white 2 px out (bench-quality seed 2026's white star, a pixel
         # 15.6 levels off a sweep whose noise's p95 is 8.0, alpha 0.57). Averaged over a pixel,
@@ -1470,6 +1502,72 @@ def _like_the_shadow_beside(
     high = cv2.dilate(lightest, reach)[local_rows, local_cols]
     slack = SHADOW_MAX_GAIN_SPREAD / 2
     return rim & (gain >= low - slack) & (gain <= high + slack)
+
+
+def _backdrop_beside(
+    pixels: np.ndarray,
+    back: np.ndarray,
+    front: np.ndarray,
+    model: np.ndarray,
+    bare: np.ndarray,
+    first: np.ndarray,
+    rows: np.ndarray,
+    cols: np.ndarray,
+    shape: tuple[int, ...],
+    box: tuple[slice, slice],
+    backdrop: Backdrop,
+) -> tuple[np.ndarray, np.ndarray]:
+    """`back` (per band pixel at `rows`, `cols`) where the backdrop right beside the classical mask
+    is darker than it: the average of the `bare` band pixels (backdrop-like, past the mask's slack)
+    within NEAR_BACKDROP_PX, where there are NEAR_BACKDROP_MIN_PX of them, they darken `model` by
+    NEAR_BACKDROP_MIN_DARKENING more than `back` does, the product's colour `front` stands out of
+    them, and the pixel reads as less product against them than against `back`; and which pixels
+    took it (`box`, of `shape`, holds the band). Less only: it takes out shadow read as product.
+    Beside a product lighter than the backdrop, a shadow darkening away from it is darker farther
+    out, and read against it the pixels beside the product became partly product (held-out seed
+    11's white star on light grey, 0.2-0.34 in its cast shadow: 5 impure output px).
+
+    A grey product's own soft edge fades past the slack in the shadows' colours: where the `first`
+    ring of bare pixels there is darker than those farther out, by as much, the edge is fading, not
+    lying on a shadow, and `back` stays (a light-grey box 2.2 px out of focus lost 1,453 of its
+    2,400 edge px to it)."""
+    top, left = box[0].start or 0, box[1].start or 0
+    local_rows, local_cols = rows - top, cols - left
+
+    def window_sum(which: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        # Colour and count in one 4-channel copy; 16-bit sums: 49 pixels of 255 at most.
+        planes = np.zeros((*shape[:2], 4), np.uint8)
+        planes[local_rows[which], local_cols[which], :3] = pixels[which].astype(np.uint8)
+        planes[local_rows[which], local_cols[which], 3] = 1
+        window = (2 * NEAR_BACKDROP_PX + 1,) * 2
+        sums = cv2.boxFilter(planes, cv2.CV_16U, window, normalize=False, borderType=cv2.BORDER_CONSTANT)
+        found = sums[local_rows, local_cols].astype(np.float32)
+        return found[:, :3], found[:, 3]
+
+    def darker(colours: np.ndarray, than: np.ndarray, under: np.ndarray) -> np.ndarray:
+        gains = backdrop_gain(np.stack([colours, than]), np.stack([under, under]))
+        return gains[0] < gains[1] - NEAR_BACKDROP_MIN_DARKENING
+
+    inner_sum, inner_count = window_sum(bare & first)
+    outer_sum, outer_count = window_sum(bare & ~first)
+    count = inner_count + outer_count
+    # Only where enough are near and the first ring is not darker than the rest: the rest is read there.
+    candidates = np.flatnonzero((count >= NEAR_BACKDROP_MIN_PX) & (inner_count > 0) & (outer_count > 0))
+    inner = inner_sum[candidates] / inner_count[candidates, None]
+    outer = outer_sum[candidates] / outer_count[candidates, None]
+    candidates = candidates[~darker(inner, outer, model[candidates])]
+    alone = np.flatnonzero((count >= NEAR_BACKDROP_MIN_PX) & ((inner_count == 0) | (outer_count == 0)))
+    candidates = np.concatenate([candidates, alone])
+    near = (inner_sum[candidates] + outer_sum[candidates]) / count[candidates, None]
+    pixel, old, product = pixels[candidates], back[candidates], front[candidates]
+    metric = backdrop.noise_metric()
+    lower = _projected(pixel, near, product - near, metric) <= _projected(pixel, old, product - old, metric)
+    taken = lower & darker(near, old, model[candidates]) & _stands_out(product - near, backdrop)
+    beside = np.zeros(len(rows), bool)
+    beside[candidates[taken]] = True
+    back = back.copy()
+    back[candidates[taken]] = near[taken]
+    return back, beside
 
 
 def _thin_alpha(
