@@ -1372,7 +1372,7 @@ def refine_edges(
         beyond = ~cv2.dilate(hard_u8, _square(slack)).astype(bool)[rows, cols]
         threshold = classic_threshold(backdrop)
         backdrop_like = shadow | (off_backdrop <= threshold)
-        first = cv2.dilate(hard_u8, _square(slack + 1)).astype(bool)[rows, cols]
+        first_ring = cv2.dilate(hard_u8, _square(slack + 1)).astype(bool)[rows, cols]
         # Not a crack in the mask a few px wide: the middle of a grey strap, in the shadows' colours,
         # which the mask left out (bench-quality seed 2026's light-grey bag: read against it, 200 px
         # of the strap went).
@@ -1381,7 +1381,7 @@ def refine_edges(
             beyond & backdrop_like & open_backdrop[rows - (box[0].start or 0), cols - (box[1].start or 0)].astype(bool)
         )
         back, beside = _backdrop_beside(
-            pixels, back, front, model, bare, first, rows, cols, hard[box].shape, box, backdrop
+            pixels, back, front, model, bare, first_ring, rows, cols, hard[box].shape, box, backdrop
         )
     difference = front - back
     contrast = np.linalg.norm(difference, axis=1)
@@ -1510,7 +1510,7 @@ def _backdrop_beside(
     front: np.ndarray,
     model: np.ndarray,
     bare: np.ndarray,
-    first: np.ndarray,
+    first_ring: np.ndarray,
     rows: np.ndarray,
     cols: np.ndarray,
     shape: tuple[int, ...],
@@ -1527,8 +1527,8 @@ def _backdrop_beside(
     out, and read against it the pixels beside the product became partly product (held-out seed
     11's white star on light grey, 0.2-0.34 in its cast shadow: 5 impure output px).
 
-    A grey product's own soft edge fades past the slack in the shadows' colours: where the `first`
-    ring of bare pixels there is darker than those farther out, by as much, the edge is fading, not
+    A grey product's own soft edge fades past the slack in the shadows' colours: where the
+    `first_ring` of bare pixels there is darker than those farther out, by as much, the edge is fading, not
     lying on a shadow, and `back` stays (a light-grey box 2.2 px out of focus lost 1,453 of its
     2,400 edge px to it)."""
     top, left = box[0].start or 0, box[1].start or 0
@@ -1548,10 +1548,11 @@ def _backdrop_beside(
         gains = backdrop_gain(np.stack([colours, than]), np.stack([under, under]))
         return gains[0] < gains[1] - NEAR_BACKDROP_MIN_DARKENING
 
-    inner_sum, inner_count = window_sum(bare & first)
-    outer_sum, outer_count = window_sum(bare & ~first)
+    inner_sum, inner_count = window_sum(bare & first_ring)
+    outer_sum, outer_count = window_sum(bare & ~first_ring)
     count = inner_count + outer_count
-    # Only where enough are near and the first ring is not darker than the rest: the rest is read there.
+    # Where enough are near: with both rings among them, unless the first is the darker (a fading
+    # edge); with one ring only.
     candidates = np.flatnonzero((count >= NEAR_BACKDROP_MIN_PX) & (inner_count > 0) & (outer_count > 0))
     inner = inner_sum[candidates] / inner_count[candidates, None]
     outer = outer_sum[candidates] / outer_count[candidates, None]
