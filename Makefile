@@ -64,7 +64,7 @@ $(BENCH_STAMP): pyproject.toml
 	$(BENCH_VENV)/bin/python -m pip install --quiet -e ".[bench]"
 	touch $(BENCH_STAMP)
 
-bench: models $(BENCH_STAMP) ## Throughput and memory: aefix run vs rembg p vs the model floor, 60 generated inputs, then 100 vs 500 images (13-14 min here)
+bench: models $(BENCH_STAMP) ## Throughput and memory: aefix run vs rembg p vs the model floor, 60 generated inputs, then 100 vs 500 images (12-14 min here)
 	$(BENCH_VENV)/bin/python scripts/bench_throughput.py
 
 bench-quality: models ## Cutout quality against exact ground truth: aefix vs plain rembg.remove, 64 generated photos (~8 min)
