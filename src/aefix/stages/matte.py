@@ -230,6 +230,23 @@ class Matte:
     contrast_share: float  # share of the band where product and backdrop differed enough to refine
 
 
+@dataclass(frozen=True)
+class _BandPixels:
+    """The edge band's pixels: at `rows`, `cols` in the photo and `local_rows`, `local_cols` in
+    `box`, the band's own box, of `shape`: the helpers' planes are that box, not the frame."""
+
+    rows: np.ndarray
+    cols: np.ndarray
+    local_rows: np.ndarray
+    local_cols: np.ndarray
+    box: tuple[slice, slice]
+    shape: tuple[int, int]
+
+    def pick(self, plane: np.ndarray) -> np.ndarray:
+        """A plane of the box's shape, at the band's pixels."""
+        return plane[self.local_rows, self.local_cols]
+
+
 def band_width(shape: tuple[int, int]) -> int:
     """Half-width of the band around the coarse edge, in source pixels."""
     return max(MIN_BAND_PX, int(np.ceil(BAND_MODEL_PX * max(shape) / MODEL_SIDE_PX)))
@@ -1339,9 +1356,10 @@ def refine_edges(
     outside = ~cv2.dilate(hard_u8, _square(band_px)).astype(bool)
     band = ~interior & ~outside
     box = _box_around(hard, band_px)  # the band's own box: np.nonzero over it, not the whole frame
-    rows, cols = np.nonzero(band[box])
-    rows += box[0].start or 0
-    cols += box[1].start or 0
+    local_rows, local_cols = np.nonzero(band[box])
+    rows, cols = local_rows + (box[0].start or 0), local_cols + (box[1].start or 0)
+    at = _BandPixels(rows, cols, local_rows, local_cols, box, band[box].shape)
+    hard_box = hard_u8[box]
     pixels = rgb[rows, cols].astype(np.float32)
     # Both colours from pixels just beyond the band on either side: the backdrop's includes the
     # contact shadow next to the product, so the shadow is not read as partial product.
@@ -1361,28 +1379,22 @@ def refine_edges(
         shadow = shadow_of(pixels[None], model[None], backdrop.noise, gain[None])[0]
         off_backdrop = np.linalg.norm(pixels - model, axis=1)
         # How far into the mask each band pixel lies (chessboard px; 0 outside it).
-        depth = cv2.distanceTransform(hard[box].view(np.uint8), cv2.DIST_C, 3)[
-            rows - (box[0].start or 0), cols - (box[1].start or 0)
-        ]
+        depth = at.pick(cv2.distanceTransform(hard_box, cv2.DIST_C, 3))
         if not known.all():
-            thin = _thin_alpha(pixels - model, off_backdrop, depth, rows, cols, hard[box].shape, box, backdrop.noise)
+            thin = _thin_alpha(pixels - model, off_backdrop, depth, at, backdrop.noise)
             fallback = np.where(np.isnan(thin) | known, fallback, thin)
         # The classical mask's pixel, here.
         slack = 1 if _classic_scale((height, width)) == 1.0 else int(np.ceil(max(height, width) / CLASSIC_SIDE_PX))
-        beyond = ~cv2.dilate(hard_u8, _square(slack)).astype(bool)[rows, cols]
+        beyond = ~at.pick(cv2.dilate(hard_box, _square(slack))).astype(bool)
         threshold = classic_threshold(backdrop)
         backdrop_like = shadow | (off_backdrop <= threshold)
-        first_ring = cv2.dilate(hard_u8, _square(slack + 1)).astype(bool)[rows, cols]
+        first_ring = at.pick(cv2.dilate(hard_box, _square(slack + 1))).astype(bool)
         # Not a crack in the mask a few px wide: the middle of a grey strap, in the shadows' colours,
         # which the mask left out (bench-quality seed 2026's light-grey bag: read against it, 200 px
         # of the strap went).
-        open_backdrop = cv2.morphologyEx((~hard[box]).view(np.uint8), cv2.MORPH_OPEN, _square(OPEN_BACKDROP_PX))
-        bare = (
-            beyond & backdrop_like & open_backdrop[rows - (box[0].start or 0), cols - (box[1].start or 0)].astype(bool)
-        )
-        back, beside = _backdrop_beside(
-            pixels, back, front, model, bare, first_ring, rows, cols, hard[box].shape, box, backdrop
-        )
+        open_backdrop = cv2.morphologyEx(1 - hard_box, cv2.MORPH_OPEN, _square(OPEN_BACKDROP_PX))
+        bare = beyond & backdrop_like & at.pick(open_backdrop).astype(bool)
+        back, beside = _backdrop_beside(pixels, back, front, model, bare, first_ring, at, backdrop)
     difference = front - back
     contrast = np.linalg.norm(difference, axis=1)
     trusted = known & _stands_out(difference, backdrop)
@@ -1403,7 +1415,7 @@ def refine_edges(
     # demo`'s coffee photo, 8,477 px over white were a median 37 levels too light, most on the
     # saucer's rim). Alpha from 0.5 up to that shade is stretched to reach 1 there; the 0.5 line
     # stays where it was.
-    shade = _shade_where_interior_begins(rgb, interior, near_product, near_backdrop, backdrop, box, rows, cols)
+    shade = _shade_where_interior_begins(rgb, interior, near_product, near_backdrop, backdrop, at)
     stretched = np.where(projected > 0.5, 0.5 + (projected - 0.5) * 0.5 / (shade - 0.5), projected)
     band_alpha = np.where(trusted, np.clip(stretched, 0.0, 1.0), fallback)
     band_alpha[band_alpha < ALPHA_SNAP] = 0.0
@@ -1435,7 +1447,7 @@ def refine_edges(
         misfit_limit = BLEND_MISFIT_FACTOR * max(SHADOW_MAX_CHROMA, backdrop.noise)
         suspect = suspect[np.linalg.norm(pixels[suspect] - blend, axis=1) > misfit_limit]
         if len(suspect):
-            like = _like_the_shadow_beside(gain, shadow, depth, rows, cols, hard[box].shape, box)
+            like = _like_the_shadow_beside(gain, shadow, depth, at)
             band_alpha[suspect[like[suspect]]] = 0.0
 
     alpha = interior.astype(np.float32)
@@ -1480,26 +1492,20 @@ def _like_the_shadow_beside(
     gain: np.ndarray,
     shadow: np.ndarray,
     depth: np.ndarray,
-    rows: np.ndarray,
-    cols: np.ndarray,
-    shape: tuple[int, ...],
-    box: tuple[slice, slice],
+    at: _BandPixels,
 ) -> np.ndarray:
     """Band pixels within SHADOW_RIM_PX of the mask's edge that darken the backdrop as much as the
     shadow-coloured band pixels beyond the mask near them (within SHADOW_RIM_PX) do, give or take
-    half a shadow's spread (`gain`, `shadow`, `depth` into the mask: per band pixel at `rows`,
-    `cols`; `box`, of `shape`, holds the band)."""
-    top, left = box[0].start or 0, box[1].start or 0
-    local_rows, local_cols = rows - top, cols - left
+    half a shadow's spread (`gain`, `shadow`, `depth` into the mask: per band pixel `at`)."""
     rim = depth <= SHADOW_RIM_PX
     beyond = shadow & (depth == 0)
-    darkest = np.full(shape, np.inf, np.float32)
-    lightest = np.full(shape, -np.inf, np.float32)
-    darkest[local_rows[beyond], local_cols[beyond]] = gain[beyond]
-    lightest[local_rows[beyond], local_cols[beyond]] = gain[beyond]
+    darkest = np.full(at.shape, np.inf, np.float32)
+    lightest = np.full(at.shape, -np.inf, np.float32)
+    darkest[at.local_rows[beyond], at.local_cols[beyond]] = gain[beyond]
+    lightest[at.local_rows[beyond], at.local_cols[beyond]] = gain[beyond]
     reach = _square(SHADOW_RIM_PX)
-    low = cv2.erode(darkest, reach)[local_rows, local_cols]
-    high = cv2.dilate(lightest, reach)[local_rows, local_cols]
+    low = at.pick(cv2.erode(darkest, reach))
+    high = at.pick(cv2.dilate(lightest, reach))
     slack = SHADOW_MAX_GAIN_SPREAD / 2
     return rim & (gain >= low - slack) & (gain <= high + slack)
 
@@ -1511,37 +1517,32 @@ def _backdrop_beside(
     model: np.ndarray,
     bare: np.ndarray,
     first_ring: np.ndarray,
-    rows: np.ndarray,
-    cols: np.ndarray,
-    shape: tuple[int, ...],
-    box: tuple[slice, slice],
+    at: _BandPixels,
     backdrop: Backdrop,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """`back` (per band pixel at `rows`, `cols`) where the backdrop right beside the classical mask
+    """`back` (per band pixel `at`) where the backdrop right beside the classical mask
     is darker than it: the average of the `bare` band pixels (backdrop-like, past the mask's slack)
     within NEAR_BACKDROP_PX, where there are NEAR_BACKDROP_MIN_PX of them, they darken `model` by
     NEAR_BACKDROP_MIN_DARKENING more than `back` does, the product's colour `front` stands out of
     them, and the pixel reads as less product against them than against `back`; and which pixels
-    took it (`box`, of `shape`, holds the band). Less only: it takes out shadow read as product.
+    took it. Less only: it takes out shadow read as product.
     Beside a product lighter than the backdrop, a shadow darkening away from it is darker farther
     out, and read against it the pixels beside the product became partly product (held-out seed
     11's white star on light grey, 0.2-0.34 in its cast shadow: 5 impure output px).
 
     A grey product's own soft edge fades past the slack in the shadows' colours: where the
-    `first_ring` of bare pixels there is darker than those farther out, by as much, the edge is fading, not
-    lying on a shadow, and `back` stays (a light-grey box 2.2 px out of focus lost 1,453 of its
-    2,400 edge px to it)."""
-    top, left = box[0].start or 0, box[1].start or 0
-    local_rows, local_cols = rows - top, cols - left
+    `first_ring` of bare pixels there is darker than those farther out, by as much, the edge is
+    fading, not lying on a shadow, and `back` stays (a light-grey box 2.2 px out of focus lost
+    1,453 of its 2,400 edge px to it)."""
 
     def window_sum(which: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         # Colour and count in one 4-channel copy; 16-bit sums: 49 pixels of 255 at most.
-        planes = np.zeros((*shape[:2], 4), np.uint8)
-        planes[local_rows[which], local_cols[which], :3] = pixels[which].astype(np.uint8)
-        planes[local_rows[which], local_cols[which], 3] = 1
+        planes = np.zeros((*at.shape, 4), np.uint8)
+        planes[at.local_rows[which], at.local_cols[which], :3] = pixels[which].astype(np.uint8)
+        planes[at.local_rows[which], at.local_cols[which], 3] = 1
         window = (2 * NEAR_BACKDROP_PX + 1,) * 2
         sums = cv2.boxFilter(planes, cv2.CV_16U, window, normalize=False, borderType=cv2.BORDER_CONSTANT)
-        found = sums[local_rows, local_cols].astype(np.float32)
+        found = at.pick(sums).astype(np.float32)
         return found[:, :3], found[:, 3]
 
     def darker(colours: np.ndarray, than: np.ndarray, under: np.ndarray) -> np.ndarray:
@@ -1564,7 +1565,7 @@ def _backdrop_beside(
     metric = backdrop.noise_metric()
     lower = _projected(pixel, near, product - near, metric) <= _projected(pixel, old, product - old, metric)
     taken = lower & darker(near, old, model[candidates]) & _stands_out(product - near, backdrop)
-    beside = np.zeros(len(rows), bool)
+    beside = np.zeros(len(pixels), bool)
     beside[candidates[taken]] = True
     back = back.copy()
     back[candidates[taken]] = near[taken]
@@ -1575,38 +1576,33 @@ def _thin_alpha(
     difference: np.ndarray,
     distance: np.ndarray,
     depth: np.ndarray,
-    rows: np.ndarray,
-    cols: np.ndarray,
-    shape: tuple[int, ...],
-    box: tuple[slice, slice],
+    at: _BandPixels,
     noise: float,
 ) -> np.ndarray:
     """Alpha of band pixels too far from the product's interior to borrow its colour (a thin cable
     the classical mask found and the network did not see): each pixel's `distance` from the
-    backdrop over the largest within THIN_WINDOW_PX in `hard`, the cable's own colour at its
+    backdrop over the largest within THIN_WINDOW_PX in the mask, the cable's own colour at its
     middle. NaN where nothing nearby stands out from the backdrop (white on white).
 
     A pixel whose `difference` from the backdrop points away from the colour of the part's middle
-    near it (its pixels of `hard` 2 px or more in, within THIN_MIDDLE_REACH_PX) counts as backdrop:
+    near it (its pixels 2 px or more into the mask, within THIN_MIDDLE_REACH_PX) counts as backdrop:
     the classical mask can take in the contact shadow either side of a white cable, farther from
     the sweep than the cable itself, and by distance alone the shadow read as the cable and the
     cable as backdrop. The distance itself is kept where the colours agree: along the middle's
     colour, a faint cable's noisy tip read under the noise. `depth` is each pixel's into the mask
-    (0 outside it); `box`, of `shape`, holds the band.
+    (0 outside it); all per band pixel `at`.
     """
-    top, left = box[0].start or 0, box[1].start or 0
-    local_rows, local_cols = rows - top, cols - left
     inside = depth > 0
     middle = depth >= 2
-    colour_sum = np.zeros((*shape, 3), np.float32)
-    colour_sum[local_rows[middle], local_cols[middle]] = difference[middle]
+    colour_sum = np.zeros((*at.shape, 3), np.float32)
+    colour_sum[at.local_rows[middle], at.local_cols[middle]] = difference[middle]
     reach = (2 * THIN_MIDDLE_REACH_PX + 1,) * 2
-    near_middle = cv2.boxFilter(colour_sum, -1, reach, normalize=False)[local_rows, local_cols]
+    near_middle = at.pick(cv2.boxFilter(colour_sum, -1, reach, normalize=False))
     away = (difference * near_middle).sum(axis=1) < 0.0
     reading = np.where(away, 0.0, distance)
-    spread = np.zeros(shape, np.float32)
-    spread[local_rows, local_cols] = np.where(inside, reading, 0.0)
-    peak = cv2.dilate(spread, _square(THIN_WINDOW_PX))[local_rows, local_cols]
+    spread = np.zeros(at.shape, np.float32)
+    spread[at.local_rows, at.local_cols] = np.where(inside, reading, 0.0)
+    peak = at.pick(cv2.dilate(spread, _square(THIN_WINDOW_PX)))
     clear = peak >= max(MIN_CONTRAST, CONTRAST_NOISE_FACTOR * noise)
     return np.where(clear, np.clip(reading / np.maximum(peak, 1.0), 0.0, 1.0), np.nan)
 
@@ -1635,19 +1631,17 @@ def _shade_where_interior_begins(
     near_product: np.ndarray,
     near_backdrop: np.ndarray,
     backdrop: Backdrop,
-    box: tuple[slice, slice],
-    rows: np.ndarray,
-    cols: np.ndarray,
+    at: _BandPixels,
 ) -> np.ndarray:
-    """For each band pixel at `rows`, `cols`, how far from the backdrop toward the interior's local
+    """For each band pixel `at`, how far from the backdrop toward the interior's local
     colour the product lies where its interior begins (the nearest pixel of `interior`'s edge,
     averaged along that edge over EDGE_SHADE_SIGMA_PX); 1 where that is over 1, under
     MIN_EDGE_SHADE or not known."""
-    top, left = box[0].start or 0, box[1].start or 0
-    inner = interior[box]
+    top, left = at.box[0].start or 0, at.box[1].start or 0
+    inner = interior[at.box]
     ring = inner & ~cv2.erode(inner.view(np.uint8), _square(1)).astype(bool)
     if not ring.any():  # a product thinner than the band: no interior to read
-        return np.ones(len(rows), np.float32)
+        return np.ones(len(at.rows), np.float32)
     ring_rows, ring_cols = np.nonzero(ring)
     front, known, back, _ = _colours_around(
         near_product, near_backdrop, backdrop, interior.shape, ring_rows + top, ring_cols + left
@@ -1664,7 +1658,7 @@ def _shade_where_interior_begins(
     weight = cv2.GaussianBlur(weight, (0, 0), EDGE_SHADE_SIGMA_PX)
     along = np.where(weight > EDGE_SHADE_MIN_WEIGHT, total / np.maximum(weight, 1e-6), 1.0)
     along = np.where((along >= MIN_EDGE_SHADE) & (along < 1.0), along, 1.0).astype(np.float32)
-    return _nearest_value(ring, along, (rows - top, cols - left))[1]
+    return _nearest_value(ring, along, (at.local_rows, at.local_cols))[1]
 
 
 def _projected(pixels: np.ndarray, back: np.ndarray, difference: np.ndarray, metric: np.ndarray) -> np.ndarray:
