@@ -158,6 +158,26 @@ SPECK_MAX_PX = (2 * EDGE_WINDOW_PX + 1) ** 2
 # bits chained on from those, together at most this share too (more, and they are more likely
 # product in the shadow's tone).
 REMNANT_MAX_SHARE = 0.05
+# A part of the mask the peel left beside a peeled shadow, in that shadow's tone, is looked for this
+# far (px, a square's half-width) into the product from the shadow: a tab of shadow 33 px deep the
+# split's line wandered around on a light-grey star (bench-quality seed 2026, 1600 px), none of it
+# over 20 px from the shadow.
+TAB_REACH_PX = 24
+TAB_SMOOTH_SIGMA_PX = 2.0
+TAB_MIN_PX = 50
+# The product beside such a part darkens the backdrop by a factor at least this far off the part's
+# (2 levels on a white sweep), and the part's factor lies this near the shadow's, as a share of that
+# step: the light-grey star 0.764, its shadow and the tab 0.776 (share 0.11).
+TAB_MIN_STEP = 0.008
+TAB_NEARER_SHARE = 0.25
+# A tab sticks out of the product into the shadow: it borders the shadow over this many times the
+# length it borders the product (the star's tab 3.5, a metal blob's 1.6; a band of a metal blob in
+# its shadow's tone along its edge 0.7, held-out seed 1).
+TAB_MIN_BORDER_RATIO = 1.25
+# A step, not shading: each side's factor 5-9 px from the line is within this share of the step of
+# its factor at the line (the star's tab 0.37 and beyond it 0.08, the blob's 0 and 0.31; the tip of
+# a metal star's arm in its shadow's tone, sticking out into it as a tab does, 0.86 on its own side).
+TAB_FLAT_SHARE = 0.5
 MIN_CORE_PX = 400  # the backdrop's grain is measured from no fewer pixels than this
 # A shadow piece's inside, past its penumbra, is judged alone from this many pixels: a thin
 # crescent of shadow seen through a small ring's hole (800 px photo) has 325 at 2 px in.
@@ -322,6 +342,8 @@ def classic_product(rgb: np.ndarray, coarse: np.ndarray, soft: np.ndarray, backd
             product &= ~bare
             seen_through = _soft_edged(rgb, back_full, product, product & shadowy, threshold)
             product &= ~components_touching(seen_through, cv2.dilate(bare.view(np.uint8), _square(1)).astype(bool))
+        # Where the split's line wandered into the shadow, a tab of it stayed with the product.
+        product &= ~_tabs_of_shadow(rgb, back_full, product, peeled, shadowy)
     product |= _thin_sharp_parts(rgb, product, shadowy & ~product, threshold)
     # Then every pixel off the backdrop still left out: a metal cable on a warm table is half
     # shadow-coloured, half not, pixel by pixel (the table's grain widens the shadow's colour), and
@@ -331,6 +353,83 @@ def classic_product(rgb: np.ndarray, coarse: np.ndarray, soft: np.ndarray, backd
     if scale < 1.0:
         product = cv2.resize(product.astype(np.uint8), full_shape[::-1], interpolation=cv2.INTER_NEAREST).astype(bool)
     return product
+
+
+def _tabs_of_shadow(
+    rgb: np.ndarray, back: np.ndarray, product: np.ndarray, peeled: np.ndarray, shadowy: np.ndarray
+) -> np.ndarray:
+    """Parts of `product` beside the shadow `peeled` from it that are that shadow: a grey product in
+    its shadow's tone differs from it by a step of a level or two, too weak for the split, whose
+    line can wander off it and leave a tab of the shadow with the product.
+
+    The product's shadow-coloured pixels within TAB_REACH_PX of the shadow are flooded from both
+    (watershed over the slope of the darkening factor, smoothed): a part flooded from the shadow
+    goes when it sticks out into the shadow (borders it over TAB_MIN_BORDER_RATIO times the length
+    it borders the product: a band of the product along its edge borders both alike); when it
+    darkens the backdrop as the shadow beside it does and the product beyond the line by
+    TAB_MIN_STEP more or less; when that is a step, both sides flat up to the line (where a metal's
+    shading passes through the shadow's tone, it changes on past the line); and when the part has
+    no outline of its own on the bare backdrop (a grey part of the product would).
+    """
+    from skimage.segmentation import watershed  # scikit-image comes with rembg; imported when needed
+
+    tabs = np.zeros_like(product)
+    reach = cv2.dilate(peeled.view(np.uint8), _square(TAB_REACH_PX + 2)).astype(bool)
+    # The flood, the factor's blur and the flatness 9 px past the line stay within this margin.
+    box = bounding_box(product & shadowy & reach, TAB_REACH_PX + 4 * EDGE_WINDOW_PX)
+    if box is None:
+        return tabs
+    product, peeled, shadowy, reach = product[box], peeled[box], shadowy[box], reach[box]
+    gain = backdrop_gain(rgb[box].astype(np.float32), back[box])
+    inner = cv2.dilate(peeled.view(np.uint8), _square(TAB_REACH_PX)).astype(bool)
+    beside_product = cv2.dilate(product.view(np.uint8), _square(EDGE_WINDOW_PX)).astype(bool)
+    region = (product & shadowy & reach) | (peeled & beside_product)
+    markers = np.zeros(product.shape, np.int32)
+    markers[peeled & region] = 1
+    markers[product & reach & (~inner | ~shadowy)] = 2
+    smooth = cv2.GaussianBlur(gain, (0, 0), TAB_SMOOTH_SIGMA_PX)
+    sides = watershed(slope(smooth), markers, mask=region)
+    kept = product & (sides == 2)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats((product & (sides == 1)).view(np.uint8), connectivity=8)
+    on_bare = cv2.dilate((~product & ~peeled).view(np.uint8), _square(1)).astype(bool)
+    outlines = np.bincount(labels[on_bare], minlength=count)
+    fine = cv2.GaussianBlur(gain, (0, 0), 1.0)
+    margin = 4 * EDGE_WINDOW_PX  # room for the flatness 9 px past the line
+    for label in range(1, count):
+        left, top, width, height, area = stats[label]
+        if area < TAB_MIN_PX or outlines[label] >= MIN_OUTLINE_PX:
+            continue
+        around = (
+            slice(max(0, top - margin), top + height + margin),
+            slice(max(0, left - margin), left + width + margin),
+        )
+        part, shadow_there = labels[around] == label, peeled[around]
+        border = cv2.dilate(part.view(np.uint8), _square(1)).astype(bool) & ~part
+        if np.count_nonzero(border & shadow_there) < TAB_MIN_BORDER_RATIO * np.count_nonzero(border & product[around]):
+            continue
+        near = cv2.dilate(part.view(np.uint8), _square(2 * EDGE_WINDOW_PX)).astype(bool)
+        beyond = kept[around] & near
+        if not beyond.any():
+            continue
+        factor, theirs = float(np.median(smooth[around][part])), float(np.median(smooth[around][beyond]))
+        shadow = float(np.median(smooth[around][shadow_there & near]))
+        step = abs(factor - theirs)
+        if step < TAB_MIN_STEP or abs(factor - shadow) > TAB_NEARER_SHARE * step:
+            continue
+        if _flat_up_to(fine[around], part, beyond, step) and _flat_up_to(fine[around], beyond, part, step):
+            tabs[box][around] |= part
+    return tabs
+
+
+def _flat_up_to(factor: np.ndarray, side: np.ndarray, other: np.ndarray, step: float) -> bool:
+    """Whether `factor`'s median over `side` 5-9 px from where it meets `other` lies within
+    TAB_FLAT_SHARE of `step` of its median 0-2 px from there (False where `side` is too thin)."""
+    line = side & cv2.dilate(other.view(np.uint8), _square(1)).astype(bool)
+    depth = cv2.distanceTransform((~line).view(np.uint8), cv2.DIST_L2, 3)
+    at_line, past = side & (depth <= 2), side & (depth >= 5) & (depth <= 9)
+    if not at_line.any() or not past.any():
+        return False
+    return abs(float(np.median(factor[past])) - float(np.median(factor[at_line]))) <= TAB_FLAT_SHARE * step
 
 
 def classic_threshold(backdrop: Backdrop) -> float:
