@@ -1345,29 +1345,27 @@ def test_a_grey_product_s_edge_beside_its_highlight_stays_product() -> None:
     assert iou(matte.mask.hard, product) > 0.997
 
 
-def _grey_disc_in_its_shadow(
-    shading: np.ndarray | float, shift: tuple[int, int]
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """A grey disc (800 px frame), its tone `shading` times the sweep's (245), in its cast shadow
-    shifted by `shift` (0.776 of the sweep, 3 levels lighter than a 0.764 disc), with the camera's
-    noise: the photo, the sweep's colour, the shadow-coloured pixels, the disc and the shadow alone."""
+def _grey_disc_in_its_shadow() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """A grey disc 0.764 of the sweep's (245) brightness (800 px frame) in its cast shadow shifted
+    by 90 px down and right (0.776 of the sweep, 3 levels lighter), with the camera's noise: the
+    photo, the sweep's colour, the disc's mask, the shadow's outside it and the shadow-coloured."""
     size = 800
     disc = _disc_alpha(size, radius=200)
-    matrix = np.array([[1, 0, shift[0]], [0, 1, shift[1]]], np.float32)
+    matrix = np.array([[1, 0, 90], [0, 1, 90]], np.float32)
     cast = cv2.GaussianBlur(cv2.warpAffine(disc, matrix, (size, size)), (0, 0), 3.0)
-    sweep = 245.0 * (1.0 - 0.224 * cast)
-    photo = sweep * (1.0 - disc) + 245.0 * np.asarray(shading, np.float32) * disc
-    photo = np.clip(np.rint(photo[:, :, None] + np.random.default_rng(11).normal(0.0, 1.5, (size, size, 3))), 0, 255)
+    tone = (1.0 - 0.224 * cast) * (1.0 - disc) + 0.764 * disc
+    noise = np.random.default_rng(11).normal(0.0, 1.5, (size, size, 3))
+    photo = np.clip(np.rint(245.0 * tone[:, :, None] + noise), 0, 255).astype(np.uint8)
     back = np.full((size, size, 3), 245.0, np.float32)
-    shadowy = shadow_of(photo.astype(np.float32), back, 4.0)
-    return photo.astype(np.uint8), back, shadowy, disc >= 0.5, (cast > 0.5) & (disc < 0.5)
+    product = disc >= 0.5
+    return photo, back, product, (cast > 0.5) & ~product, shadow_of(photo.astype(np.float32), back, 4.0)
 
 
 def test_a_tab_of_shadow_left_beside_a_grey_product_in_its_tone_goes_with_the_shadow() -> None:
-    """The peel took the shadow but a tab of it beside the disc (36 x 40 px), which the split's line
-    wandered around: 3 levels lighter than the disc and as light as the shadow around it, no
-    outline of its own. It goes; the disc stays (seed 2026's light-grey star: 993 impure px)."""
-    photo, back, shadowy, disc, shadow = _grey_disc_in_its_shadow(0.764, (90, 90))
+    """The peel took the shadow but a tab of it beside the disc (25 px wide, 40 px deep), which the
+    split's line wandered around: 3 levels lighter than the disc and as light as the shadow around
+    it, no outline of its own. It goes; the disc stays (seed 2026's light-grey star: 993 impure px)."""
+    photo, back, disc, shadow, shadowy = _grey_disc_in_its_shadow()
     rows, cols = np.mgrid[0:800, 0:800]
     edge = 400 + 200 / np.sqrt(2)
     tab = shadow & (np.abs(cols - rows) <= 18) & (cols + rows <= 2 * edge + 40 * np.sqrt(2))

@@ -174,9 +174,10 @@ TAB_NEARER_SHARE = 0.25
 # length it borders the product (the star's tab 3.5, a metal blob's 1.6; a band of a metal blob in
 # its shadow's tone along its edge 0.7, held-out seed 1).
 TAB_MIN_BORDER_RATIO = 1.25
-# A step, not shading: each side's factor 5-9 px from the line is within this share of the step of
-# its factor at the line (the star's tab 0.37 and beyond it 0.08, the blob's 0 and 0.31; the tip of
-# a metal star's arm in its shadow's tone, sticking out into it as a tab does, 0.86 on its own side).
+# A step, not shading: each side's factor past the line (5-9 px on the part's side, 5-6 px on the
+# product's, which is read within 6 px of the part) is within this share of the step of its factor
+# at the line (the star's tab 0.37 and beyond it 0.08, the blob's 0 and 0.31; the tip of a metal
+# star's arm in its shadow's tone, sticking out into it as a tab does, 0.86 on its own side).
 TAB_FLAT_SHARE = 0.5
 MIN_CORE_PX = 400  # the backdrop's grain is measured from no fewer pixels than this
 # A shadow piece's inside, past its penumbra, is judged alone from this many pixels: a thin
@@ -359,8 +360,8 @@ def _tabs_of_shadow(
     rgb: np.ndarray, back: np.ndarray, product: np.ndarray, peeled: np.ndarray, shadowy: np.ndarray
 ) -> np.ndarray:
     """Parts of `product` beside the shadow `peeled` from it that are that shadow: a grey product in
-    its shadow's tone differs from it by a step of a level or two, too weak for the split, whose
-    line can wander off it and leave a tab of the shadow with the product.
+    its shadow's tone differs from it by a step of a level or two, and the split's line along so
+    weak a step can wander off it and leave a tab of the shadow with the product.
 
     The product's shadow-coloured pixels within TAB_REACH_PX of the shadow are flooded from both
     (watershed over the slope of the darkening factor, smoothed): a part flooded from the shadow
