@@ -1345,27 +1345,37 @@ def test_a_grey_product_s_edge_beside_its_highlight_stays_product() -> None:
     assert iou(matte.mask.hard, product) > 0.997
 
 
-def _grey_disc_in_its_shadow() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """A grey disc 0.764 of the sweep's (245) brightness (800 px frame) in its cast shadow shifted
-    by 90 px down and right (0.776 of the sweep, 3 levels lighter), with the camera's noise: the
-    photo, the sweep's colour, the disc's mask, the shadow's outside it and the shadow-coloured."""
-    size = 800
-    disc = _disc_alpha(size, radius=200)
-    matrix = np.array([[1, 0, 90], [0, 1, 90]], np.float32)
-    cast = cv2.GaussianBlur(cv2.warpAffine(disc, matrix, (size, size)), (0, 0), 3.0)
-    tone = (1.0 - 0.224 * cast) * (1.0 - disc) + 0.764 * disc
-    noise = np.random.default_rng(11).normal(0.0, 1.5, (size, size, 3))
+def _disc_in_its_shadow(
+    shading: np.ndarray | float, cast: np.ndarray, lug: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """A disc (800 px frame, plus `lug`), its tone `shading` times the sweep's (245) brightness, in
+    its shadow `cast` (coverage; 0.776 of the sweep where whole), with the camera's noise: the photo,
+    the sweep's colour, the disc's mask, the shadow's outside it and the shadow-coloured pixels."""
+    coverage = _disc_alpha(800, radius=200)
+    if lug is not None:
+        coverage = np.maximum(coverage, lug)
+    tone = coverage * shading + (1.0 - coverage) * (1.0 - 0.224 * cast)
+    noise = np.random.default_rng(11).normal(0.0, 1.5, (800, 800, 3))
     photo = np.clip(np.rint(245.0 * tone[:, :, None] + noise), 0, 255).astype(np.uint8)
-    back = np.full((size, size, 3), 245.0, np.float32)
-    product = disc >= 0.5
+    back = np.full((800, 800, 3), 245.0, np.float32)
+    product = coverage >= 0.5
     return photo, back, product, (cast > 0.5) & ~product, shadow_of(photo.astype(np.float32), back, 4.0)
+
+
+def _hugging_shadow() -> np.ndarray:
+    """A shadow all round the 800 px frame's disc, 80 px wide: no part of the disc has an outline
+    on the bare sweep."""
+    return cv2.GaussianBlur(_disc_alpha(800, radius=280), (0, 0), 3.0)
 
 
 def test_a_tab_of_shadow_left_beside_a_grey_product_in_its_tone_goes_with_the_shadow() -> None:
     """The peel took the shadow but a tab of it beside the disc (25 px wide, 40 px deep), which the
-    split's line wandered around: 3 levels lighter than the disc and as light as the shadow around
-    it, no outline of its own. It goes; the disc stays (seed 2026's light-grey star: 993 impure px)."""
-    photo, back, disc, shadow, shadowy = _grey_disc_in_its_shadow()
+    split's line wandered around: 3 levels lighter than the disc (0.764 of the sweep) and as light
+    as the shadow around it (cast 90 px down and right), no outline of its own. It goes; the disc
+    stays (seed 2026's light-grey star: 993 impure px)."""
+    shift = np.array([[1, 0, 90], [0, 1, 90]], np.float32)
+    cast = cv2.GaussianBlur(cv2.warpAffine(_disc_alpha(800, radius=200), shift, (800, 800)), (0, 0), 3.0)
+    photo, back, disc, shadow, shadowy = _disc_in_its_shadow(0.764, cast)
     rows, cols = np.mgrid[0:800, 0:800]
     edge = 400 + 200 / np.sqrt(2)
     tab = shadow & (np.abs(cols - rows) <= 18) & (cols + rows <= 2 * edge + 40 * np.sqrt(2))
@@ -1375,32 +1385,13 @@ def test_a_tab_of_shadow_left_beside_a_grey_product_in_its_tone_goes_with_the_sh
     assert (tabs & disc).sum() < 40  # the edge's blended pixels at most
 
 
-def _metal_disc_hugged_by_its_shadow(
-    shading: np.ndarray, lug: np.ndarray | None = None
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """A metal disc (800 px frame, plus `lug`), its tone `shading` times the sweep's (245), its
-    shadow (0.776) hugging it all round 80 px wide, so no part of it has an outline on the bare
-    sweep: the photo, the sweep's colour, the disc's mask, its shadow's and the shadow-coloured."""
-    coverage = _disc_alpha(800, radius=200)
-    if lug is not None:
-        coverage = np.maximum(coverage, lug)
-    hugging = cv2.GaussianBlur(_disc_alpha(800, radius=280), (0, 0), 3.0)
-    tone = coverage * shading + (1.0 - coverage) * (1.0 - 0.224 * hugging)
-    noise = np.random.default_rng(11).normal(0.0, 1.5, (800, 800, 3))
-    photo = np.clip(np.rint(245.0 * tone[:, :, None] + noise), 0, 255).astype(np.uint8)
-    back = np.full((800, 800, 3), 245.0, np.float32)
-    product = coverage >= 0.5
-    shadowy = shadow_of(photo.astype(np.float32), back, 4.0)
-    return photo, back, product, (hugging > 0.5) & ~product, shadowy
-
-
 def test_a_band_of_a_product_in_its_shadow_s_tone_along_its_edge_is_no_tab() -> None:
     """A metal disc 0.74 of the sweep with a crescent up to 20 px wide along its right edge in its
     shadow's tone (0.776), parted from the rest by a step: flooded from the shadow, the crescent
     is as dark as the shadow and a step off the metal, flat on both sides, but it borders the
     metal as long as the shadow (a band along the edge, not a tab sticking out): it stays."""
     cols = np.arange(800, dtype=np.float32)[None, :] * np.ones((800, 1), np.float32)
-    photo, back, product, shadow, shadowy = _metal_disc_hugged_by_its_shadow(np.where(cols >= 580, 0.776, 0.74))
+    photo, back, product, shadow, shadowy = _disc_in_its_shadow(np.where(cols >= 580, 0.776, 0.74), _hugging_shadow())
     assert _tabs_of_shadow(photo, back, product, shadow, shadowy).sum() == 0
 
 
@@ -1408,11 +1399,13 @@ def test_a_lug_in_its_shadow_s_tone_shaded_off_gradually_into_the_metal_is_no_ta
     """A metal disc 0.70 of the sweep with a lug sticking out 70 px into its shadow, in the shadow's
     tone (0.776), the metal's shading rising to it over the 20 px around it: flooded from the
     shadow, the lug sticks out as a tab would and is as dark as the shadow, but the metal's tone
-    runs on past the line (shading, no step): it stays."""
+    runs on past the line (shading, no step): it stays. With this noise only: drawn with other
+    noise (seeds 7 and 3) or shaded over 30-60 px, the lug went in 5 of 11 cases, all 4 with seed 3
+    (docs/measurements.md, 1ef0375): a limit of the flatness test, not a guarantee."""
     lug = np.zeros((800, 800), np.float32)
     lug[380:420, 590:670] = 1.0
     lug = cv2.GaussianBlur(lug, (0, 0), 1.0)
     away = cv2.distanceTransform((lug < 0.5).view(np.uint8), cv2.DIST_L2, 5)
     shading = 0.70 + 0.076 * np.clip(1.0 - away / 20.0, 0, 1)
-    photo, back, product, shadow, shadowy = _metal_disc_hugged_by_its_shadow(shading, lug)
+    photo, back, product, shadow, shadowy = _disc_in_its_shadow(shading, _hugging_shadow(), lug)
     assert _tabs_of_shadow(photo, back, product, shadow, shadowy).sum() == 0

@@ -372,24 +372,32 @@ def _tabs_of_shadow(
     shading passes through the shadow's tone, it changes on past the line); and when the part has
     no outline of its own on the bare backdrop (a grey part of the product would).
     """
-    from skimage.segmentation import watershed  # scikit-image comes with rembg; imported when needed
-
     tabs = np.zeros_like(product)
-    reach = cv2.dilate(peeled.view(np.uint8), _square(TAB_REACH_PX + 2)).astype(bool)
-    # The flood, the factor's blur and the flatness 9 px past the line stay within this margin.
-    box = bounding_box(product & shadowy & reach, TAB_REACH_PX + 4 * EDGE_WINDOW_PX)
-    if box is None:
+    # The shadow's reach, the flood, the factor's blur and the flatness 9 px past the line stay
+    # within this margin of the product.
+    room = TAB_REACH_PX + 4 * EDGE_WINDOW_PX
+    around_product = bounding_box(product, room)
+    if around_product is None:
         return tabs
-    product, peeled, shadowy, reach = product[box], peeled[box], shadowy[box], reach[box]
+    reach = cv2.dilate(peeled[around_product].view(np.uint8), _square(TAB_REACH_PX + 2)).astype(bool)
+    inside = bounding_box(product[around_product] & shadowy[around_product] & reach, room)
+    if inside is None:
+        return tabs
+    (rows, cols), (inner_rows, inner_cols) = around_product, inside
+    box = (
+        slice(rows.start + inner_rows.start, rows.start + inner_rows.stop),
+        slice(cols.start + inner_cols.start, cols.start + inner_cols.stop),
+    )
+    product, peeled, shadowy, reach = product[box], peeled[box], shadowy[box], reach[inside]
     gain = backdrop_gain(rgb[box].astype(np.float32), back[box])
     inner = cv2.dilate(peeled.view(np.uint8), _square(TAB_REACH_PX)).astype(bool)
     beside_product = cv2.dilate(product.view(np.uint8), _square(EDGE_WINDOW_PX)).astype(bool)
     region = (product & shadowy & reach) | (peeled & beside_product)
     markers = np.zeros(product.shape, np.int32)
     markers[peeled & region] = 1
-    markers[product & reach & (~inner | ~shadowy)] = 2
+    markers[product & region & ~inner] = 2
     smooth = cv2.GaussianBlur(gain, (0, 0), TAB_SMOOTH_SIGMA_PX)
-    sides = watershed(slope(smooth), markers, mask=region)
+    sides = _flood(slope(smooth), markers, region)
     kept = product & (sides == 2)
     count, labels, stats, _ = cv2.connectedComponentsWithStats((product & (sides == 1)).view(np.uint8), connectivity=8)
     on_bare = cv2.dilate((~product & ~peeled).view(np.uint8), _square(1)).astype(bool)
