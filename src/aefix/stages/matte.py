@@ -175,9 +175,9 @@ TAB_NEARER_SHARE = 0.25
 # its shadow's tone along its edge 0.7, held-out seed 1).
 TAB_MIN_BORDER_RATIO = 1.25
 # A step, not shading: the factor changes across the line (0-2 px either side of it) by at least
-# this share of the step between the part and the product beyond it (tabs 0.67-0.87 over 8 noise
-# seeds, seed 2026's star 0.68 and metal blob 0.97; a metal lug in its shadow's tone shaded up to
-# it over 10-60 px 0.17-0.39 over 60 drawings; the tip of a metal star's arm 0.18).
+# this share of the step between the part and the product beyond it (a grey disc's tab 0.67-0.87
+# over 16 drawings, seed 2026's star 0.68 and metal blob 0.97; a metal lug in its shadow's tone
+# shaded up to it over 10-60 px 0.17-0.39 over 60 drawings; the tip of a metal star's arm 0.18).
 TAB_AT_LINE_SHARE = 0.5
 MIN_CORE_PX = 400  # the backdrop's grain is measured from no fewer pixels than this
 # A shadow piece's inside, past its penumbra, is judged alone from this many pixels: a thin
@@ -433,13 +433,16 @@ def _tabs_of_shadow(
 
 def _change_at_line(factor: np.ndarray, one: np.ndarray, other: np.ndarray) -> float:
     """How much `factor`'s median changes from `one` to `other` across the line where they meet,
-    each read 0-2 px from it."""
-    return abs(_median_at_line(factor, one, other) - _median_at_line(factor, other, one))
+    each read 0-2 px from it (0 where they do not meet)."""
+    mine, theirs = _median_at_line(factor, one, other), _median_at_line(factor, other, one)
+    return 0.0 if mine is None or theirs is None else abs(mine - theirs)
 
 
-def _median_at_line(factor: np.ndarray, side: np.ndarray, other: np.ndarray) -> float:
-    """`factor`'s median over `side` 0-2 px from where it meets `other`."""
+def _median_at_line(factor: np.ndarray, side: np.ndarray, other: np.ndarray) -> float | None:
+    """`factor`'s median over `side` 0-2 px from where it meets `other` (None where it does not)."""
     line = side & cv2.dilate(other.view(np.uint8), _square(1)).astype(bool)
+    if not line.any():
+        return None
     depth = cv2.distanceTransform((~line).view(np.uint8), cv2.DIST_L2, 3)
     return float(np.median(factor[side & (depth <= 2)]))
 
