@@ -95,7 +95,7 @@ def score(
     settings: Settings,
     method: str,
     seconds: float,
-    sharpen_upscaled_edge: bool = False,
+    matted: bool = False,
 ) -> dict[str, float]:
     truth = photo.alpha.astype(np.float32) / 255.0
     # Photos over the working size are worked on smaller: masks are compared at the source's size,
@@ -105,7 +105,7 @@ def score(
     predicted, actual = full >= 0.5, truth >= 0.5
     union = (predicted | actual).sum()
     iou = float((predicted & actual).sum() / union) if union else 1.0
-    layers = crop_to_canvas(colour, alpha, settings, sharpen_upscaled_edge)
+    layers = crop_to_canvas(colour, alpha, settings, matted)
     final = fill_white(layers)
     encoded = encode_image(final, settings)
     report = check_bytes(Path(photo.name).with_suffix(f".{encoded.format}").name, encoded.data, settings.profile)

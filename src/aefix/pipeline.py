@@ -376,7 +376,7 @@ def process_image(item: WorkItem, settings: Settings, get_segmenter: Callable[[]
             with _timed(timings, "mask"):
                 _write_output(item.mask_output, _png_bytes(np.rint(mask.alpha * 255).astype(np.uint8)))
         with _timed(timings, "crop"):
-            layers = crop_to_canvas(cut.colour, mask.alpha, settings, sharpen_upscaled_edge=cut.matted)
+            layers = crop_to_canvas(cut.colour, mask.alpha, settings, matted=cut.matted)
         result.scale = round(layers.scale, 4)
         if layers.scale > 1.0:
             result.upscaled = True

@@ -64,7 +64,7 @@ def test_upscaled_edge_leaves_no_faint_tail_on_the_backdrop():
     yy, xx = np.mgrid[0:340, 0:340].astype(np.float32)
     alpha = np.clip(150.5 - np.hypot(yy - 169.5, xx - 169.5), 0.0, 1.0)
     photo = np.full((340, 340, 3), 40, np.uint8)
-    layers = crop_to_canvas(photo, alpha, Settings(size_px=1000, margin_ratio=0.075), sharpen_upscaled_edge=True)
+    layers = crop_to_canvas(photo, alpha, Settings(size_px=1000, margin_ratio=0.075), matted=True)
     assert 2.8 < layers.scale < 2.9
     final = fill_white(layers)
     radius = 150.5 * layers.scale
@@ -90,7 +90,7 @@ def test_upscaled_edge_is_as_sharp_on_the_canvas_as_in_the_photo():
     photo = np.full((340, 340, 3), 40, np.uint8)
     settings = Settings(size_px=1000, margin_ratio=0.075)
     stretched = crop_to_canvas(photo, alpha, settings)
-    layers = crop_to_canvas(photo, alpha, settings, sharpen_upscaled_edge=True)
+    layers = crop_to_canvas(photo, alpha, settings, matted=True)
     perimeter = 2 * np.pi * 150.5 * layers.scale
 
     def ramp_width(canvas_alpha: np.ndarray) -> float:
@@ -116,7 +116,7 @@ def test_a_cut_outs_own_translucency_is_kept_when_upscaled():
     assert plateau.sum() > 25_000 and np.abs(kept.alpha[470:530, 470:530] - 0.3).max() < 0.01
     # What the flag would do to it: beside the opaque product, the plateau is read as an edge
     # and cut to a ring of holes.
-    steepened = crop_to_canvas(photo, alpha, settings, sharpen_upscaled_edge=True)
+    steepened = crop_to_canvas(photo, alpha, settings, matted=True)
     assert (steepened.alpha[plateau] < 0.1).sum() > 2000
 
 
@@ -126,7 +126,46 @@ def test_a_part_too_thin_to_reach_half_alpha_keeps_its_own_when_upscaled():
     alpha = np.clip(100.5 - np.hypot(yy - 170, xx - 120), 0.0, 1.0)
     alpha[168, 220:330] = 0.35
     photo = np.full((340, 340, 3), 40, np.uint8)
-    layers = crop_to_canvas(photo, alpha, Settings(size_px=1000, margin_ratio=0.075), sharpen_upscaled_edge=True)
+    layers = crop_to_canvas(photo, alpha, Settings(size_px=1000, margin_ratio=0.075), matted=True)
     assert 2.7 < layers.scale < 2.8
     cable = layers.alpha[:, 800:900]  # well away from the disc
     assert np.abs(cable.max(axis=0) - 0.33).max() < 0.02  # steepened about 0.5 it would be gone
+
+
+def test_a_downscaled_edge_leaves_no_faint_tail_on_the_backdrop():
+    # A disc whose matte runs on past its edge at 0.08 for 3 px (over the matte's own snap), scaled
+    # down x0.7: averaged with the backdrop beyond, the tail's outer end is a ring of alpha under
+    # 0.06, a grey a level or two off white beside the product.
+    yy, xx = np.mgrid[0:1400, 0:1400].astype(np.float32)
+    distance = np.hypot(yy - 699.5, xx - 699.5)
+    alpha = np.clip(600.5 - distance, 0.0, 1.0)
+    alpha[(distance > 600.5) & (distance <= 603.5)] = 0.08
+    photo = np.full((1400, 1400, 3), 40, np.uint8)
+    settings = Settings(size_px=1000, margin_ratio=0.075)
+    averaged = crop_to_canvas(photo, alpha, settings)
+    layers = crop_to_canvas(photo, alpha, settings, matted=True)
+    assert 0.70 < layers.scale < 0.71
+    faint = (averaged.alpha > 0.0) & (averaged.alpha < 0.06)
+    assert faint.sum() > 1000  # a cut-out's own alpha is left as it is
+    assert ((layers.alpha > 0.0) & (layers.alpha < 0.06)).sum() == 0
+    assert ((layers.alpha > 0.0) & (layers.alpha < 0.06) | faint).sum() == faint.sum()
+    # the body, the tail over the floor and the edge's ramp are as they were
+    kept = layers.alpha >= 0.06
+    assert np.array_equal(kept, averaged.alpha >= 0.06)
+    assert np.array_equal(layers.alpha[kept], averaged.alpha[kept])
+    final = fill_white(layers)
+    assert int((final[faint] != 255).any(axis=1).sum()) == 0
+
+
+def test_a_faint_thin_part_keeps_its_own_when_downscaled():
+    # A cable a pixel wide at alpha 0.2 leaving a disc, scaled down x0.27: averaged, it is alpha
+    # 0.055 or under, under the floor, with no body near it to be the tail of. It stays, all of it.
+    yy, xx = np.mgrid[0:3400, 0:3400].astype(np.float32)
+    alpha = np.clip(1000.5 - np.hypot(yy - 1700, xx - 1200), 0.0, 1.0)
+    alpha[1700, 2200:3300] = 0.2
+    photo = np.full((3400, 3400, 3), 40, np.uint8)
+    layers = crop_to_canvas(photo, alpha, Settings(size_px=1000, margin_ratio=0.075), matted=True)
+    assert 0.27 < layers.scale < 0.28
+    cable = layers.alpha[:, 800:900]  # well away from the disc
+    assert cable.max() < 0.06
+    assert np.abs(cable.sum(axis=0) - 0.2 * layers.scale).max() < 0.002  # its whole coverage

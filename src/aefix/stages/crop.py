@@ -19,6 +19,12 @@ UPSCALED_ALPHA_FLOOR = 0.06
 # boundary, or half the highest alpha of a part too thin to reach it, within this many source px.
 EDGE_MIDDLE = 0.5
 STEEPEN_REACH_SOURCE_PX = 3
+# Downscaling averages the faint outer end of the matte's edge ramp into new faint pixels, a grey
+# tail on the backdrop a pixel or two past the product (bench-quality: a metal bag's last impure
+# pixel, alpha 0.02-0.05). Under the same floor they go where the product's body (alpha 0.5 and
+# over) lies within this many output px; a part too thin or faint to reach 0.5 anywhere near,
+# which downscaling has made fainter still, keeps its own.
+DOWNSCALED_TAIL_REACH_PX = 3
 
 
 @dataclass(frozen=True)
@@ -40,9 +46,7 @@ def product_box(alpha: np.ndarray) -> tuple[int, int, int, int]:
     return cols.start, rows.start, cols.stop, rows.stop
 
 
-def crop_to_canvas(
-    rgb: np.ndarray, alpha: np.ndarray, settings: Settings, sharpen_upscaled_edge: bool = False
-) -> CanvasLayers:
+def crop_to_canvas(rgb: np.ndarray, alpha: np.ndarray, settings: Settings, matted: bool = False) -> CanvasLayers:
     """Product centred on the output canvas, scaled to fit it less a margin of `margin_ratio` per side.
 
     On a square canvas the product's longer side is size * (1 - 2 * margin).
@@ -51,11 +55,12 @@ def crop_to_canvas(
     resampled product does not reach. Colour is resampled premultiplied so no old background
     bleeds into the edge.
 
-    `sharpen_upscaled_edge` is for aefix's own matte, whose alpha is fractional only along the
-    product's edge: an upscale by s stretches that edge's ramp s times, a part-grey band around
-    the product (and on the backdrop, where the ramp ran wide of the true edge); steepened s times
-    about its middle, the ramp is as wide on the canvas as it was in the photo, and where the
-    product's boundary lies does not move (a part too thin to reach alpha 0.5 keeps its own).
+    `matted` is for aefix's own matte, whose alpha is fractional only along the product's edge:
+    an upscale by s stretches that edge's ramp s times, a part-grey band around the product (and
+    on the backdrop, where the ramp ran wide of the true edge); steepened s times about its
+    middle, the ramp is as wide on the canvas as it was in the photo, and where the product's
+    boundary lies does not move (a part too thin to reach alpha 0.5 keeps its own). A downscale
+    leaves no faint tail beside the product's body either (DOWNSCALED_TAIL_REACH_PX).
     A cut-out's own alpha can be fractional anywhere (glass, a soft shadow the user kept): left
     as it is.
     """
@@ -74,13 +79,18 @@ def crop_to_canvas(
         region = cv2.resize(region, (new_width, new_height), interpolation=interpolation)
         region_alpha = cv2.resize(region_alpha, (new_width, new_height), interpolation=interpolation)
     region_alpha = np.clip(region_alpha, 0.0, 1.0)
-    if scale > 1.0 and sharpen_upscaled_edge:
+    if scale > 1.0 and matted:
         steep = _steepened(region_alpha, source_alpha, scale)
         # The same colour at the new coverage: premultiplied colour scales with alpha.
         region *= np.divide(steep, region_alpha, out=np.zeros_like(steep), where=region_alpha > 0.0)[:, :, None]
         region_alpha = steep
     if scale > 1.0:
         region_alpha[region_alpha < UPSCALED_ALPHA_FLOOR] = 0.0
+    elif scale < 1.0 and matted:
+        reach = 2 * DOWNSCALED_TAIL_REACH_PX + 1
+        body = (region_alpha >= EDGE_MIDDLE).view(np.uint8)
+        near_body = cv2.dilate(body, cv2.getStructuringElement(cv2.MORPH_RECT, (reach, reach))).view(bool)
+        region_alpha[near_body & (region_alpha < UPSCALED_ALPHA_FLOOR)] = 0.0
     region = np.clip(region, 0.0, 255.0 * region_alpha[:, :, None])
 
     left, top = (canvas_width - new_width) // 2, (canvas_height - new_height) // 2
