@@ -148,7 +148,6 @@ def test_a_downscaled_edge_leaves_no_faint_tail_on_the_backdrop():
     faint = (averaged.alpha > 0.0) & (averaged.alpha < 0.06)
     assert faint.sum() > 1000  # a cut-out's own alpha is left as it is
     assert ((layers.alpha > 0.0) & (layers.alpha < 0.06)).sum() == 0
-    assert ((layers.alpha > 0.0) & (layers.alpha < 0.06) | faint).sum() == faint.sum()
     # the body, the tail over the floor and the edge's ramp are as they were
     kept = layers.alpha >= 0.06
     assert np.array_equal(kept, averaged.alpha >= 0.06)

@@ -20,10 +20,10 @@ UPSCALED_ALPHA_FLOOR = 0.06
 EDGE_MIDDLE = 0.5
 STEEPEN_REACH_SOURCE_PX = 3
 # Downscaling averages the faint outer end of the matte's edge ramp into new faint pixels, a grey
-# tail on the backdrop a pixel or two past the product (bench-quality: a metal bag's last impure
-# pixel, alpha 0.02-0.05). Under the same floor they go where the product's body (alpha 0.5 and
-# over) lies within this many output px; a part too thin or faint to reach 0.5 anywhere near,
-# which downscaling has made fainter still, keeps its own.
+# tail on the backdrop a pixel or two past the product (bench-quality seed 2026's metal blob:
+# alpha 0.03, 2.2 px past the true product). Under the same floor they go where the product's
+# body (alpha 0.5 and over) lies within this many output px; a part too thin or faint to reach
+# 0.5 anywhere near, which downscaling has made fainter still, keeps its own.
 DOWNSCALED_TAIL_REACH_PX = 3
 
 
