@@ -4,7 +4,7 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 from aefix.settings import Settings
-from aefix.stages.crop import crop_to_canvas, product_box
+from aefix.stages.crop import CanvasLayers, crop_to_canvas, product_box
 from aefix.stages.whiten import fill_white
 
 
@@ -120,13 +120,20 @@ def test_a_cut_outs_own_translucency_is_kept_when_upscaled():
     assert (steepened.alpha[plateau] < 0.1).sum() > 2000
 
 
+def _cable_leaving_a_disc(side: int, cable_alpha: float) -> CanvasLayers:
+    """A disc (radius side * 0.3 + 0.5, centred at side * (0.5, 0.35)) on a `side` px square, a
+    cable one source pixel wide and `cable_alpha` strong leaving it to the right, on the canvas."""
+    yy, xx = np.mgrid[0:side, 0:side].astype(np.float32)
+    radius, row, col = side * 0.3 + 0.5, side // 2, round(side * 0.35)
+    alpha = np.clip(radius - np.hypot(yy - row, xx - col), 0.0, 1.0)
+    alpha[row - 2, round(col + radius) : side - side // 30] = cable_alpha
+    photo = np.full((side, side, 3), 40, np.uint8)
+    return crop_to_canvas(photo, alpha, Settings(size_px=1000, margin_ratio=0.075), matted=True)
+
+
 def test_a_part_too_thin_to_reach_half_alpha_keeps_its_own_when_upscaled():
     # A cable a third of a source pixel wide (alpha 0.35 at most) leaving a disc, scaled up x2.7.
-    yy, xx = np.mgrid[0:340, 0:340].astype(np.float32)
-    alpha = np.clip(100.5 - np.hypot(yy - 170, xx - 120), 0.0, 1.0)
-    alpha[168, 220:330] = 0.35
-    photo = np.full((340, 340, 3), 40, np.uint8)
-    layers = crop_to_canvas(photo, alpha, Settings(size_px=1000, margin_ratio=0.075), matted=True)
+    layers = _cable_leaving_a_disc(340, 0.35)
     assert 2.7 < layers.scale < 2.8
     cable = layers.alpha[:, 800:900]  # well away from the disc
     assert np.abs(cable.max(axis=0) - 0.33).max() < 0.02  # steepened about 0.5 it would be gone
@@ -159,11 +166,7 @@ def test_a_downscaled_edge_leaves_no_faint_tail_on_the_backdrop():
 def test_a_faint_thin_part_keeps_its_own_when_downscaled():
     # A cable a pixel wide at alpha 0.2 leaving a disc, scaled down x0.27: averaged, it is alpha
     # 0.055 or under, under the floor, with no body near it to be the tail of. It stays, all of it.
-    yy, xx = np.mgrid[0:3400, 0:3400].astype(np.float32)
-    alpha = np.clip(1000.5 - np.hypot(yy - 1700, xx - 1200), 0.0, 1.0)
-    alpha[1700, 2200:3300] = 0.2
-    photo = np.full((3400, 3400, 3), 40, np.uint8)
-    layers = crop_to_canvas(photo, alpha, Settings(size_px=1000, margin_ratio=0.075), matted=True)
+    layers = _cable_leaving_a_disc(3400, 0.2)
     assert 0.27 < layers.scale < 0.28
     cable = layers.alpha[:, 800:900]  # well away from the disc
     assert cable.max() < 0.06
