@@ -174,11 +174,13 @@ TAB_NEARER_SHARE = 0.25
 # length it borders the product (the star's tab 3.5, a metal blob's 1.6; a band of a metal blob in
 # its shadow's tone along its edge 0.7, held-out seed 1).
 TAB_MIN_BORDER_RATIO = 1.25
-# A step, not shading: the factor changes across the line (0-2 px either side of it) by at least
-# this share of the step between the part and the product beyond it (a grey disc's tab 0.67-0.87
-# over 16 drawings, seed 2026's star 0.68 and metal blob 0.97; a metal lug in its shadow's tone
-# shaded up to it over 10-60 px 0.17-0.39 over 60 drawings; the tip of a metal star's arm 0.18).
+# A step, not shading: the factor's medians within TAB_LINE_PX of the line, either side of it,
+# differ by at least this share of the step between the part and the product beyond it (a grey
+# disc's tab 0.66-0.80 over 16 drawings, seed 2026's star 0.62 and metal blob 0.91; a metal lug in
+# its shadow's tone shaded up to it over 6-60 px 0.14-0.40 over 80 drawings, over 4 px 0.50-0.53,
+# as sharp as a step; the tip of a metal star's arm 0.14).
 TAB_AT_LINE_SHARE = 0.5
+TAB_LINE_PX = 2
 MIN_CORE_PX = 400  # the backdrop's grain is measured from no fewer pixels than this
 # A shadow piece's inside, past its penumbra, is judged alone from this many pixels: a thin
 # crescent of shadow seen through a small ring's hole (800 px photo) has 325 at 2 px in.
@@ -369,9 +371,9 @@ def _tabs_of_shadow(
     it borders the product: a band of the product along its edge borders both alike); when it
     darkens the backdrop as the shadow beside it does and the product beyond the line by
     TAB_MIN_STEP more or less; when that is a step, at least TAB_AT_LINE_SHARE of it across the
-    line (where a metal's shading passes through the shadow's tone, the flood's line falls
-    anywhere on the slope and the tone changes on either side of it); and when the part has no
-    outline of its own on the bare backdrop (a grey part of the product would).
+    line, within TAB_LINE_PX of it (where a metal's shading passes through the shadow's tone, the
+    flood's line falls anywhere on the slope and the tone changes on either side of it); and when
+    the part has no outline of its own on the bare backdrop (a grey part of the product would).
     """
     tabs = np.zeros_like(product)
     # The shadow's reach, the flood, the factor's blur and the product beside a part stay within
@@ -403,7 +405,6 @@ def _tabs_of_shadow(
     count, labels, stats, _ = cv2.connectedComponentsWithStats((product & (sides == 1)).view(np.uint8), connectivity=8)
     on_bare = cv2.dilate((~product & ~peeled).view(np.uint8), _square(1)).astype(bool)
     outlines = np.bincount(labels[on_bare], minlength=count)
-    fine = cv2.GaussianBlur(gain, (0, 0), 1.0)
     margin = 4 * EDGE_WINDOW_PX  # room for the product within 2 * EDGE_WINDOW_PX of a part
     for label in range(1, count):
         left, top, width, height, area = stats[label]
@@ -426,25 +427,10 @@ def _tabs_of_shadow(
         step = abs(factor - theirs)
         if step < TAB_MIN_STEP or abs(factor - shadow) > TAB_NEARER_SHARE * step:
             continue
-        if _change_at_line(fine[around], part, beyond) >= TAB_AT_LINE_SHARE * step:
+        fine = cv2.GaussianBlur(gain[around], (0, 0), 1.0)
+        if abs(_step_between(fine, part, beyond, TAB_LINE_PX)) >= TAB_AT_LINE_SHARE * step:
             tabs[box][around] |= part
     return tabs
-
-
-def _change_at_line(factor: np.ndarray, one: np.ndarray, other: np.ndarray) -> float:
-    """How much `factor`'s median changes from `one` to `other` across the line where they meet,
-    each read 0-2 px from it (0 where they do not meet)."""
-    mine, theirs = _median_at_line(factor, one, other), _median_at_line(factor, other, one)
-    return 0.0 if mine is None or theirs is None else abs(mine - theirs)
-
-
-def _median_at_line(factor: np.ndarray, side: np.ndarray, other: np.ndarray) -> float | None:
-    """`factor`'s median over `side` 0-2 px from where it meets `other` (None where it does not)."""
-    line = side & cv2.dilate(other.view(np.uint8), _square(1)).astype(bool)
-    if not line.any():
-        return None
-    depth = cv2.distanceTransform((~line).view(np.uint8), cv2.DIST_L2, 3)
-    return float(np.median(factor[side & (depth <= 2)]))
 
 
 def classic_threshold(backdrop: Backdrop) -> float:
@@ -1309,14 +1295,15 @@ def _grain_ratio(grain: np.ndarray, one: np.ndarray, other: np.ndarray) -> float
     return medians[0] / max(medians[1], 1e-3)
 
 
-def _step_between(luma: np.ndarray, one: np.ndarray, other: np.ndarray) -> float:
-    """Median brightness of `one` minus that of `other`, each within EDGE_WINDOW_PX * 2 of the other."""
-    window = _square(2 * EDGE_WINDOW_PX)
+def _step_between(plane: np.ndarray, one: np.ndarray, other: np.ndarray, reach: int = 2 * EDGE_WINDOW_PX) -> float:
+    """Median of `plane` (brightness, a darkening factor) over `one` minus that over `other`, each
+    within `reach` px (a square's half-width) of the other; 0 where they do not meet."""
+    window = _square(reach)
     one_side = one & cv2.dilate(other.view(np.uint8), window).astype(bool)
     other_side = other & cv2.dilate(one.view(np.uint8), window).astype(bool)
     if not one_side.any() or not other_side.any():
         return 0.0
-    return float(np.median(luma[one_side]) - np.median(luma[other_side]))
+    return float(np.median(plane[one_side]) - np.median(plane[other_side]))
 
 
 def _luma_and_span(rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
