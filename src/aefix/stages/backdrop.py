@@ -91,10 +91,12 @@ class Backdrop:
         metric: np.ndarray = (np.linalg.inv(floored) * (float(np.trace(floored)) / 3.0)).astype(np.float32)
         return metric
 
-    def noise_in(self, rgb: np.ndarray, product: np.ndarray) -> float:
+    def noise_in(self, rgb: np.ndarray, product: np.ndarray, around: np.ndarray | None = None) -> float:
         """`noise` as measured in another version of the photo (`rgb`, the same size: one averaged
-        over a few pixels), around the same model."""
-        return _noise(rgb, self.low, product)[0]
+        over a few pixels), around the same model, or around `around` (another small map of the
+        backdrop's colour, any size: a local average that follows more of it)."""
+        model = self.low if around is None else np.ascontiguousarray(around, np.float32)
+        return _noise(rgb, model, product)[0]
 
 
 def sample_low(low: np.ndarray, shape: tuple[int, int], rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
