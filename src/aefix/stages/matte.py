@@ -1448,7 +1448,7 @@ def refine_edges(
     right beside the mask stands for the one beyond the band where it is darker and reads less of
     a pixel as product (`_backdrop_beside`): a shadow darkening toward the product. On a sweep, an
     edge too weak for the photo's noise is read on the photo averaged over a few pixels, when it
-    stands out of the noise left there (AVERAGED_SIGMA_PX).
+    stands out of the noise left there around the backdrop's local average (AVERAGED_SIGMA_PX).
     """
     height, width = hard.shape
     band_px = band_width((height, width))
@@ -1501,11 +1501,12 @@ def refine_edges(
     trusted = known & _stands_out(difference, backdrop)
     # Noise, not the colours, is what a weak edge was left untrusted for: averaged over a few
     # pixels, the photo's noise drops several times while its edge only widens by as much. On a
-    # sweep only: on a table or in a room "noise" is mostly texture, which averaging leaves. What
-    # is left is measured around the colour the band reads against, the backdrop's local average
-    # beyond it, not around the frame's smooth model: a light table's grain, wider than the
-    # averaging, is that model's residual but mostly not the local average's (bench-quality seed
-    # 2026's white ring on a table: 3.3 levels p95, not 14.1).
+    # sweep only (a light table's among them): on a darker or more grained table or in a room
+    # "noise" is mostly texture, which averaging leaves. What is left is measured around the
+    # colour the band reads against, the backdrop's local average beyond it, not around the
+    # frame's smooth model: a light table's grain, wider than the averaging, is that model's
+    # residual but mostly not the local average's (bench-quality seed 2026's white ring on a
+    # table: 3.3 levels p95, not 14.1).
     read = pixels
     noisy = np.flatnonzero(known & ~trusted & (contrast >= MIN_CONTRAST))
     if len(noisy) and backdrop.is_sweep:
