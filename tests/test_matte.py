@@ -10,9 +10,13 @@ from aefix.errors import NoProductError
 from aefix.stages.backdrop import SHADOW_PULL_LIMIT, Backdrop, estimate_backdrop
 from aefix.stages.matte import (
     AVERAGED_SIGMA_PX,
+    MIN_CONTRAST,
     _backdrop_behind_shadow,
+    _box_around,
     _contour_ring,
     _gain_quartiles,
+    _local_colour,
+    _noise_inside,
     _remnants_of,
     _shadow_within,
     _tabs_of_shadow,
@@ -256,6 +260,56 @@ def test_a_white_ring_on_a_table_with_a_wide_grain_is_read_on_the_averaged_photo
     assert (soft[far] > 0.3).sum() > 1000  # the network's edge reaches well past the disc
     assert not (matte.mask.alpha[far] > 0.0).any()
     assert iou(matte.mask.hard, truth >= 0.5) > 0.998
+
+
+@pytest.mark.parametrize("hard_is_exact", [False, True])
+def test_a_white_product_a_few_levels_over_a_light_grey_sweep_is_read_averaged(hard_is_exact: bool) -> None:
+    """A white disc 6.7 levels over a light-grey sweep (noise of 2 levels a channel): under the
+    12 levels a pixel's reading needs, it kept the network's edge, 3 px wide (IoU 0.980).
+    Averaged, the sweep's noise around its local average and the disc's around its own are
+    under a level, and the edge is the photo's."""
+    size = 1200
+    rng = np.random.default_rng(3)
+    truth = _disc_alpha(size, radius=300.0)
+    disc, sweep = np.float32([224, 222, 223]), np.float32([219, 219, 219])
+    photo = disc * truth[:, :, None] + sweep * (1.0 - truth[:, :, None]) + rng.normal(0.0, 2.0, (size, size, 3))
+    photo = np.clip(np.rint(photo), 0, 255).astype(np.uint8)
+    soft = _disc_alpha(size, radius=303.0, blur=2.0)  # the network's edge, 3 px out
+    hard = soft >= 0.5
+    assert float(np.linalg.norm(disc - sweep)) < MIN_CONTRAST
+    matte = refine_edges(photo, hard, soft, estimate_backdrop(photo, hard), hard_is_exact=hard_is_exact)
+    assert iou(hard, truth >= 0.5) < 0.985
+    assert iou(matte.mask.hard, truth >= 0.5) > 0.995
+    far = cv2.dilate((truth > 0.01).astype(np.uint8), np.ones((5, 5), np.uint8)) == 0
+    assert (matte.mask.alpha[far] == 0).all()
+
+
+def test_a_metal_s_shading_is_noise_on_the_product_side_and_a_flat_product_s_is_not() -> None:
+    """The product side's noise, measured on the averaged photo around the product's local
+    colour inside its edge: under a level for a flat disc with 2 levels of noise; for a metal
+    disc shaded in bands 90 px apart (+-25 levels), more than 3x is needed to read a step of a
+    few levels, so its weak edge is not read."""
+    size = 1200
+    rng = np.random.default_rng(3)
+    truth = _disc_alpha(size, radius=300.0)
+    hard = truth >= 0.5
+    band = band_width(hard.shape)
+    interior = cv2.erode(hard.astype(np.uint8), np.ones((2 * band + 1,) * 2, np.uint8)).astype(bool)
+    box = _box_around(hard, band)
+    columns = np.arange(size, dtype=np.float32)[None, :] * np.ones((size, 1), np.float32)
+    found = {}
+    for name, tone in (
+        ("flat", np.full((size, size), 224.0, np.float32)),
+        ("metal", 212.0 + 25.0 * np.sin(columns * 2 * np.pi / 90.0)),
+    ):
+        product = np.repeat(tone[:, :, None], 3, axis=2)
+        photo = product * truth[:, :, None] + 219.0 * (1.0 - truth[:, :, None]) + rng.normal(0.0, 2.0, (size, size, 3))
+        photo = np.clip(np.rint(photo), 0, 255).astype(np.uint8)
+        small = cv2.resize(photo, (512, 512), interpolation=cv2.INTER_AREA).astype(np.float32)
+        averaged = cv2.GaussianBlur(photo, (0, 0), AVERAGED_SIGMA_PX)
+        found[name] = _noise_inside(averaged[box], _local_colour(small, interior)[:, :, :3], interior, box, band)
+    assert found["flat"] < 1.0
+    assert found["metal"] > 10.0
 
 
 def test_classic_mask_finds_a_thin_cable_the_network_missed_and_leaves_the_shadow() -> None:

@@ -29,7 +29,7 @@ from aefix.pixels import (
 from aefix.regions import bounding_box, components_at_least, components_touching, label_maxima, without_specks
 from aefix.segment import ProductMask
 from aefix.settings import WORK_SIDE_SLACK
-from aefix.stages.backdrop import SHADOW_PULL_LIMIT, Backdrop, low_res_size, sample_low
+from aefix.stages.backdrop import CHI3_P95_OVER_MEDIAN, SHADOW_PULL_LIMIT, Backdrop, low_res_size, sample_low
 
 # The coarse edge is trusted to within this many of the network's input pixels (320 across).
 BAND_MODEL_PX = 2.0
@@ -65,6 +65,12 @@ CONTRAST_NOISE_FACTOR = 3.0
 # light-grey sweep (noise 8.5, 1.2 averaged) kept the network's edge, 2-4 px wide of its own
 # (bench-quality seed 2026, boundary F 0.825).
 AVERAGED_SIGMA_PX = 2.0
+# Averaged, an edge is read down to this step (RGB distance): weaker, the local colours' own
+# offsets (a JPEG's blocks, the sweep's curve across the band) are a large share of it. Above
+# it, the step must stand out of the noise left on both sides, around each side's local average:
+# a metal's shading is the product side's "noise", and keeps its weak edge on the network's.
+AVERAGED_MIN_CONTRAST = 4.0
+NOISE_SAMPLES_INSIDE = 50_000  # the product side's noise, from at most this many pixels
 # The classical mask: a pixel is product when it is this many noise levels away from the backdrop.
 CLASSIC_NOISE_FACTOR = 1.5
 CLASSIC_MIN_DISTANCE = 12.0
@@ -1508,10 +1514,13 @@ def refine_edges(
     # residual but mostly not the local average's (bench-quality seed 2026's white ring on a
     # table: 3.3 levels p95, not 14.1).
     read = pixels
-    noisy = np.flatnonzero(known & ~trusted & (contrast >= MIN_CONTRAST))
+    noisy = np.flatnonzero(known & ~trusted & (contrast >= AVERAGED_MIN_CONTRAST))
     if len(noisy) and backdrop.is_sweep:
         averaged = cv2.GaussianBlur(rgb, (0, 0), AVERAGED_SIGMA_PX)
-        left = backdrop.noise_in(averaged, hard, around=near_backdrop[:, :, :3])
+        left = max(
+            backdrop.noise_in(averaged, hard, around=near_backdrop[:, :, :3]),
+            _noise_inside(averaged[box], near_product[:, :, :3], interior, box, band_px),
+        )
         noisy = noisy[contrast[noisy] >= CONTRAST_NOISE_FACTOR * left]
         read = pixels.copy()
         read[noisy] = averaged[rows[noisy], cols[noisy]]
@@ -1568,6 +1577,24 @@ def refine_edges(
     colour[rows[edge], cols[edge]] = np.clip(np.rint(straight), 0, 255).astype(np.uint8)
     share = float(trusted.mean()) if len(trusted) else 0.0
     return Matte(ProductMask(hard=alpha >= 0.5, alpha=alpha, soft=soft), colour, band_px, share)
+
+
+def _noise_inside(
+    averaged: np.ndarray, local: np.ndarray, interior: np.ndarray, box: tuple[slice, slice], band_px: int
+) -> float:
+    """The noise (95th percentile, as `Backdrop`'s) of `averaged` (the photo in `box`) around
+    `local`, the product's local colour (a small map of the whole photo), over the product's
+    `interior` within two band widths of its edge, where the band reads it."""
+    inside = interior[box].view(np.uint8)
+    rows, cols = np.nonzero(inside.view(bool) & ~cv2.erode(inside, _square(2 * band_px)).view(bool))
+    if not len(rows):
+        return 0.0
+    step = max(1, len(rows) // NOISE_SAMPLES_INSIDE)
+    rows, cols = rows[::step], cols[::step]
+    top, left = box[0].start or 0, box[1].start or 0
+    colour = sample_low(np.ascontiguousarray(local, np.float32), interior.shape, rows + top, cols + left)
+    distance = np.linalg.norm(averaged[rows, cols].astype(np.float32) - colour, axis=1)
+    return CHI3_P95_OVER_MEDIAN * float(np.median(distance))
 
 
 def _opaque_past_the_ramp(alpha: np.ndarray) -> np.ndarray:
