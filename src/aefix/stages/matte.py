@@ -1454,7 +1454,8 @@ def refine_edges(
     right beside the mask stands for the one beyond the band where it is darker and reads less of
     a pixel as product (`_backdrop_beside`): a shadow darkening toward the product. On a sweep, an
     edge too weak for the photo's noise is read on the photo averaged over a few pixels, when it
-    stands out of the noise left there around the backdrop's local average (AVERAGED_SIGMA_PX).
+    stands out of the noise left there on both sides, each around its own local colour, by a
+    step of AVERAGED_MIN_CONTRAST at least (AVERAGED_SIGMA_PX).
     """
     height, width = hard.shape
     band_px = band_width((height, width))
@@ -1512,7 +1513,8 @@ def refine_edges(
     # colour the band reads against, the backdrop's local average beyond it, not around the
     # frame's smooth model: a light table's grain, wider than the averaging, is that model's
     # residual but mostly not the local average's (bench-quality seed 2026's white ring on a
-    # table: 3.3 levels p95, not 14.1).
+    # table: 3.3 levels p95, not 14.1). So is the product's, inside its edge: a metal's shading
+    # is noise there, and a step that does not stand out of it is not read.
     read = pixels
     noisy = np.flatnonzero(known & ~trusted & (contrast >= AVERAGED_MIN_CONTRAST))
     if len(noisy) and backdrop.is_sweep:
