@@ -307,7 +307,7 @@ def test_a_metal_s_shading_is_noise_on_the_product_side_and_a_flat_product_s_is_
         photo = np.clip(np.rint(photo), 0, 255).astype(np.uint8)
         small = cv2.resize(photo, (512, 512), interpolation=cv2.INTER_AREA).astype(np.float32)
         averaged = cv2.GaussianBlur(photo, (0, 0), AVERAGED_SIGMA_PX)
-        found[name] = _noise_inside(averaged[box], _local_colour(small, interior)[:, :, :3], interior, box, band)
+        found[name] = _noise_inside(averaged, _local_colour(small, interior)[:, :, :3], interior, box, band)
     assert found["flat"] < 1.0
     assert found["metal"] > 10.0
 

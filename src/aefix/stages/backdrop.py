@@ -95,12 +95,12 @@ class Backdrop:
         """`noise` as measured in another version of the photo (`rgb`, the same size: one averaged
         over a few pixels), around the same model, or around `around` (another small map of the
         backdrop's colour, any size: a local average that follows more of it)."""
-        model = self.low if around is None else np.ascontiguousarray(around, np.float32)
-        return _noise(rgb, model, product)[0]
+        return _noise(rgb, self.low if around is None else around, product)[0]
 
 
 def sample_low(low: np.ndarray, shape: tuple[int, int], rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
     """Bilinear samples of a small map at full-resolution pixel coordinates (pixel centres aligned)."""
+    low = np.ascontiguousarray(low)  # a channel slice of a larger map, too
     scale_y, scale_x = low.shape[0] / shape[0], low.shape[1] / shape[1]
     count = len(rows)
     if count == 0:
@@ -203,10 +203,22 @@ def _noise(rgb: np.ndarray, low: np.ndarray, product: np.ndarray) -> tuple[float
     if len(rows) < 100:
         return float("inf"), float("inf"), None
     rows, cols = rows * step, cols * step
-    pixels = pixels_at(rgb, rows * width + cols).astype(np.float32)
-    residual = pixels - sample_low(low, (height, width), rows, cols)
+    residual = _residual(rgb, low, rows, cols)
     distance = np.linalg.norm(residual, axis=1)
     median = float(np.median(distance))
     within = residual[distance <= CHI3_P95_OVER_MEDIAN * median].astype(np.float64)
     covariance = within.T @ within / max(1, len(within))
     return CHI3_P95_OVER_MEDIAN * median, CHI3_MEAN_OVER_MEDIAN * median, covariance
+
+
+def noise_at(rgb: np.ndarray, model: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> float:
+    """The noise (95th-percentile distance, read off the median as `Backdrop.noise` is) of `rgb`
+    around `model`, a small map of its expected colour, at the pixels `rows`, `cols`."""
+    return CHI3_P95_OVER_MEDIAN * float(np.median(np.linalg.norm(_residual(rgb, model, rows, cols), axis=1)))
+
+
+def _residual(rgb: np.ndarray, model: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """`rgb` less `model` (a small map) at the pixels `rows`, `cols` (float32, N x 3)."""
+    height, width = rgb.shape[:2]
+    pixels = pixels_at(rgb, rows * width + cols).astype(np.float32)
+    return pixels - sample_low(model, (height, width), rows, cols)

@@ -12,9 +12,10 @@ from aefix.regions import bounding_box
 from aefix.settings import Settings
 
 # Cubic upscaling spreads each source pixel's alpha two source pixels further: at x2.5 a faint tail
-# five output pixels into the backdrop, greying it. Alpha this close to 0 after an upscale is that
-# tail, not product (the same cut-off as the matte's own edge snap).
-UPSCALED_ALPHA_FLOOR = 0.06
+# five output pixels into the backdrop, greying it. Alpha this close to 0 after an upscale (or
+# beside the body after a downscale, below) is that tail, not product (the same cut-off as the
+# matte's own edge snap).
+TAIL_ALPHA_FLOOR = 0.06
 # An upscaled edge is steepened about the middle of its ramp: the matte's product/backdrop
 # boundary, or half the highest alpha of a part too thin to reach it, within this many source px.
 EDGE_MIDDLE = 0.5
@@ -85,12 +86,12 @@ def crop_to_canvas(rgb: np.ndarray, alpha: np.ndarray, settings: Settings, matte
         region *= np.divide(steep, region_alpha, out=np.zeros_like(steep), where=region_alpha > 0.0)[:, :, None]
         region_alpha = steep
     if scale > 1.0:
-        region_alpha[region_alpha < UPSCALED_ALPHA_FLOOR] = 0.0
+        region_alpha[region_alpha < TAIL_ALPHA_FLOOR] = 0.0
     elif scale < 1.0 and matted:
         reach = 2 * DOWNSCALED_TAIL_REACH_PX + 1
         body = (region_alpha >= EDGE_MIDDLE).view(np.uint8)
         near_body = cv2.dilate(body, cv2.getStructuringElement(cv2.MORPH_RECT, (reach, reach))).view(bool)
-        region_alpha[near_body & (region_alpha < UPSCALED_ALPHA_FLOOR)] = 0.0
+        region_alpha[near_body & (region_alpha < TAIL_ALPHA_FLOOR)] = 0.0
     region = np.clip(region, 0.0, 255.0 * region_alpha[:, :, None])
 
     left, top = (canvas_width - new_width) // 2, (canvas_height - new_height) // 2

@@ -29,7 +29,7 @@ from aefix.pixels import (
 from aefix.regions import bounding_box, components_at_least, components_touching, label_maxima, without_specks
 from aefix.segment import ProductMask
 from aefix.settings import WORK_SIDE_SLACK
-from aefix.stages.backdrop import CHI3_P95_OVER_MEDIAN, SHADOW_PULL_LIMIT, Backdrop, low_res_size, sample_low
+from aefix.stages.backdrop import SHADOW_PULL_LIMIT, Backdrop, low_res_size, noise_at, sample_low
 
 # The coarse edge is trusted to within this many of the network's input pixels (320 across).
 BAND_MODEL_PX = 2.0
@@ -1519,11 +1519,11 @@ def refine_edges(
     noisy = np.flatnonzero(known & ~trusted & (contrast >= AVERAGED_MIN_CONTRAST))
     if len(noisy) and backdrop.is_sweep:
         averaged = cv2.GaussianBlur(rgb, (0, 0), AVERAGED_SIGMA_PX)
-        left = max(
-            backdrop.noise_in(averaged, hard, around=near_backdrop[:, :, :3]),
-            _noise_inside(averaged[box], near_product[:, :, :3], interior, box, band_px),
-        )
-        noisy = noisy[contrast[noisy] >= CONTRAST_NOISE_FACTOR * left]
+        beyond_band = backdrop.noise_in(averaged, hard, near_backdrop[..., :3])
+        noisy = noisy[contrast[noisy] >= CONTRAST_NOISE_FACTOR * beyond_band]
+        if len(noisy):  # the product side's noise only where the backdrop's lets a pixel through
+            inside = _noise_inside(averaged, near_product[..., :3], interior, box, band_px)
+            noisy = noisy[contrast[noisy] >= CONTRAST_NOISE_FACTOR * inside]
         read = pixels.copy()
         read[noisy] = averaged[rows[noisy], cols[noisy]]
         trusted[noisy] = True
@@ -1584,19 +1584,15 @@ def refine_edges(
 def _noise_inside(
     averaged: np.ndarray, local: np.ndarray, interior: np.ndarray, box: tuple[slice, slice], band_px: int
 ) -> float:
-    """The noise (95th percentile, as `Backdrop`'s) of `averaged` (the photo in `box`) around
-    `local`, the product's local colour (a small map of the whole photo), over the product's
-    `interior` within two band widths of its edge, where the band reads it."""
+    """The noise of `averaged` (the photo, averaged) around `local`, the product's local colour (a
+    small map), over the product's `interior` within two band widths of its edge, where the band
+    reads it; `box` holds the interior."""
     inside = interior[box].view(np.uint8)
     rows, cols = np.nonzero(inside.view(bool) & ~cv2.erode(inside, _square(2 * band_px)).view(bool))
     if not len(rows):
         return 0.0
     step = max(1, len(rows) // NOISE_SAMPLES_INSIDE)
-    rows, cols = rows[::step], cols[::step]
-    top, left = box[0].start or 0, box[1].start or 0
-    colour = sample_low(np.ascontiguousarray(local, np.float32), interior.shape, rows + top, cols + left)
-    distance = np.linalg.norm(averaged[rows, cols].astype(np.float32) - colour, axis=1)
-    return CHI3_P95_OVER_MEDIAN * float(np.median(distance))
+    return noise_at(averaged, local, rows[::step] + (box[0].start or 0), cols[::step] + (box[1].start or 0))
 
 
 def _opaque_past_the_ramp(alpha: np.ndarray) -> np.ndarray:
