@@ -19,7 +19,9 @@ from aefix.stages.matte import (
     _noise_inside,
     _remnants_of,
     _shadow_within,
+    _shadows_running_into,
     _tabs_of_shadow,
+    backdrop_gain,
     band_width,
     classic_product,
     classic_threshold,
@@ -1071,6 +1073,58 @@ def test_a_bit_of_a_peeled_shadow_goes_with_it_and_a_darker_grey_part_stays() ->
     peel = np.array([False, True, False, False, False, False, False, True])
     expected = [False, False, True, False, False, False, True, False]
     assert _remnants_of(peel, labels, 8, gain, _gain_quartiles(peel, labels, gain)).tolist() == expected
+
+
+def _grey_part_above_its_shadow(tint: tuple[float, float, float]) -> tuple[np.ndarray, ...]:
+    """A grey part of a product (rows 20-119) above a strip of its cast shadow (rows 120-159), both
+    darkening a 250 backdrop to 0.8 and labelled one piece (1), the part tinted by `tint`; below
+    the strip, the shadow's penumbra (rows 160-165, 0.8 to 0.95), peeled as a piece of its own
+    (2). The part's outline is sharp, the shadow's (the strip's ends and the penumbra's foot)
+    soft. Returned: what `_shadows_running_into` takes, and the strip."""
+    rows = np.mgrid[0:200, 0:300][0]
+    labels = np.zeros((200, 300), np.int32)
+    labels[20:160, 30:270] = 1
+    labels[160:166, 30:270] = 2
+    factor = np.ones((200, 300), np.float32)
+    factor[20:160, 30:270] = 0.8
+    factor[160:166, 30:270] = np.linspace(0.8, 0.95, 6, dtype=np.float32)[:, None]
+    back = np.full((200, 300, 3), 250.0, np.float32)
+    rgb = back * factor[:, :, None]
+    rgb[20:120, 30:270] += np.array(tint, np.float32)
+    rgb += np.random.default_rng(3).normal(0.0, 0.8, rgb.shape).astype(np.float32)
+    rgb = np.clip(np.rint(rgb), 0, 255).astype(np.uint8)
+    product = labels > 0
+    on_outline = product & cv2.dilate((~product).view(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
+    soft_edge = on_outline & (rows >= 120)
+    sharp = on_outline & ~soft_edge
+    gain = backdrop_gain(rgb.astype(np.float32), back)
+    strip = (labels == 1) & (rows >= 120)
+    return labels, gain, rgb, back, product, on_outline, soft_edge, sharp, strip
+
+
+@pytest.mark.parametrize(
+    ("tint", "goes"), [((-1.0, 0.0, 4.0), True), ((0.0, 0.0, 0.0), False)], ids=["tinted", "neutral"]
+)
+def test_a_shadow_running_on_under_a_grey_part_goes_where_the_part_s_tint_bounds_it(
+    tint: tuple[float, float, float], goes: bool
+) -> None:
+    """The strip of shadow a grey product's piece kept when the penumbra below it was peeled alone
+    (bench-quality seed 3's light-grey star, 3.7 levels bluish off its neutral shadow: the shadow
+    between two of its legs, 14,110 impure output px): it goes, as a new peeled label, where the
+    part above it is tinted; neutral, nothing parts the two, and nothing goes."""
+    labels, gain, rgb, back, product, on_outline, soft_edge, sharp, strip = _grey_part_above_its_shadow(tint)
+    peel = np.array([False, False, True])
+    new_labels, new_peel, count = _shadows_running_into(
+        labels, peel, 3, gain, rgb, back, product, on_outline, soft_edge, sharp
+    )
+    taken = new_peel[new_labels] & (labels == 1)
+    part = (labels == 1) & ~strip
+    if goes:
+        assert count == 4 and new_peel.tolist() == [False, False, True, True]
+        assert taken[strip].mean() > 0.95
+        assert taken[part].mean() < 0.02
+    else:
+        assert count == 3 and not taken.any()
 
 
 def _remnants_beside_a_shadow(labels: np.ndarray, gain: np.ndarray) -> np.ndarray:
