@@ -1075,18 +1075,20 @@ def test_a_bit_of_a_peeled_shadow_goes_with_it_and_a_darker_grey_part_stays() ->
     assert _remnants_of(peel, labels, 8, gain, _gain_quartiles(peel, labels, gain)).tolist() == expected
 
 
-def _grey_part_above_its_shadow(tint: tuple[float, float, float]) -> tuple[np.ndarray, ...]:
-    """A grey part of a product (rows 20-119) above a strip of its cast shadow (rows 120-159), both
-    darkening a 250 backdrop to 0.8 and labelled one piece (1), the part tinted by `tint`; below
-    the strip, the shadow's penumbra (rows 160-165, 0.8 to 0.95), peeled as a piece of its own
-    (2). The part's outline is sharp, the shadow's (the strip's ends and the penumbra's foot)
-    soft. Returned: what `_shadows_running_into` takes, and the strip."""
+def _grey_part_above_its_shadow(tint: tuple[float, float, float], top: float) -> tuple[np.ndarray, ...]:
+    """A grey part of a product (rows 20-119) above a strip of its cast shadow (rows 120-159),
+    labelled one piece (1): the shadow darkens a 250 backdrop to 0.8, the part from `top` at its
+    top row to 0.8 at the strip (a metal's shading running on into the shadow's tone), tinted by
+    `tint`; below the strip, the shadow's penumbra (rows 160-165, 0.8 to 0.95), peeled as a piece
+    of its own (2). The part's outline is sharp, the shadow's (the strip's ends and the penumbra's
+    foot) soft. Returned: what `_shadows_running_into` takes, and the strip."""
     rows = np.mgrid[0:200, 0:300][0]
     labels = np.zeros((200, 300), np.int32)
     labels[20:160, 30:270] = 1
     labels[160:166, 30:270] = 2
     factor = np.ones((200, 300), np.float32)
     factor[20:160, 30:270] = 0.8
+    factor[20:120, 30:270] = np.linspace(top, 0.8, 100, dtype=np.float32)[:, None]
     factor[160:166, 30:270] = np.linspace(0.8, 0.95, 6, dtype=np.float32)[:, None]
     back = np.full((200, 300, 3), 250.0, np.float32)
     rgb = back * factor[:, :, None]
@@ -1103,16 +1105,21 @@ def _grey_part_above_its_shadow(tint: tuple[float, float, float]) -> tuple[np.nd
 
 
 @pytest.mark.parametrize(
-    ("tint", "goes"), [((-1.0, 0.0, 4.0), True), ((0.0, 0.0, 0.0), False)], ids=["tinted", "neutral"]
+    ("tint", "top", "goes"),
+    [((-1.0, 0.0, 4.0), 0.8, True), ((0.0, 0.0, 0.0), 0.8, False), ((0.0, 0.0, 0.0), 0.7, False)],
+    ids=["tinted", "neutral", "neutral-shaded-into-it"],
 )
 def test_a_shadow_running_on_under_a_grey_part_goes_where_the_part_s_tint_bounds_it(
-    tint: tuple[float, float, float], goes: bool
+    tint: tuple[float, float, float], top: float, goes: bool
 ) -> None:
     """The strip of shadow a grey product's piece kept when the penumbra below it was peeled alone
     (bench-quality seed 3's light-grey star, 3.7 levels bluish off its neutral shadow: the shadow
     between two of its legs, 14,110 impure output px): it goes, as a new peeled label, where the
-    part above it is tinted; neutral, nothing parts the two, and nothing goes."""
-    labels, gain, rgb, back, product, on_outline, soft_edge, sharp, strip = _grey_part_above_its_shadow(tint)
+    part above it is tinted. Neutral, flat or shaded on into the shadow's tone (a metal), what is
+    found meets the rest of the piece with no bound, no change of tint and no sharp edge, and
+    nothing goes: with no bound asked, the whole strip went with 13% of the flat part, and 84% of
+    it with 2.7% of the shaded one."""
+    labels, gain, rgb, back, product, on_outline, soft_edge, sharp, strip = _grey_part_above_its_shadow(tint, top)
     peel = np.array([False, False, True])
     new_labels, new_peel, count = _shadows_running_into(
         labels, peel, 3, gain, rgb, back, product, on_outline, soft_edge, sharp
