@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from aefix.errors import NoProductError
-from aefix.stages.backdrop import SHADOW_PULL_LIMIT, Backdrop, estimate_backdrop
+from aefix.stages.backdrop import SHADOW_PULL_LIMIT, Backdrop, estimate_backdrop, noise_around
 from aefix.stages.matte import (
     AVERAGED_SIGMA_PX,
     MIN_CONTRAST,
@@ -15,8 +15,10 @@ from aefix.stages.matte import (
     _box_around,
     _contour_ring,
     _gain_quartiles,
+    _labelled,
     _local_colour,
     _noise_inside,
+    _PieceMaps,
     _remnants_of,
     _shadow_within,
     _shadows_running_into,
@@ -256,7 +258,7 @@ def test_a_white_ring_on_a_table_with_a_wide_grain_is_read_on_the_averaged_photo
     backdrop = estimate_backdrop(photo, hard)
     assert backdrop.is_sweep and backdrop.noise > 12.0  # the grain, p95
     averaged = cv2.GaussianBlur(photo, (0, 0), AVERAGED_SIGMA_PX)
-    assert float(np.linalg.norm(disc - table.mean(axis=(0, 1)))) < 3.0 * backdrop.noise_in(averaged, hard)
+    assert float(np.linalg.norm(disc - table.mean(axis=(0, 1)))) < 3.0 * noise_around(averaged, backdrop.low, hard)
     matte = refine_edges(photo, hard, soft, backdrop, hard_is_exact=hard_is_exact)
     far = cv2.dilate((truth > 0.01).astype(np.uint8), np.ones((5, 5), np.uint8)) == 0
     assert (soft[far] > 0.3).sum() > 1000  # the network's edge reaches well past the disc
@@ -1081,7 +1083,7 @@ def _grey_part_above_its_shadow(tint: tuple[float, float, float], top: float) ->
     top row to 0.8 at the strip (a metal's shading running on into the shadow's tone), tinted by
     `tint`; below the strip, the shadow's penumbra (rows 160-165, 0.8 to 0.95), peeled as a piece
     of its own (2). The part's outline is sharp, the shadow's (the strip's ends and the penumbra's
-    foot) soft. Returned: what `_shadows_running_into` takes, and the strip."""
+    foot) soft. Returned: the maps `_shadows_running_into` reads, and the strip."""
     rows = np.mgrid[0:200, 0:300][0]
     labels = np.zeros((200, 300), np.int32)
     labels[20:160, 30:270] = 1
@@ -1121,9 +1123,8 @@ def test_a_shadow_running_on_under_a_grey_part_goes_where_the_part_s_tint_bounds
     it with 2.7% of the shaded one."""
     labels, gain, rgb, back, product, on_outline, soft_edge, sharp, strip = _grey_part_above_its_shadow(tint, top)
     peel = np.array([False, False, True])
-    new_labels, new_peel, count = _shadows_running_into(
-        labels, peel, 3, gain, rgb, back, product, on_outline, soft_edge, sharp
-    )
+    maps = _PieceMaps(gain, rgb, back, product, on_outline, soft_edge, sharp)
+    new_labels, new_peel, count = _labelled(labels.copy(), peel, 3, _shadows_running_into(labels, peel, maps))
     taken = new_peel[new_labels] & (labels == 1)
     part = (labels == 1) & ~strip
     if goes:

@@ -91,12 +91,6 @@ class Backdrop:
         metric: np.ndarray = (np.linalg.inv(floored) * (float(np.trace(floored)) / 3.0)).astype(np.float32)
         return metric
 
-    def noise_in(self, rgb: np.ndarray, product: np.ndarray, around: np.ndarray | None = None) -> float:
-        """`noise` as measured in another version of the photo (`rgb`, the same size: one averaged
-        over a few pixels), around the same model, or around `around` (another small map of the
-        backdrop's colour, any size: a local average that follows more of it)."""
-        return _noise(rgb, self.low if around is None else around, product)[0]
-
 
 def sample_low(low: np.ndarray, shape: tuple[int, int], rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
     """Bilinear samples of a small map at full-resolution pixel coordinates (pixel centres aligned)."""
@@ -209,6 +203,13 @@ def _noise(rgb: np.ndarray, low: np.ndarray, product: np.ndarray) -> tuple[float
     within = residual[distance <= CHI3_P95_OVER_MEDIAN * median].astype(np.float64)
     covariance = within.T @ within / max(1, len(within))
     return CHI3_P95_OVER_MEDIAN * median, CHI3_MEAN_OVER_MEDIAN * median, covariance
+
+
+def noise_around(rgb: np.ndarray, model: np.ndarray, product: np.ndarray) -> float:
+    """`Backdrop.noise` as measured in another version of the photo (`rgb`: one averaged over a few
+    pixels) around `model`, a small map of the backdrop's colour (`Backdrop.low`, or a local
+    average that follows more of it), on the backdrop clear of `product`."""
+    return _noise(rgb, model, product)[0]
 
 
 def noise_at(rgb: np.ndarray, model: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> float:

@@ -29,7 +29,7 @@ from aefix.pixels import (
 from aefix.regions import bounding_box, components_at_least, components_touching, label_maxima, without_specks
 from aefix.segment import ProductMask
 from aefix.settings import WORK_SIDE_SLACK
-from aefix.stages.backdrop import SHADOW_PULL_LIMIT, Backdrop, low_res_size, noise_at, sample_low
+from aefix.stages.backdrop import SHADOW_PULL_LIMIT, Backdrop, low_res_size, noise_around, noise_at, sample_low
 
 # The coarse edge is trusted to within this many of the network's input pixels (320 across).
 BAND_MODEL_PX = 2.0
@@ -888,23 +888,15 @@ def _soft_edged_in_box(
     # gradual change of shading: its brightness changes twice as fast as that at least (a metal
     # blob's edge at its shadow's tip, 113 -> 153 levels over 5 px, bench-quality seed 2026).
     sharp = (~soft_edge & (span >= min_step)) | (steepest >= 2 * GRADUAL_MAX_SLOPE)
+    maps = _PieceMaps(gain, rgb, back, product, on_outline, soft_edge, sharp)
+    found = []
     for label in np.flatnonzero(partial & ~peel):
         box = bounding_box(labels == label, 4 * EDGE_WINDOW_PX + 2)  # room for _shadow_within's reach
-        if box is None:
-            continue
-        piece = labels[box] == label
-        tint = tint_off_backdrop(rgb[box].astype(np.float32), back[box], gain[box])
-        shadow = _shadow_within(
-            gain[box], tint, piece, product[box], on_outline[box] & soft_edge[box] & piece, on_outline[box], sharp[box]
-        )
-        if shadow.any():
-            labels[box][shadow] = count
-            peel = np.append(peel, True)
-            count += 1
+        if box is not None:
+            found.append((box, _shadow_in(box, labels[box] == label, maps)))
+    labels, peel, count = _labelled(labels, peel, count, found)
     if peel.any():
-        labels, peel, count = _shadows_running_into(
-            labels, peel, count, gain, rgb, back, product, on_outline, soft_edge, sharp
-        )
+        labels, peel, count = _labelled(labels, peel, count, _shadows_running_into(labels, peel, maps))
         quartiles = _gain_quartiles(peel, labels, gain)
         peel |= _remnants_of(peel, labels, count, gain, quartiles)
         peel |= _running_on(peel, labels, count, gain, quartiles, product, span < min_step, edge_px, soft_px)
@@ -940,31 +932,64 @@ def _shading_runs_on(
     return runs_on
 
 
-def _shadows_running_into(
-    labels: np.ndarray,
-    peel: np.ndarray,
-    count: int,
-    gain: np.ndarray,
-    rgb: np.ndarray,
-    back: np.ndarray,
-    product: np.ndarray,
-    on_outline: np.ndarray,
-    soft_edge: np.ndarray,
-    sharp: np.ndarray,
+@dataclass(frozen=True)
+class _PieceMaps:
+    """The maps of a product's box that a piece is judged on for a shadow within it."""
+
+    gain: np.ndarray
+    rgb: np.ndarray
+    back: np.ndarray
+    product: np.ndarray
+    on_outline: np.ndarray
+    soft_edge: np.ndarray
+    sharp: np.ndarray
+
+
+def _shadow_in(
+    box: tuple[slice, slice],
+    piece: np.ndarray,
+    maps: _PieceMaps,
+    tint_floor: float = SHADOW_TINT_LIMIT,
+    into: np.ndarray | None = None,
+) -> np.ndarray:
+    """`_shadow_within` the `piece` (a mask over `box`) of the product, its soft outline its own
+    outline's soft stretches."""
+    tint = tint_off_backdrop(maps.rgb[box].astype(np.float32), maps.back[box], maps.gain[box])
+    on_outline = maps.on_outline[box]
+    soft_outline = on_outline & maps.soft_edge[box] & piece
+    return _shadow_within(
+        maps.gain[box], tint, piece, maps.product[box], soft_outline, on_outline, maps.sharp[box], tint_floor, into
+    )
+
+
+def _labelled(
+    labels: np.ndarray, peel: np.ndarray, count: int, found: list[tuple[tuple[slice, slice], np.ndarray]]
 ) -> tuple[np.ndarray, np.ndarray, int]:
-    """The shadow that runs on from a peeled piece into a piece beside it that was not peeled,
-    given labels of its own: `labels`, `peel` and `count` with them added.
+    """`labels` (changed in place), `peel` and `count` with each shadow `found` (a mask over its
+    box; none where it is empty) a peeled label of its own."""
+    found = [(box, shadow) for box, shadow in found if shadow.any()]
+    for box, shadow in found:
+        labels[box][shadow] = count
+        count += 1
+    return labels, np.append(peel, np.ones(len(found), bool)), count
+
+
+def _shadows_running_into(
+    labels: np.ndarray, peel: np.ndarray, maps: _PieceMaps
+) -> list[tuple[tuple[slice, slice], np.ndarray]]:
+    """The shadow that runs on from a peeled piece of `labels` into a piece beside it that was not
+    peeled, for each such piece (a mask over a box).
 
     A grey product in its shadow's tone is split from the shadow along the penumbra's rim where
     the shadow's other side runs under the product's outline: the rim goes with the shadow, and
     the shadow between it and the product stays in the product's piece, with no soft outline of
     its own left to judge it by. Each such piece is looked into together with the peeled pieces
     it touches, whose penumbra is the outline (`_shadow_within`, the tint read to
-    RUN_INTO_TINT_LIMIT); only what it finds inside the piece is added.
+    RUN_INTO_TINT_LIMIT); only what it finds inside the piece is kept.
     """
     peeled = peel[labels]
     beside_peeled = cv2.dilate(peeled.view(np.uint8), _square(1)).astype(bool) & ~peeled
-    found: list[tuple[tuple[slice, slice], np.ndarray]] = []
+    found = []
     for label in np.unique(labels[beside_peeled]):
         if label == 0:
             continue
@@ -972,31 +997,9 @@ def _shadows_running_into(
         touching = np.unique(labels[cv2.dilate(piece.view(np.uint8), _square(1)).astype(bool) & peeled])
         joined = piece | np.isin(labels, touching)
         box = bounding_box(joined, 4 * EDGE_WINDOW_PX + 2)  # room for _shadow_within's reach
-        if box is None:
-            continue
-        union = joined[box]
-        tint = tint_off_backdrop(rgb[box].astype(np.float32), back[box], gain[box])
-        soft_outline = on_outline[box] & soft_edge[box] & union
-        shadow = _shadow_within(
-            gain[box],
-            tint,
-            union,
-            product[box],
-            soft_outline,
-            on_outline[box],
-            sharp[box],
-            tint_floor=RUN_INTO_TINT_LIMIT,
-            into=piece[box],
-        )
-        if shadow.any():
-            found.append((box, shadow))
-    if not found:
-        return labels, peel, count
-    labels = labels.copy()
-    for box, shadow in found:
-        labels[box][shadow] = count
-        count += 1
-    return labels, np.append(peel, np.ones(len(found), bool)), count
+        if box is not None:
+            found.append((box, _shadow_in(box, joined[box], maps, RUN_INTO_TINT_LIMIT, piece[box])))
+    return found
 
 
 def _running_on(
@@ -1604,7 +1607,7 @@ def refine_edges(
     noisy = np.flatnonzero(known & ~trusted & (contrast >= AVERAGED_MIN_CONTRAST))
     if len(noisy) and backdrop.is_sweep:
         averaged = cv2.GaussianBlur(rgb, (0, 0), AVERAGED_SIGMA_PX)
-        beyond_band = backdrop.noise_in(averaged, hard, near_backdrop[..., :3])
+        beyond_band = noise_around(averaged, near_backdrop[..., :3], hard)
         noisy = noisy[contrast[noisy] >= CONTRAST_NOISE_FACTOR * beyond_band]
         if len(noisy):  # the product side's noise only where the backdrop's lets a pixel through
             inside = _noise_inside(averaged, near_product[..., :3], interior, box, band_px)
