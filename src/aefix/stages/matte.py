@@ -1149,7 +1149,9 @@ def _shadow_within(
     where it runs under the product. Where a metal's shading passes through the shadow's tone (a
     light stripe's crest), the same factor goes on into the product, bounded by tone changing
     gradually on both sides: that band is the product's. A shadow keeps the backdrop's hue, so
-    where the tint changes at the shadow's tone, that is the product's edge however faint.
+    where the tint changes at the shadow's tone, that is the product's edge however faint. The
+    factor and tint are read on the inside past the penumbra, and where that finds no shadow, read
+    again by the peak factor there (`_shadow_tones`).
 
     `tint_floor`: the least change of tint that bounds it (the shadow's own noise can ask more).
     `into`: a part of `piece` that no outline judged; when given, only the shadow found in it is
