@@ -18,6 +18,7 @@ from aefix.stages.matte import (
     _labelled,
     _local_colour,
     _noise_inside,
+    _penumbra_left_beside,
     _PieceMaps,
     _remnants_of,
     _shadow_within,
@@ -1592,3 +1593,27 @@ def test_a_lug_in_its_shadow_s_tone_shaded_off_gradually_into_the_metal_is_no_ta
     shading = 0.70 + 0.076 * np.clip(1.0 - away / shaded_px, 0, 1)
     photo, back, product, shadow, shadowy = _disc_in_its_shadow(shading, _hugging_shadow(), lug, noise_seed)
     assert _tabs_of_shadow(photo, back, product, shadow, shadowy).sum() == 0
+
+
+@pytest.mark.parametrize(("tone", "noise_seed"), [(0.764, 11), (0.70, 2), (0.84, 5)])
+def test_the_outer_end_of_a_peeled_shadow_s_penumbra_left_with_the_product_goes(tone: float, noise_seed: int) -> None:
+    """A grey disc (`tone` of the sweep) and its cast shadow 40 px down and right, its penumbra 3 px
+    (sigma) wide. The shadow was peeled to where it is half-covering; the penumbra's lighter half
+    stayed with the disc where the shadow leaves it, and the mask overshot it by 4 px of bare
+    sweep. That half lies on a short way from the shadow to the bare sweep: it goes; the disc, the
+    shadow's own tone or not, stays (a metal star's tip, bench-quality seed 2026: 255 impure
+    output px)."""
+    shift = np.array([[1, 0, 40], [0, 1, 40]], np.float32)
+    cast = cv2.GaussianBlur(cv2.warpAffine(_disc_alpha(800, radius=200), shift, (800, 800)), (0, 0), 3.0)
+    photo, back, disc, shadow, shadowy = _disc_in_its_shadow(tone, cast, noise_seed=noise_seed)
+    rows, cols = np.mgrid[0:800, 0:800]
+    beyond_disc = rows + cols > 800 + 200 * np.sqrt(2)  # the crescent the shadow shows past it
+    lighter_half = (cast > 0.02) & (cast < 0.5) & ~disc & beyond_disc
+    overshoot = cv2.dilate(lighter_half.view(np.uint8), np.ones((9, 9), np.uint8)).astype(bool) & (cast < 0.5) & ~disc
+    product = disc | lighter_half | overshoot
+    apart = np.linalg.norm(photo.astype(np.float32) - back, axis=2) > 12.0
+    fringe = _penumbra_left_beside(photo, product, shadow, shadowy, apart, 12.0)
+    in_shadow_tone = lighter_half & shadowy
+    assert in_shadow_tone.sum() > 1_000
+    assert fringe[in_shadow_tone].all()
+    assert (fringe & disc).sum() <= 10  # where the disc, the shadow and the sweep meet

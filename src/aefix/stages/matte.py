@@ -201,6 +201,10 @@ TAB_MIN_BORDER_RATIO = 1.25
 # as sharp as a step; the tip of a metal star's arm 0.14).
 TAB_AT_LINE_SHARE = 0.5
 TAB_LINE_PX = 2
+# The outer end of a peeled shadow's penumbra left with the product lies on a short way from the
+# shadow to bare backdrop: the two distances summed this far at most (px; a penumbra's width, the
+# outline's softness is judged over: 2 x EDGE_WINDOW_PX + 1).
+PENUMBRA_REACH_PX = 7
 MIN_CORE_PX = 400  # the backdrop's grain is measured from no fewer pixels than this
 # A shadow piece's inside, past its penumbra, is judged alone from this many pixels: a thin
 # crescent of shadow seen through a small ring's hole (800 px photo) has 325 at 2 px in.
@@ -356,6 +360,9 @@ def classic_product(rgb: np.ndarray, coarse: np.ndarray, soft: np.ndarray, backd
         # the shadow, and is judged again now that the shadow is gone, with the rim of its
         # penumbra that stays around it.
         product &= ~peeled
+        fringe = _penumbra_left_beside(rgb, product, peeled, shadowy, apart, threshold)
+        product &= ~fringe
+        peeled |= fringe
         bare = _backdrop_behind_shadow(product & ~by_colour, rgb, back_full, backdrop, band, ~product)
         if bare.any():
             # A hole opened (a ring's, the network had filled): the shadow seen through it now
@@ -376,6 +383,31 @@ def classic_product(rgb: np.ndarray, coarse: np.ndarray, soft: np.ndarray, backd
     if scale < 1.0:
         product = cv2.resize(product.astype(np.uint8), full_shape[::-1], interpolation=cv2.INTER_NEAREST).astype(bool)
     return product
+
+
+def _penumbra_left_beside(
+    rgb: np.ndarray, product: np.ndarray, peeled: np.ndarray, shadowy: np.ndarray, apart: np.ndarray, min_step: float
+) -> np.ndarray:
+    """The outer end of the `peeled` shadow's penumbra left with the `product`: its `shadowy`
+    pixels on a short way from the shadow to bare backdrop (the two distances summed at most
+    PENUMBRA_REACH_PX), off the product's sharp edges (a step of `min_step` or more, within a
+    pixel). Bare backdrop: pixels near the backdrop's colour (not `apart`) joined to those outside
+    the mask, so not a metal's shading through the backdrop's tone inside it.
+
+    Where a grey product meets its shadow in its own tone, the split between the two can run
+    along the penumbra's slope: the slope's lighter half went with the product, and the bare
+    sweep the mask overshot beyond it kept it off the outline, where a soft edge would have been
+    seen (a metal star's tip, bench-quality seed 2026: 255 impure output px)."""
+    # Room for the soft-edge test's window and the pixel around a sharp edge.
+    box = _box_around(peeled, PENUMBRA_REACH_PX + EDGE_WINDOW_PX + 1)
+    bare = components_touching(~apart[box], ~product[box] & ~peeled[box] & ~apart[box])
+    luma, span = _luma_and_span(rgb[box])
+    sharp = cv2.dilate((~_soft_edges(luma) & (span >= min_step)).view(np.uint8), _square(1)).astype(bool)
+    to_shadow = cv2.distanceTransform((~peeled[box]).view(np.uint8), cv2.DIST_L2, 3)
+    to_bare = cv2.distanceTransform((~bare).view(np.uint8), cv2.DIST_L2, 3)
+    fringe = np.zeros_like(peeled)
+    fringe[box] = product[box] & shadowy[box] & ~sharp & (to_shadow + to_bare <= PENUMBRA_REACH_PX)
+    return fringe
 
 
 def _tabs_of_shadow(
