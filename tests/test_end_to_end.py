@@ -335,6 +335,26 @@ def test_a_thin_wedge_of_cast_shadow_along_a_metal_s_edge_goes(
     assert _inside_lost(photo, cut) < 0.003
 
 
+def test_a_metal_star_keeps_neither_its_shadow_s_penumbra_at_a_tip_nor_a_thin_wedge_along_an_arm(
+    tmp_path: Path,
+) -> None:
+    """bench-quality's metal star on a radial sweep (seed 2026). At a tip, where the split between
+    the star and its shadow ran along the penumbra's slope, the slope's lighter half stayed with
+    the star, kept off the outline by the sweep the mask overshot beyond it. Along an arm a wedge
+    of the cast shadow, up to 7 px wide and all penumbra, was one piece with the arm, 125 of its
+    959 outline px soft: never looked into, and read alone it did not darken evenly (0.052
+    between its deepest pixels' quartiles). 547 px of the cut-out over 3 px off the star at
+    092756c, 403 with the penumbra's end gone; now the wedge goes too, and the star loses no
+    more of its inside than it did (bites where a peeled piece took metal in its shadow's tone)."""
+    photo, cut = _cut_truth_photo(53, 2026, tmp_path)
+    assert photo.material == "metallic" and photo.shadow == "cast"
+    alpha = cut.mask.alpha
+    truth = cv2.resize(photo.alpha, alpha.shape[::-1], interpolation=cv2.INTER_AREA)
+    near = cv2.dilate((truth > 2).view(np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (7, 7)))
+    assert np.count_nonzero((alpha > 0) & (near == 0)) <= 120
+    assert _inside_lost(photo, cut) < 0.012
+
+
 def test_a_white_ring_on_a_table_is_parted_from_its_cast_shadow(tmp_path: Path) -> None:
     """bench-quality's white ring on the wooden table (seed 7): its shadow is one shadow-coloured
     piece, beside a chain of shadow-coloured pixels along the ring's edge that the cut along that

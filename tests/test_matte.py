@@ -14,6 +14,8 @@ from aefix.stages.matte import (
     _backdrop_behind_shadow,
     _box_around,
     _contour_ring,
+    _darkens_evenly,
+    _darkens_evenly_along,
     _gain_quartiles,
     _labelled,
     _local_colour,
@@ -1087,6 +1089,33 @@ def test_a_thin_wedge_of_shadow_along_a_metal_in_its_tone_goes_and_the_metal_sta
     found = _shadow_within(gain, tint, piece, piece, soft_outline, edge, np.zeros_like(piece))
     assert found[wedge].mean() > 0.8
     assert np.count_nonzero(found & metal) <= 0.001 * np.count_nonzero(metal)
+
+
+
+@pytest.mark.parametrize("noise_seed", [1, 2, 3])
+def test_a_thin_wedge_of_penumbra_darkens_evenly_along_its_outline_and_a_metal_s_shading_does_not(
+    noise_seed: int,
+) -> None:
+    """A wedge 300 px long tapering from 7 px to 2 along an edge, its factor rising from 0.74 6 px
+    in to 0.95 at its soft outline (all penumbra): its deepest pixels spread over more than
+    0.05, but at each distance from the outline they darken alike (a wedge along a metal star's
+    arm, bench-quality seed 2026). The same wedge shaded along its length from 0.70 to 0.85, as a
+    metal is, does not; nor is a shadow thick enough to have pixels past its penumbra judged so."""
+    rows, cols = np.mgrid[0:60, 0:340]
+    width = np.interp(cols, [20, 319], [7, 2])
+    wedge = (rows >= 20) & (rows < 20 + width) & (cols >= 20) & (cols < 320)
+    soft_outline = wedge & ~np.roll(wedge, -1, axis=0)  # its lower edge
+    rng = np.random.default_rng(noise_seed)
+    noise = rng.normal(0.0, 0.004, rows.shape).astype(np.float32)
+    # A penumbra 6 px wide, from the soft outline in: narrower, the wedge is lighter throughout.
+    outline_row = np.floor(19 + width)
+    penumbra = (0.74 + 0.21 * np.clip(1.0 - (outline_row - rows) / 6.0, 0.0, 1.0) ** 2 + noise).astype(np.float32)
+    assert not _darkens_evenly(penumbra, wedge)
+    assert _darkens_evenly_along(penumbra, wedge, soft_outline)
+    shaded = (0.70 + 0.15 * (cols - 20) / 300.0 + noise).astype(np.float32)
+    assert not _darkens_evenly_along(shaded, wedge, soft_outline)
+    thick = (rows >= 20) & (rows < 40) & (cols >= 20) & (cols < 320)
+    assert not _darkens_evenly_along(np.full(rows.shape, 0.74, np.float32), thick, thick & (rows == 39))
 
 
 def test_a_bit_of_a_peeled_shadow_goes_with_it_and_a_darker_grey_part_stays() -> None:
