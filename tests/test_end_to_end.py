@@ -281,6 +281,14 @@ def test_a_second_peel_after_a_hole_opens_takes_only_what_touches_the_hole(tmp_p
     assert _inside_lost(photo, cut) < 0.03
 
 
+def _off_the_product(photo: TruthPhoto, cut: Cutout) -> int:
+    """Pixels of the cut-out (alpha over 0) more than 3 px off the true product, at the working size."""
+    alpha = cut.mask.alpha
+    truth = cv2.resize(photo.alpha, alpha.shape[::-1], interpolation=cv2.INTER_AREA)
+    near = cv2.dilate((truth > 2).view(np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (7, 7)))
+    return int(np.count_nonzero((alpha > 0) & (near == 0)))
+
+
 def _inside_lost(photo: TruthPhoto, cut: Cutout) -> float:
     """Share of the true product's inside (4 px in from its edge, at the working size) the cut-out left out."""
     alpha = cut.mask.alpha
@@ -308,10 +316,7 @@ def test_a_metal_blob_keeps_no_tab_of_its_shadow_where_a_band_in_its_tone_runs_o
     shadow's tip, where the blob's own edge is a soft 5 px ramp (17 px at cd361b2)."""
     photo, cut = _cut_truth_photo(16, 2026, tmp_path)
     assert photo.material == "metallic" and photo.shadow == "cast"
-    alpha = cut.mask.alpha
-    truth = cv2.resize(photo.alpha, alpha.shape[::-1], interpolation=cv2.INTER_AREA)
-    near = cv2.dilate((truth > 2).view(np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (7, 7)))
-    assert np.count_nonzero((alpha > 0) & (near == 0)) <= 5
+    assert _off_the_product(photo, cut) <= 5
     assert _inside_lost(photo, cut) < 0.005
 
 
@@ -328,10 +333,7 @@ def test_a_thin_wedge_of_cast_shadow_along_a_metal_s_edge_goes(
     and the metal keeps its inside."""
     photo, cut = _cut_truth_photo(index, seed, tmp_path)
     assert photo.material == "metallic" and photo.shadow == "cast"
-    alpha = cut.mask.alpha
-    truth = cv2.resize(photo.alpha, alpha.shape[::-1], interpolation=cv2.INTER_AREA)
-    near = cv2.dilate((truth > 2).view(np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (7, 7)))
-    assert np.count_nonzero((alpha > 0) & (near == 0)) <= most_off
+    assert _off_the_product(photo, cut) <= most_off
     assert _inside_lost(photo, cut) < 0.003
 
 
@@ -348,10 +350,7 @@ def test_a_metal_star_keeps_neither_its_shadow_s_penumbra_at_a_tip_nor_a_thin_we
     more of its inside than it did (bites where a peeled piece took metal in its shadow's tone)."""
     photo, cut = _cut_truth_photo(53, 2026, tmp_path)
     assert photo.material == "metallic" and photo.shadow == "cast"
-    alpha = cut.mask.alpha
-    truth = cv2.resize(photo.alpha, alpha.shape[::-1], interpolation=cv2.INTER_AREA)
-    near = cv2.dilate((truth > 2).view(np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (7, 7)))
-    assert np.count_nonzero((alpha > 0) & (near == 0)) <= 120
+    assert _off_the_product(photo, cut) <= 120
     assert _inside_lost(photo, cut) < 0.012
 
 
@@ -388,10 +387,7 @@ def test_a_light_grey_star_s_shadow_between_two_of_its_legs_goes(tmp_path: Path)
     tint, it goes."""
     photo, cut = _cut_truth_photo(35, 3, tmp_path)
     assert photo.shape == "star" and photo.material == "light-grey" and photo.shadow == "cast"
-    alpha = cut.mask.alpha
-    truth = cv2.resize(photo.alpha, alpha.shape[::-1], interpolation=cv2.INTER_AREA)
-    near = cv2.dilate((truth > 2).view(np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (7, 7)))
-    assert np.count_nonzero((alpha > 0) & (near == 0)) <= 50
+    assert _off_the_product(photo, cut) <= 50
     assert _inside_lost(photo, cut) < 0.005
 
 

@@ -1091,7 +1091,6 @@ def test_a_thin_wedge_of_shadow_along_a_metal_in_its_tone_goes_and_the_metal_sta
     assert np.count_nonzero(found & metal) <= 0.001 * np.count_nonzero(metal)
 
 
-
 @pytest.mark.parametrize("noise_seed", [1, 2, 3])
 def test_a_thin_wedge_of_penumbra_darkens_evenly_along_its_outline_and_a_metal_s_shading_does_not(
     noise_seed: int,
