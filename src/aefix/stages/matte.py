@@ -133,10 +133,6 @@ SHADOW_SOFT_SHARE = 0.8
 # SPLIT_MIN_WIDTH_PX wide (half-width) behind a step of SPLIT_MIN_STEP levels.
 MIXED_MIN_SOFT_SHARE = 0.2
 SPLIT_SEED_DEPTH_PX = 8
-# A piece with a soft stretch of outline this long is looked into for a shadow in part, whatever
-# share of its outline that is: a metal star's arm, one piece with a thin wedge of its cast shadow
-# along an edge, has most of its outline sharp (bench-quality seed 2026: 125 of 959 px soft).
-PARTIAL_MIN_SOFT_PX = 100  # five times MIN_OUTLINE_PX
 SPLIT_MIN_WIDTH_PX = 2 * SPLIT_SEED_DEPTH_PX
 SPLIT_MIN_STEP = 2.0
 # Flooded over the slope after a 1 px blur, a step of a level or two under the photo's noise can let
@@ -157,6 +153,11 @@ SPLIT_GRAIN_RATIO = 1.5
 SPLIT_TEXTURE_SIGMA_PX = 3.0
 OUTLINE_MAX_SOFT_SHARE = 0.4
 MIN_OUTLINE_PX = 20
+# A piece with a soft stretch of outline this long is looked into for a shadow in part, whatever
+# share of its outline that is (MIXED_MIN_SOFT_SHARE): a metal star's arm, one piece with a thin
+# wedge of its cast shadow along an edge, has most of its outline sharp (bench-quality seed 2026:
+# 125 of 959 px soft).
+PARTIAL_MIN_SOFT_PX = 5 * MIN_OUTLINE_PX
 # A shadow-coloured piece is judged in part, not whole, where at least this many of its pixels beside
 # the rest of the product lie on tone changing by under GRADUAL_MAX_SLOPE levels a pixel, and its
 # tone changes on inside them (`_shading_runs_on`). bench-quality (seeds 2026 and 3, 47 pieces that
@@ -394,9 +395,10 @@ def _penumbra_left_beside(
 ) -> np.ndarray:
     """The outer end of the `peeled` shadow's penumbra left with the `product`: its `shadowy`
     pixels on a short way from the shadow to bare backdrop (the two distances summed at most
-    PENUMBRA_REACH_PX), off the product's sharp edges (a step of `min_step` or more, within a
-    pixel). Bare backdrop: pixels near the backdrop's colour (not `apart`) joined to those outside
-    the mask, so not a metal's shading through the backdrop's tone inside it.
+    PENUMBRA_REACH_PX), a pixel or more off the product's sharp edges (a step of `min_step` or
+    more, not soft, as `_soft_edges` reads within EDGE_WINDOW_PX of it). Bare backdrop: pixels
+    near the backdrop's colour (not `apart`) joined to those outside the mask, so not a metal's
+    shading through the backdrop's tone inside it.
 
     Where a grey product meets its shadow in its own tone, the split between the two can run
     along the penumbra's slope: the slope's lighter half went with the product, and the bare
@@ -1343,9 +1345,9 @@ def _darkens_evenly_along(gain: np.ndarray, shadow: np.ndarray, soft_outline: np
     the backdrop evenly along its `soft_outline`: at each whole pixel's distance from it up to that
     depth, where MIN_OUTLINE_PX pixels or more lie, its factor (`gain`) within SHADOW_MAX_GAIN_SPREAD
     between its quartiles. Across a thin shadow the factor spreads over its penumbra, from its
-    outline in (a wedge along a metal star's arm, 0.85-0.92 at its outline to 0.72-0.75 5 px in,
-    bench-quality seed 2026: 0.052 between the quartiles of its deepest pixels); along it, at one
-    depth, it stays (0.016-0.039 there)."""
+    outline in (a wedge along a metal star's arm, its quartiles 0.865-0.904 at its outline and
+    0.729-0.750 5 px in, bench-quality seed 2026: 0.052 between the quartiles of its deepest
+    pixels); along it, at one depth, it stays (0.016-0.039 there)."""
     depth = cv2.distanceTransform(shadow.view(np.uint8), cv2.DIST_C, 3)
     if (depth > 2 * EDGE_WINDOW_PX).any():
         return False
