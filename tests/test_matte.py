@@ -25,6 +25,7 @@ from aefix.stages.matte import (
     _remnants_of,
     _shadow_within,
     _shadows_running_into,
+    _slivers_along_the_edge,
     _tabs_of_shadow,
     backdrop_gain,
     band_width,
@@ -1645,3 +1646,38 @@ def test_the_outer_end_of_a_peeled_shadow_s_penumbra_left_with_the_product_goes(
     assert in_shadow_tone.sum() > 1_000
     assert fringe[in_shadow_tone].all()
     assert (fringe & disc).sum() <= 10  # where the disc, the shadow and the sweep meet
+
+
+@pytest.mark.parametrize(("tone", "noise_seed"), [(0.70, 11), (0.64, 2), (0.85, 5)])
+def test_a_sliver_of_a_peeled_shadow_along_a_product_s_sharp_edge_goes(tone: float, noise_seed: int) -> None:
+    """A grey disc (`tone` of the sweep, its edge sharp: a 1 px blur) and its cast shadow 40 px
+    down and right; the shadow was peeled but for a sliver up to 4 px wide along the disc's edge,
+    which the mask kept. Flooded from outside the mask and from the disc over the brightness
+    slope, the sides meet on the disc's sharp outline: the sliver goes, the disc keeps all but a
+    few of its edge's blended pixels (a light-grey blob on fabric, bench-quality seed 2026: 235
+    impure output px)."""
+    shift = np.array([[1, 0, 40], [0, 1, 40]], np.float32)
+    cast = cv2.GaussianBlur(cv2.warpAffine(_disc_alpha(800, radius=200), shift, (800, 800)), (0, 0), 3.0)
+    photo, _, disc, shadow, shadowy = _disc_in_its_shadow(tone, cast, noise_seed=noise_seed)
+    sliver = shadow & cv2.dilate(disc.view(np.uint8), np.ones((9, 9), np.uint8)).astype(bool)
+    assert 2_500 < sliver.sum() < 3_000
+    found = _slivers_along_the_edge(photo, disc | sliver, shadow & ~sliver, shadowy, 12.0)
+    assert found[sliver].mean() > 0.9
+    assert (found & disc).sum() <= 30
+
+
+@pytest.mark.parametrize("noise_seed", [1, 2])
+def test_a_grey_product_s_soft_edge_beside_its_shadow_keeps_its_rim(noise_seed: int) -> None:
+    """The same disc (0.70 of the sweep) out of focus, its edge blurred by 3 px: the sides of the
+    flood meet on no sharp line, and the pixels the mask holds beside its shadow stay."""
+    coverage = _disc_alpha(800, radius=200, blur=3.0)
+    shift = np.array([[1, 0, 40], [0, 1, 40]], np.float32)
+    cast = cv2.GaussianBlur(cv2.warpAffine(_disc_alpha(800, radius=200), shift, (800, 800)), (0, 0), 3.0)
+    tone = coverage * 0.70 + (1.0 - coverage) * (1.0 - 0.224 * cast)
+    noise = np.random.default_rng(noise_seed).normal(0.0, 1.5, (800, 800, 3))
+    photo = np.clip(np.rint(245.0 * tone[:, :, None] + noise), 0, 255).astype(np.uint8)
+    disc = coverage >= 0.5
+    shadow = (cast > 0.5) & ~disc
+    shadowy = shadow_of(photo.astype(np.float32), np.full((800, 800, 3), 245.0, np.float32), 4.0)
+    rim = shadow & cv2.dilate(disc.view(np.uint8), np.ones((9, 9), np.uint8)).astype(bool)
+    assert _slivers_along_the_edge(photo, disc | rim, shadow & ~rim, shadowy, 12.0).sum() == 0
