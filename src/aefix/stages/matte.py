@@ -413,8 +413,7 @@ def _penumbra_left_beside(
     # Room for the soft-edge test's window and the pixel around a sharp edge.
     box = _box_around(peeled, PENUMBRA_REACH_PX + EDGE_WINDOW_PX + 1)
     bare = components_touching(~apart[box], ~product[box] & ~peeled[box] & ~apart[box])
-    luma, span = _luma_and_span(rgb[box])
-    sharp = cv2.dilate((~_soft_edges(luma) & (span >= min_step)).view(np.uint8), _square(1)).astype(bool)
+    sharp = cv2.dilate(_sharp_steps(*_luma_and_span(rgb[box]), min_step).view(np.uint8), _square(1)).astype(bool)
     to_shadow = cv2.distanceTransform((~peeled[box]).view(np.uint8), cv2.DIST_L2, 3)
     to_bare = cv2.distanceTransform((~bare).view(np.uint8), cv2.DIST_L2, 3)
     fringe = np.zeros_like(peeled)
@@ -456,7 +455,7 @@ def _slivers_along_the_edge(
     # Each line pixel is counted for the part beside it (the highest label, where two are).
     beside = cv2.dilate(labels.astype(np.float32), _square(1)).astype(np.int32)
     line = cv2.dilate(outer.view(np.uint8), _square(1)).astype(bool) & inside & (sides == 2)
-    sharp = ~_soft_edges(luma) & (span >= min_step)
+    sharp = _sharp_steps(luma, span, min_step)
     on_line = np.bincount(beside[line], minlength=count)
     on_sharp = np.bincount(beside[line & sharp], minlength=count)
     keep = (on_line > 0) & (on_sharp >= SLIVER_SHARP_SHARE * on_line)
@@ -707,8 +706,7 @@ def _hole_beside_shadow(
     hole &= np.bincount(labels[beside], minlength=count) > 0
     if not hole.any():
         return holes
-    luma, span = _luma_and_span(rgb[box])
-    sharp = ~_soft_edges(luma) & (span >= classic_threshold(backdrop))
+    sharp = _sharp_steps(*_luma_and_span(rgb[box]), classic_threshold(backdrop))
     meets = cv2.dilate(product[box].view(np.uint8), _square(EDGE_WINDOW_PX)).astype(bool)
     border = np.bincount(labels[meets], minlength=count)
     hole &= (border >= MIN_OUTLINE_PX) & (
@@ -1592,6 +1590,12 @@ def _soft_edges(luma: np.ndarray, own_outline: np.ndarray | None = None, fine: n
     fine, coarse = edge_slopes(luma, EDGE_WINDOW_PX, fine)
     limit = SHARP_EDGE_RATIO if own_outline is None else _soft_limit(fine, coarse, own_outline)
     return fine < limit * coarse
+
+
+def _sharp_steps(luma: np.ndarray, span: np.ndarray, min_step: float) -> np.ndarray:
+    """Where an edge within EDGE_WINDOW_PX is sharp (not `_soft_edges`) and a step of `min_step`
+    levels or more (`span`, from `_luma_and_span`): a product's outline, not a penumbra or noise."""
+    return ~_soft_edges(luma) & (span >= min_step)
 
 
 def _soft_limit(fine: np.ndarray, coarse: np.ndarray, own_outline: np.ndarray) -> float:
