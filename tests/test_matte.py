@@ -1570,6 +1570,13 @@ def _disc_in_its_shadow(
     return photo, back, product, (cast > 0.5) & ~product, shadow_of(photo.astype(np.float32), back, 4.0)
 
 
+def _disc_cast(offset_px: int) -> np.ndarray:
+    """The shadow the 800 px frame's disc casts `offset_px` down and right, its penumbra 3 px
+    (sigma) wide: the coverage `_disc_in_its_shadow` takes as `cast`."""
+    shift = np.array([[1, 0, offset_px], [0, 1, offset_px]], np.float32)
+    return cv2.GaussianBlur(cv2.warpAffine(_disc_alpha(800, radius=200), shift, (800, 800)), (0, 0), 3.0)
+
+
 def _hugging_shadow() -> np.ndarray:
     """A shadow all round the 800 px frame's disc, 80 px wide: no part of the disc has an outline
     on the bare sweep."""
@@ -1582,8 +1589,7 @@ def test_a_tab_of_shadow_left_beside_a_grey_product_in_its_tone_goes_with_the_sh
     split's line wandered around: 3 levels lighter than the disc (0.764 of the sweep) and as light
     as the shadow around it (cast 90 px down and right), no outline of its own. It goes; the disc
     stays (seed 2026's light-grey star: 993 impure px)."""
-    shift = np.array([[1, 0, 90], [0, 1, 90]], np.float32)
-    cast = cv2.GaussianBlur(cv2.warpAffine(_disc_alpha(800, radius=200), shift, (800, 800)), (0, 0), 3.0)
+    cast = _disc_cast(90)
     photo, back, disc, shadow, shadowy = _disc_in_its_shadow(0.764, cast, noise_seed=noise_seed)
     rows, cols = np.mgrid[0:800, 0:800]
     edge = 400 + 200 / np.sqrt(2)
@@ -1632,8 +1638,7 @@ def test_the_outer_end_of_a_peeled_shadow_s_penumbra_left_with_the_product_goes(
     sweep. That half lies on a short way from the shadow to the bare sweep: it goes; the disc, the
     shadow's own tone or not, stays (a metal star's tip, bench-quality seed 2026: 255 impure
     output px)."""
-    shift = np.array([[1, 0, 40], [0, 1, 40]], np.float32)
-    cast = cv2.GaussianBlur(cv2.warpAffine(_disc_alpha(800, radius=200), shift, (800, 800)), (0, 0), 3.0)
+    cast = _disc_cast(40)
     photo, back, disc, shadow, shadowy = _disc_in_its_shadow(tone, cast, noise_seed=noise_seed)
     rows, cols = np.mgrid[0:800, 0:800]
     beyond_disc = rows + cols > 800 + 200 * np.sqrt(2)  # the crescent the shadow shows past it
@@ -1656,8 +1661,7 @@ def test_a_sliver_of_a_peeled_shadow_along_a_product_s_sharp_edge_goes(tone: flo
     slope, the sides meet on the disc's sharp outline: the sliver goes, the disc keeps all but a
     few of its edge's blended pixels (a light-grey blob on fabric, bench-quality seed 2026: 235
     impure output px)."""
-    shift = np.array([[1, 0, 40], [0, 1, 40]], np.float32)
-    cast = cv2.GaussianBlur(cv2.warpAffine(_disc_alpha(800, radius=200), shift, (800, 800)), (0, 0), 3.0)
+    cast = _disc_cast(40)
     photo, _, disc, shadow, shadowy = _disc_in_its_shadow(tone, cast, noise_seed=noise_seed)
     sliver = shadow & cv2.dilate(disc.view(np.uint8), np.ones((9, 9), np.uint8)).astype(bool)
     assert 2_500 < sliver.sum() < 3_000
@@ -1671,8 +1675,7 @@ def test_a_grey_product_s_soft_edge_beside_its_shadow_keeps_its_rim(noise_seed: 
     """The same disc (0.70 of the sweep) out of focus, its edge blurred by 3 px: the sides of the
     flood meet on no sharp line, and the pixels the mask holds beside its shadow stay."""
     coverage = _disc_alpha(800, radius=200, blur=3.0)
-    shift = np.array([[1, 0, 40], [0, 1, 40]], np.float32)
-    cast = cv2.GaussianBlur(cv2.warpAffine(_disc_alpha(800, radius=200), shift, (800, 800)), (0, 0), 3.0)
+    cast = _disc_cast(40)
     tone = coverage * 0.70 + (1.0 - coverage) * (1.0 - 0.224 * cast)
     noise = np.random.default_rng(noise_seed).normal(0.0, 1.5, (800, 800, 3))
     photo = np.clip(np.rint(245.0 * tone[:, :, None] + noise), 0, 255).astype(np.uint8)
