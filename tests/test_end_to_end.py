@@ -281,11 +281,12 @@ def test_a_second_peel_after_a_hole_opens_takes_only_what_touches_the_hole(tmp_p
     assert _inside_lost(photo, cut) < 0.03
 
 
-def _off_the_product(photo: TruthPhoto, cut: Cutout) -> int:
-    """Pixels of the cut-out (alpha over 0) more than 3 px off the true product, at the working size."""
+def _off_the_product(photo: TruthPhoto, cut: Cutout, beyond_px: int = 3) -> int:
+    """Pixels of the cut-out (alpha over 0) more than `beyond_px` px off the true product, at the working size."""
     alpha = cut.mask.alpha
     truth = cv2.resize(photo.alpha, alpha.shape[::-1], interpolation=cv2.INTER_AREA)
-    near = cv2.dilate((truth > 2).view(np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (7, 7)))
+    reach = 2 * beyond_px + 1
+    near = cv2.dilate((truth > 2).view(np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (reach, reach)))
     return int(np.count_nonzero((alpha > 0) & (near == 0)))
 
 
@@ -364,6 +365,23 @@ def test_a_light_grey_blob_keeps_no_sliver_of_its_shadow_along_its_sharp_edge(tm
     photo, cut = _cut_truth_photo(34, 2026, tmp_path)
     assert photo.shape == "blob" and photo.material == "light-grey" and photo.backdrop == "fabric"
     assert _off_the_product(photo, cut) <= 8
+    assert _inside_lost(photo, cut) < 0.001
+
+
+@pytest.mark.parametrize("seed", [2026, 3])
+def test_a_light_grey_blob_keeps_no_line_of_its_shadow_where_the_shadow_meets_its_edge(
+    seed: int, tmp_path: Path
+) -> None:
+    """bench-quality's light-grey blob on fabric (seed 2026 and held-out seed 3): where its cast
+    shadow meets its edge, at the tip of the shadow peeled and in a notch of its outline apart from
+    it, the shadow's darkest line runs along the blob's edge, darker than the blob and the fabric,
+    and the mask held it with a few px of its penumbra beyond. Flooded from outside over the
+    slope, the two sides met on the penumbra's steeper slope, past the line: 25 and 10 px of the
+    cut-out over 2 px off the blob (99 and 66 impure output px). Flooded from the line too, they
+    meet on the blob's edge."""
+    photo, cut = _cut_truth_photo(34, seed, tmp_path)
+    assert photo.shape == "blob" and photo.material == "light-grey" and photo.backdrop == "fabric"
+    assert _off_the_product(photo, cut, beyond_px=2) <= 3
     assert _inside_lost(photo, cut) < 0.001
 
 

@@ -31,10 +31,12 @@ def channel_sum(planes: np.ndarray) -> np.ndarray:
 
 
 def masked_average(image: np.ndarray, weight: np.ndarray, sigma: float) -> tuple[np.ndarray, np.ndarray]:
-    """`image` (float32, H x W x C) averaged by a Gaussian of `sigma` px over the pixels `weight`
-    (float32 H x W, 0 to 1) gives, so that what it leaves out does not bleed in; and that weight
-    blurred the same way (how much of the average's own pixels lay near)."""
+    """`image` (float32, H x W x C, or H x W) averaged by a Gaussian of `sigma` px over the pixels
+    `weight` (float32 H x W, 0 to 1) gives, so that what it leaves out does not bleed in; and that
+    weight blurred the same way (how much of the average's own pixels lay near)."""
     near = cv2.GaussianBlur(weight, (0, 0), sigma)
+    if image.ndim == 2:
+        return cv2.GaussianBlur(image * weight, (0, 0), sigma) / np.maximum(near, 1e-6), near
     average = cv2.GaussianBlur(image * weight[:, :, None], (0, 0), sigma) / np.maximum(near, 1e-6)[:, :, None]
     return average, near
 

@@ -215,6 +215,15 @@ PENUMBRA_REACH_PX = 7
 # at least this share of the line between them.
 SLIVER_DEPTH_PX = 6
 SLIVER_SHARP_SHARE = 0.8
+# A line of shadow at the product's foot apart from the peeled shadow (where the shadow shows in a
+# notch of the product's outline) is darker than the product just deeper in and than the bare
+# backdrop, each averaged over this Gaussian's sigma (px) near it: a metal's or a glossy ring's
+# darker rim is shaded off into it, a level or two a pixel, and no darker than the product beside.
+SHADOW_LINE_SIGMA_PX = 3.0
+# The line's penumbra, which the mask held beyond it (nearer its edge), is flooded from outside as
+# the line is, within this many px straight out from it: in the product's tone there, it had been
+# reached by the product's flood, round the line's end (the blob's last impure output px).
+SHADOW_LINE_PENUMBRA_PX = 3.0
 MIN_CORE_PX = 400  # the backdrop's grain is measured from no fewer pixels than this
 # A shadow piece's inside, past its penumbra, is judged alone from this many pixels: a thin
 # crescent of shadow seen through a small ring's hole (800 px photo) has 325 at 2 px in.
@@ -384,7 +393,7 @@ def classic_product(rgb: np.ndarray, coarse: np.ndarray, soft: np.ndarray, backd
             product &= ~components_touching(seen_through, cv2.dilate(bare.view(np.uint8), _square(1)).astype(bool))
         # Where the split's line wandered into the shadow, a tab of it stayed with the product.
         product &= ~_tabs_of_shadow(rgb, back_full, product, peeled, shadowy)
-        product &= ~_slivers_along_the_edge(rgb, product, peeled, shadowy, threshold)
+        product &= ~_slivers_along_the_edge(rgb, back_full, product, peeled, shadowy, threshold)
     product |= _thin_sharp_parts(rgb, product, shadowy & ~product, threshold)
     # Then every pixel off the backdrop still left out: a metal cable on a warm table is half
     # shadow-coloured, half not, pixel by pixel (the table's grain widens the shadow's colour), and
@@ -422,20 +431,26 @@ def _penumbra_left_beside(
 
 
 def _slivers_along_the_edge(
-    rgb: np.ndarray, product: np.ndarray, peeled: np.ndarray, shadowy: np.ndarray, min_step: float
+    rgb: np.ndarray, back: np.ndarray, product: np.ndarray, peeled: np.ndarray, shadowy: np.ndarray, min_step: float
 ) -> np.ndarray:
     """Slivers of the `peeled` shadow left along the `product`'s sharp edge: its `shadowy` pixels
     within SLIVER_DEPTH_PX of the mask's edge that a flood from outside the mask reaches before one
     from the product (its pixels deeper in, and those not shadow-coloured), over the brightness
-    slope after a 1 px blur; in the parts that touch the peeled shadow and meet the product along a
-    sharp edge (a step of `min_step` or more, not soft) on SLIVER_SHARP_SHARE of their line or more.
+    slope after a 1 px blur; in the parts that touch the peeled shadow or hold a line of it, and
+    meet the product along a sharp edge (a step of `min_step` or more, not soft) on
+    SLIVER_SHARP_SHARE of their line or more. The flood from outside starts from the shadow's
+    lines in the mask too (`_shadow_lines`), and from the penumbra it held beyond them
+    (`_penumbra_beyond`).
 
     A shadow's penumbra, and its darkest line at the product's foot, lie outside the product's
     outline, which is sharp; the mask took them in where its edge ran a few px wide of it (a
     light-grey blob on fabric, a metal star's arm on a gradient: 235 and 133 impure output px,
     bench-quality seed 2026). Flooded over the slope, the two sides meet on the outline's ridge,
     the steepest line there. A grey product whose edge with its shadow is soft, or too weak a
-    step, meets it on no such line, and keeps its rim."""
+    step, meets it on no such line, and keeps its rim. Where the line is darker than the product
+    and the penumbra beyond it the steeper slope, the floods from outside and from the product
+    met on the penumbra, and the line stayed with the product (the same blob, at the peeled
+    shadow's tip and in a notch of its outline apart from it: 99 impure output px)."""
     box = _box_around(product, SLIVER_DEPTH_PX + EDGE_WINDOW_PX + 1)
     inside = product[box]
     depth = cv2.distanceTransform(inside.view(np.uint8), cv2.DIST_L2, 3)
@@ -445,9 +460,11 @@ def _slivers_along_the_edge(
     # Only the band and two pixels either side are flooded: the floods meet within it.
     region = cv2.dilate(band.view(np.uint8), _square(2)).astype(bool)
     luma, span = _luma_and_span(rgb[box])
+    lines = _shadow_lines(rgb[box], back[box], luma, depth, band & shadowy[box], peeled[box], min_step)
+    markers[lines | _penumbra_beyond(lines, depth, band & shadowy[box])] = 1
     sides = _flood(slope(cv2.GaussianBlur(luma, (0, 0), 1.0)), markers * region, region)
     outer = band & shadowy[box] & (sides == 1)
-    outer = components_touching(outer, cv2.dilate(peeled[box].view(np.uint8), _square(1)).astype(bool))
+    outer = components_touching(outer, cv2.dilate(peeled[box].view(np.uint8), _square(1)).astype(bool) | lines)
     slivers = np.zeros_like(product)
     if not outer.any():
         return slivers
@@ -462,6 +479,59 @@ def _slivers_along_the_edge(
     keep[0] = False
     slivers[box] = keep[labels]
     return slivers
+
+
+def _shadow_lines(
+    rgb: np.ndarray,
+    back: np.ndarray,
+    luma: np.ndarray,
+    depth: np.ndarray,
+    candidates: np.ndarray,
+    peeled: np.ndarray,
+    min_step: float,
+) -> np.ndarray:
+    """The `candidates` (pixels of the product mask, `depth` px from its edge) that are a line of the
+    `peeled` shadow: they darken the backdrop (`back`) no less than the peeled shadow's darker
+    quarter does (as `_darkens_like` widens it) and their brightness (`luma`) is `min_step` or more
+    under both the bare backdrop's near them (outside the mask and the peeled shadow, within
+    `min_step` of the backdrop's colour) and the product's a pixel or more deeper in (each a
+    Gaussian average, SHADOW_LINE_SIGMA_PX).
+
+    The shadow showing in a notch of the product's outline, apart from the shadow peeled, is a
+    valley between the two: the product is lighter beside it, and the backdrop past its penumbra."""
+    lines = np.zeros_like(candidates)
+    if not (candidates.any() and peeled.any()):
+        return lines
+    pixels = rgb.astype(np.float32)
+    gain = backdrop_gain(pixels, back)
+    darkest = float(np.percentile(gain[peeled], 25)) - SHADOW_MAX_GAIN_SPREAD / 2
+    # Not a hole the mask left where a glossy product's highlight is off the backdrop's colour.
+    bare = ~peeled & (depth == 0) & (channel_sum((pixels - back) ** 2) <= min_step**2)
+    backdrop, near_backdrop = masked_average(luma, bare.astype(np.float32), SHADOW_LINE_SIGMA_PX)
+    lines = candidates & (gain >= darkest) & (near_backdrop > NEAR_WEIGHT) & (luma < backdrop - min_step)
+    level = np.ceil(depth).astype(np.int32)
+    for in_px in range(1, SLIVER_DEPTH_PX + 1):
+        at = lines & (level == in_px)
+        if not at.any():
+            continue
+        deeper = (depth > in_px + 1).astype(np.float32)
+        product, near_product = masked_average(luma, deeper, SHADOW_LINE_SIGMA_PX)
+        lines[at] = ((near_product > NEAR_WEIGHT) & (luma < product - min_step))[at]
+    return lines
+
+
+def _penumbra_beyond(lines: np.ndarray, depth: np.ndarray, candidates: np.ndarray) -> np.ndarray:
+    """The `candidates` within SHADOW_LINE_PENUMBRA_PX of the shadow's `lines`, straight out from the
+    nearest line pixel toward the mask's edge (less `depth` than it, by at least their distance
+    less a pixel): the line's penumbra, which the mask held beyond it."""
+    beyond = np.zeros_like(candidates)
+    if not lines.any():
+        return beyond
+    to_line, line_depth = _nearest_value(lines, depth, candidates)
+    outward = line_depth - depth[candidates]
+    # Straight out from the line, not round its ends (a pixel's slack for the outline's curve).
+    beyond[candidates] = (to_line <= SHADOW_LINE_PENUMBRA_PX) & (outward > 0.0) & (to_line <= outward + 1.0)
+    return beyond
 
 
 def _tabs_of_shadow(
