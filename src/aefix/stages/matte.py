@@ -217,8 +217,8 @@ SLIVER_DEPTH_PX = 6
 SLIVER_SHARP_SHARE = 0.8
 # A line of shadow at the product's foot apart from the peeled shadow (where the shadow shows in a
 # notch of the product's outline) is darker than the product just deeper in and than the bare
-# backdrop, each averaged over this Gaussian's sigma (px) near it: a metal's or a glossy ring's
-# darker rim is shaded off into it, a level or two a pixel, and no darker than the product beside.
+# backdrop, each averaged over this Gaussian's sigma (px) near it. A metal's or a glossy ring's
+# rim, shaded darker toward its edge a level or two a pixel, is no darker than the product beside.
 SHADOW_LINE_SIGMA_PX = 3.0
 # The line's penumbra, which the mask held beyond it (nearer its edge), is flooded from outside as
 # the line is, within this many px straight out from it: in the product's tone there, it had been
