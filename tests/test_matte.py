@@ -1572,6 +1572,11 @@ def _disc_in_its_shadow(
     return photo, back, product, (cast > 0.5) & ~product, shadow_of(photo.astype(np.float32), back, 4.0)
 
 
+def _apart(photo: np.ndarray, back: np.ndarray) -> np.ndarray:
+    """Pixels farther than 12 levels (RGB distance: the classic threshold the tests pass) from the sweep."""
+    return np.linalg.norm(photo.astype(np.float32) - back, axis=2) > 12.0
+
+
 def _disc_cast(offset_px: int) -> np.ndarray:
     """The shadow the 800 px frame's disc casts `offset_px` down and right, its penumbra 3 px
     (sigma) wide: the coverage `_disc_in_its_shadow` takes as `cast`."""
@@ -1647,7 +1652,7 @@ def test_the_outer_end_of_a_peeled_shadow_s_penumbra_left_with_the_product_goes(
     lighter_half = (cast > 0.02) & (cast < 0.5) & ~disc & beyond_disc
     overshoot = cv2.dilate(lighter_half.view(np.uint8), np.ones((9, 9), np.uint8)).astype(bool) & (cast < 0.5) & ~disc
     product = disc | lighter_half | overshoot
-    apart = np.linalg.norm(photo.astype(np.float32) - back, axis=2) > 12.0
+    apart = _apart(photo, back)
     fringe = _penumbra_left_beside(photo, product, shadow, shadowy, apart, 12.0)
     in_shadow_tone = lighter_half & shadowy
     assert in_shadow_tone.sum() > 1_000
@@ -1667,7 +1672,7 @@ def test_a_sliver_of_a_peeled_shadow_along_a_product_s_sharp_edge_goes(tone: flo
     photo, back, disc, shadow, shadowy = _disc_in_its_shadow(tone, cast, noise_seed=noise_seed)
     sliver = shadow & cv2.dilate(disc.view(np.uint8), np.ones((9, 9), np.uint8)).astype(bool)
     assert 2_500 < sliver.sum() < 3_000
-    found = _slivers_along_the_edge(photo, back, disc | sliver, shadow & ~sliver, shadowy, 12.0)
+    found = _slivers_along_the_edge(photo, back, disc | sliver, shadow & ~sliver, shadowy, _apart(photo, back), 12.0)
     assert found[sliver].mean() > 0.9
     assert (found & disc).sum() <= 30
 
@@ -1690,7 +1695,7 @@ def test_a_line_of_shadow_in_a_notch_apart_from_the_peeled_shadow_goes(tone: flo
     peeled = shadow & ~cv2.dilate(held.view(np.uint8), np.ones((21, 21), np.uint8)).astype(bool)
     assert 700 < held.sum() < 900
     assert not (cv2.dilate(held.view(np.uint8), np.ones((3, 3), np.uint8)).astype(bool) & peeled).any()
-    found = _slivers_along_the_edge(photo, back, disc | held, peeled, shadowy, 12.0)
+    found = _slivers_along_the_edge(photo, back, disc | held, peeled, shadowy, _apart(photo, back), 12.0)
     assert found[held & (line > 0.5)].mean() > 0.95
     assert found[held].mean() > 0.8
     by_the_line = cv2.dilate((line > 0.05).view(np.uint8), np.ones((5, 5), np.uint8)).astype(bool)
@@ -1728,9 +1733,11 @@ def test_a_grey_product_s_rim_shaded_darker_toward_its_edge_is_no_line_of_shadow
     rim = disc & far_side & (inward <= 6)
     assert (photo.mean(axis=2)[rim] < 0.87 * 245 - 12).sum() > 2_000
     luma = cv2.cvtColor(photo, cv2.COLOR_RGB2GRAY).astype(np.float32)
-    lines = _shadow_lines(photo, back, luma, inward, disc & shadowy & (inward <= 6), shadow, 12.0)
+    bare = ~disc & ~shadow & ~_apart(photo, back)
+    lines = _shadow_lines(photo, back, luma, inward, disc & shadowy & (inward <= 6), shadow, bare, 12.0)
     assert (lines & far_side).sum() == 0
-    assert (_slivers_along_the_edge(photo, back, disc, shadow, shadowy, 12.0) & far_side).sum() == 0
+    found = _slivers_along_the_edge(photo, back, disc, shadow, shadowy, _apart(photo, back), 12.0)
+    assert (found & far_side).sum() == 0
 
 
 @pytest.mark.parametrize("noise_seed", [1, 2])
@@ -1747,4 +1754,6 @@ def test_a_grey_product_s_soft_edge_beside_its_shadow_keeps_its_rim(noise_seed: 
     back = np.full((800, 800, 3), 245.0, np.float32)
     shadowy = shadow_of(photo.astype(np.float32), back, 4.0)
     rim = shadow & cv2.dilate(disc.view(np.uint8), np.ones((9, 9), np.uint8)).astype(bool)
-    assert _slivers_along_the_edge(photo, back, disc | rim, shadow & ~rim, shadowy, 12.0).sum() == 0
+    assert (
+        _slivers_along_the_edge(photo, back, disc | rim, shadow & ~rim, shadowy, _apart(photo, back), 12.0).sum() == 0
+    )

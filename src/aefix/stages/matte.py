@@ -393,7 +393,7 @@ def classic_product(rgb: np.ndarray, coarse: np.ndarray, soft: np.ndarray, backd
             product &= ~components_touching(seen_through, cv2.dilate(bare.view(np.uint8), _square(1)).astype(bool))
         # Where the split's line wandered into the shadow, a tab of it stayed with the product.
         product &= ~_tabs_of_shadow(rgb, back_full, product, peeled, shadowy)
-        product &= ~_slivers_along_the_edge(rgb, back_full, product, peeled, shadowy, threshold)
+        product &= ~_slivers_along_the_edge(rgb, back_full, product, peeled, shadowy, apart, threshold)
     product |= _thin_sharp_parts(rgb, product, shadowy & ~product, threshold)
     # Then every pixel off the backdrop still left out: a metal cable on a warm table is half
     # shadow-coloured, half not, pixel by pixel (the table's grain widens the shadow's colour), and
@@ -431,7 +431,13 @@ def _penumbra_left_beside(
 
 
 def _slivers_along_the_edge(
-    rgb: np.ndarray, back: np.ndarray, product: np.ndarray, peeled: np.ndarray, shadowy: np.ndarray, min_step: float
+    rgb: np.ndarray,
+    back: np.ndarray,
+    product: np.ndarray,
+    peeled: np.ndarray,
+    shadowy: np.ndarray,
+    apart: np.ndarray,
+    min_step: float,
 ) -> np.ndarray:
     """Slivers of the `peeled` shadow left along the `product`'s sharp edge: its `shadowy` pixels
     within SLIVER_DEPTH_PX of the mask's edge that a flood from outside the mask reaches before one
@@ -460,7 +466,8 @@ def _slivers_along_the_edge(
     # Only the band and two pixels either side are flooded: the floods meet within it.
     region = cv2.dilate(band.view(np.uint8), _square(2)).astype(bool)
     luma, span = _luma_and_span(rgb[box])
-    lines = _shadow_lines(rgb[box], back[box], luma, depth, band & shadowy[box], peeled[box], min_step)
+    bare = ~inside & ~peeled[box] & ~apart[box]
+    lines = _shadow_lines(rgb[box], back[box], luma, depth, band & shadowy[box], peeled[box], bare, min_step)
     markers[lines | _penumbra_beyond(lines, depth, band & shadowy[box])] = 1
     sides = _flood(slope(cv2.GaussianBlur(luma, (0, 0), 1.0)), markers * region, region)
     outer = band & shadowy[box] & (sides == 1)
@@ -488,25 +495,23 @@ def _shadow_lines(
     depth: np.ndarray,
     candidates: np.ndarray,
     peeled: np.ndarray,
+    bare: np.ndarray,
     min_step: float,
 ) -> np.ndarray:
     """The `candidates` (pixels of the product mask, `depth` px from its edge) that are a line of the
     `peeled` shadow: they darken the backdrop (`back`) no less than the peeled shadow's darker
     quarter does (as `_darkens_like` widens it) and their brightness (`luma`) is `min_step` or more
-    under both the bare backdrop's near them (outside the mask and the peeled shadow, within
-    `min_step` of the backdrop's colour) and the product's a pixel or more deeper in (each a
-    Gaussian average, SHADOW_LINE_SIGMA_PX).
+    under both the `bare` backdrop's near them (outside the mask and the peeled shadow, near the
+    backdrop's colour: not a hole the mask left at a glossy product's highlight) and the product's
+    a pixel or more deeper in (each a Gaussian average, SHADOW_LINE_SIGMA_PX).
 
     The shadow showing in a notch of the product's outline, apart from the shadow peeled, is a
     valley between the two: the product is lighter beside it, and the backdrop past its penumbra."""
     lines = np.zeros_like(candidates)
     if not (candidates.any() and peeled.any()):
         return lines
-    pixels = rgb.astype(np.float32)
-    gain = backdrop_gain(pixels, back)
-    darkest = float(np.percentile(gain[peeled], 25)) - SHADOW_MAX_GAIN_SPREAD / 2
-    # Not a hole the mask left where a glossy product's highlight is off the backdrop's colour.
-    bare = ~peeled & (depth == 0) & (channel_sum((pixels - back) ** 2) <= min_step**2)
+    gain = backdrop_gain(rgb.astype(np.float32), back)
+    darkest, _ = _darkening_range(tuple(np.percentile(gain[peeled], [25, 75])))
     backdrop, near_backdrop = masked_average(luma, bare.astype(np.float32), SHADOW_LINE_SIGMA_PX)
     lines = candidates & (gain >= darkest) & (near_backdrop > NEAR_WEIGHT) & (luma < backdrop - min_step)
     level = np.ceil(depth).astype(np.int32)
@@ -1212,10 +1217,16 @@ def _gain_quartiles(peel: np.ndarray, labels: np.ndarray, gain: np.ndarray) -> d
 
 
 def _darkens_like(factor: float, quartiles: tuple[float, float]) -> bool:
-    """Whether a median darkening factor lies within a shadow's quartiles, widened by half the
-    even-darkening spread on each side."""
+    """Whether a median darkening factor lies within a shadow's `_darkening_range`."""
+    low, high = _darkening_range(quartiles)
+    return low <= factor <= high
+
+
+def _darkening_range(quartiles: tuple[float, float]) -> tuple[float, float]:
+    """A shadow's darkening factors: its quartiles, widened by half the even-darkening spread on
+    each side."""
     low, high = quartiles
-    return low - SHADOW_MAX_GAIN_SPREAD / 2 <= factor <= high + SHADOW_MAX_GAIN_SPREAD / 2
+    return low - SHADOW_MAX_GAIN_SPREAD / 2, high + SHADOW_MAX_GAIN_SPREAD / 2
 
 
 def _remnants_of(
