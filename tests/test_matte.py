@@ -18,6 +18,7 @@ from aefix.stages.matte import (
     _darkens_evenly_along,
     _gain_quartiles,
     _labelled,
+    _lit_backdrop_beside_shadow,
     _local_colour,
     _noise_inside,
     _penumbra_beyond,
@@ -1757,3 +1758,32 @@ def test_a_grey_product_s_soft_edge_beside_its_shadow_keeps_its_rim(noise_seed: 
     assert (
         _slivers_along_the_edge(photo, back, disc | rim, shadow & ~rim, shadowy, _apart(photo, back), 12.0).sum() == 0
     )
+
+
+def test_lit_sweep_the_mask_held_between_a_product_and_its_peeled_shadow_goes() -> None:
+    """A grey disc (0.78 of a 240 sweep) and its shadow peeled beside it, 30 px off: the mask
+    held the lit sweep between the two (a metal star's tip, bench-quality seed 2026). In the
+    backdrop's colour and brightness and touching the peeled shadow, it goes; a white part 6 levels
+    over the sweep beside the shadow, and sweep the mask holds apart from the shadow (enclosed by
+    the disc), stay."""
+    rows, cols = np.mgrid[0:600, 0:600]
+    disc = (rows - 300) ** 2 + (cols - 300) ** 2 <= 150**2
+    shadow = (rows >= 240) & (rows < 360) & (cols >= 480) & (cols < 580)
+    lit = (rows >= 280) & (rows < 320) & (cols >= 440) & (cols < 480) & ~disc
+    white = (rows >= 360) & (rows < 400) & (cols >= 490) & (cols < 550)
+    enclosed = (rows >= 280) & (rows < 320) & (cols >= 200) & (cols < 240)
+    tone = np.ones((600, 600), np.float32)
+    tone[disc & ~enclosed] = 0.78
+    tone[shadow] = 0.776
+    tone[white] = 1.025
+    noise = np.random.default_rng(5).normal(0.0, 1.5, (600, 600, 3))
+    photo = np.clip(np.rint(240.0 * tone[:, :, None] + noise), 0, 255).astype(np.uint8)
+    product = disc | lit | white
+    backdrop = estimate_backdrop(photo, product | shadow)
+    back = cv2.resize(backdrop.low, (600, 600), interpolation=cv2.INTER_LINEAR)
+    apart = np.linalg.norm(photo.astype(np.float32) - back, axis=2) > classic_threshold(backdrop)
+    found = _lit_backdrop_beside_shadow(product & ~apart, shadow, photo, back, backdrop, band_width((600, 600)))
+    assert found[lit].mean() > 0.99
+    assert not found[white].any()
+    assert not found[enclosed].any()
+    assert not (found & disc & ~lit).any()
