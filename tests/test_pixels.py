@@ -1,8 +1,10 @@
+import cv2
 import numpy as np
 import pytest
 
 from aefix import pixels
 from aefix.pixels import (
+    box_gaussian_at,
     channel_median,
     channel_min,
     channel_min_max,
@@ -66,3 +68,19 @@ def test_slope_at_is_the_whole_planes_slope_at_those_pixels(monkeypatch: pytest.
     # into lanes differently from the whole plane.
     np.testing.assert_allclose(slope_at(luminance, where), slope(luminance)[where], rtol=1e-6, atol=0)
     assert slope_at(luminance, np.zeros_like(where)).size == 0
+
+
+@pytest.mark.parametrize("corner", [(0, 0), (60, 40), (190, 140)])
+def test_box_gaussian_at_is_the_whole_frames_float_blur_at_those_pixels(corner: tuple[int, int]) -> None:
+    """Over the pixels' box only, a channel at a time, and in float: the frame's edge is handled as
+    the whole frame's blur handles it, and no value is rounded to a whole level."""
+    rng = np.random.default_rng(5)
+    image = (rng.random((203, 157, 3)) * 255).astype(np.uint8)
+    top, left = corner
+    rows = np.clip(rng.integers(top, top + 13, 40), 0, 202)
+    cols = np.clip(rng.integers(left, left + 17, 40), 0, 156)
+    whole = cv2.GaussianBlur(image.astype(np.float32), (0, 0), 2.0)
+    np.testing.assert_allclose(box_gaussian_at(image, rows, cols, 2.0), whole[rows, cols], rtol=0, atol=1e-3)
+    assert not np.allclose(whole[rows, cols], np.rint(whole[rows, cols]))
+    np.testing.assert_allclose(box_gaussian_at(image[:, :, 0], rows, cols, 2.0), whole[rows, cols, 0], atol=1e-3)
+    assert box_gaussian_at(image, rows[:0], cols[:0], 2.0).shape == (0, 3)
