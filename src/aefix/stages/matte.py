@@ -432,10 +432,7 @@ def _lit_backdrop_beside_shadow(
     touching[0] = False
     if not touching.any():
         return found
-    colour, behind = rgb[box].astype(np.float32), back[box]
-    gain = backdrop_gain(colour, behind)
-    offset = tint_off_backdrop(colour, behind, gain)
-    brightness = np.sqrt(channel_sum(behind * behind))
+    gain, offset, brightness = _bare_measures(rgb[box], back[box])
     for label in np.flatnonzero(touching):
         part = labels == label
         if _looks_bare(gain, offset, brightness, part, backdrop):
@@ -934,10 +931,7 @@ def _backdrop_behind_shadow(
         return found
     areas = np.bincount(labels[candidate[box]], minlength=count)
     areas[0] = 0
-    colour, behind = rgb[box].astype(np.float32), back[box]
-    gain = backdrop_gain(colour, behind)
-    offset = tint_off_backdrop(colour, behind, gain)
-    brightness = np.sqrt(channel_sum(behind * behind))
+    gain, offset, brightness = _bare_measures(rgb[box], back[box])
     tint_limit = _bare_tint(backdrop)
     for label in np.flatnonzero(areas >= band * band):
         region = labels == label
@@ -961,6 +955,15 @@ def _backdrop_behind_shadow(
             if stats[part, cv2.CC_STAT_AREA] >= band * band and _looks_bare(gain, offset, brightness, piece, backdrop):
                 found[box] |= piece
     return found
+
+
+def _bare_measures(rgb: np.ndarray, back: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """What `_looks_bare` reads of the photo `rgb` against the backdrop `back`: the darkening
+    factor (`backdrop_gain`), the colour's offset from the backdrop's scaled by it, and the
+    backdrop's brightness (its length as an RGB vector)."""
+    colour = rgb.astype(np.float32)
+    gain = backdrop_gain(colour, back)
+    return gain, tint_off_backdrop(colour, back, gain), np.sqrt(channel_sum(back * back))
 
 
 def _looks_bare(
