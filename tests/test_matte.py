@@ -1802,8 +1802,10 @@ def test_lit_sweep_the_mask_held_between_a_product_and_its_peeled_shadow_goes() 
     product = disc | lit | white
     backdrop = estimate_backdrop(photo, product | shadow)
     back = cv2.resize(backdrop.low, (600, 600), interpolation=cv2.INTER_LINEAR)
-    apart = np.linalg.norm(photo.astype(np.float32) - back, axis=2) > classic_threshold(backdrop)
-    found = _lit_backdrop_beside_shadow(product & ~apart, shadow, photo, back, backdrop, band_width((600, 600)))
+    assert classic_threshold(backdrop) == 12.0
+    found = _lit_backdrop_beside_shadow(
+        product & ~_apart(photo, back), shadow, photo, back, backdrop, band_width((600, 600))
+    )
     assert found[lit].mean() > 0.99
     assert not found[white].any()
     assert not found[enclosed].any()
