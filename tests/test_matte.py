@@ -20,15 +20,18 @@ from aefix.stages.matte import (
     _labelled,
     _lit_backdrop_beside_shadow,
     _local_colour,
+    _luma_and_span,
     _noise_inside,
     _penumbra_beyond,
     _penumbra_left_beside,
     _PieceMaps,
+    _ramps,
     _remnants_of,
     _shadow_lines,
     _shadow_within,
     _shadows_running_into,
     _slivers_along_the_edge,
+    _soft_edges,
     _tabs_of_shadow,
     backdrop_gain,
     band_width,
@@ -1337,6 +1340,80 @@ def test_a_contact_shadow_narrower_than_the_band_stays_backdrop() -> None:
     assert (exact.mask.alpha[shadow_only] == 0).all()
     assert iou(loose.mask.hard, truth >= 0.5) < 0.99
     assert iou(exact.mask.hard, truth >= 0.5) > 0.995
+
+
+def _cable_across_its_contact_shadow(
+    spread: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """A dark grey disc on a light sweep (230), a light-grey cable (0.8 of it, 7 px) running off
+    its foot across the disc's soft contact shadow (an ellipse under it, 30% darker, blurred by
+    `spread` px), and the network sure of everything between the disc and the cable: the bare
+    sweep there, and the lighter side of the shadow above the cable (held-out seed 1's
+    light-grey cable on light grey). Photo, truth, cable, the shadow's darkening, network."""
+    disc = _disc_alpha(radius=220)
+    line = np.zeros((SIZE, SIZE), np.uint8)
+    start, end = (SIZE // 2 + 150, SIZE // 2 + 160), (SIZE // 2 - 450, SIZE // 2 + 330)
+    cv2.line(line, start, end, 255, 7, cv2.LINE_AA)
+    cable = cv2.GaussianBlur(line.astype(np.float32) / 255.0, (0, 0), 0.8)
+    truth = np.maximum(disc, cable)
+    rows, cols = np.mgrid[0:SIZE, 0:SIZE].astype(np.float32)
+    core = (((cols - SIZE / 2) / 420) ** 2 + ((rows - SIZE / 2 - 330) / 60) ** 2 <= 1).astype(np.float32)
+    shade = 0.3 * cv2.GaussianBlur(core, (0, 0), spread)
+    photo = np.full((SIZE, SIZE, 3), 230.0, np.float32) * (1.0 - shade[:, :, None])
+    photo = photo * (1.0 - truth[:, :, None]) + np.float32(230.0 * 0.8) * truth[:, :, None]
+    above = rows < start[1] + (cols - start[0]) * (end[1] - start[1]) / (end[0] - start[0])
+    filled = above & (cols > end[0]) & (cols < start[0]) & (rows > SIZE / 2)
+    network = cv2.GaussianBlur(np.maximum(disc, filled.astype(np.float32)), (0, 0), 2.0)
+    return _with_noise(photo), truth, cable, shade, np.maximum(network, cable)
+
+
+@pytest.mark.parametrize("spread", [20.0, 30.0])
+def test_a_soft_contact_shadow_the_network_took_in_goes_and_the_cable_across_it_stays(spread: float) -> None:
+    """The shadow's lighter side above the cable is a ramp, its outline on the backdrop showing no
+    step (where the mask's edge crossed it): not judged by its outline's softness before, it stayed
+    whole (2,551 and 4,673 px of it). It goes now, the cable across it stays: given back to the
+    ramp's piece by the cut along its edges it carries on the cable's tone, and, left along the
+    peeled ramp, it is no sliver of it (a sliver's line with the product is as long as it is)."""
+    photo, truth, cable, shade, network = _cable_across_its_contact_shadow(spread)
+    hard = network >= 0.5
+    product = classic_product(photo, hard, network, estimate_backdrop(photo, hard))
+    shadow_only = (shade > 0.04) & (truth < 0.01)
+    assert (network[shadow_only] >= 0.85).sum() > 2_500  # the network sure of that much shadow
+    assert (product & (truth < 0.01)).sum() < 600
+    cable_in_shadow = (cable > 0.5) & (shade > 0.02)
+    assert cable_in_shadow.sum() > 2_500
+    assert product[cable_in_shadow].mean() > 0.9
+    assert product[truth > 0.5].mean() > 0.995
+    assert iou(product, truth >= 0.5) > 0.99
+
+
+@pytest.mark.parametrize("noise_seed", [1, 2])
+def test_a_ramp_s_faint_outline_reads_soft_and_a_weak_step_s_sharp(noise_seed: int) -> None:
+    """Where a mask's edge crosses a gentle darkening (0.8 levels a pixel, noise 1.5) or a light-grey
+    product's edge 9 levels under the sweep, its outline shows no step of the classic threshold
+    (12) along all or some of it. The ramp's reads soft along most of that, the weak step's sharp:
+    one piece is a ramp, the other not, though no step showed anywhere else on it."""
+    size = 400
+    cols = np.arange(size, dtype=np.float32)[None, :].repeat(size, axis=0)
+    ramp = 230.0 - np.clip((cols - 100.0) * 0.8, 0.0, 60.0)
+    step = 230.0 - 9.0 * cv2.GaussianBlur((cols > 200).astype(np.float32), (0, 0), 1.0)
+    rng = np.random.default_rng(noise_seed)
+    found = []
+    for tone in (ramp, step):
+        photo = np.clip(np.rint(tone[:, :, None] + rng.normal(0.0, 1.5, (size, size, 3))), 0, 255).astype(np.uint8)
+        luma, span = _luma_and_span(photo)
+        piece = cv2.GaussianBlur(luma, (0, 0), 1.0) < 223  # 7 levels under: 12 apart in RGB
+        piece[:, :5] = piece[:, -5:] = False
+        outline = piece & ~cv2.erode(piece.view(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
+        outline[:5] = outline[-5:] = outline[:, -6:] = False
+        faint = outline & (span < 12.0)
+        assert faint.sum() > 100
+        soft = _soft_edges(luma)
+        labels = piece.astype(np.int32)
+        found.append((float(soft[faint].mean()), bool(_ramps(labels, 2, np.zeros(2, np.int64), faint, soft)[1])))
+    (ramp_soft, ramp_is_ramp), (step_soft, step_is_ramp) = found
+    assert ramp_soft > 0.8 and ramp_is_ramp
+    assert step_soft < 0.05 and not step_is_ramp
 
 
 @pytest.mark.parametrize("hard_is_exact", [False, True])

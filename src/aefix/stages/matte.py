@@ -283,6 +283,18 @@ THIN_MAX_HALF_WIDTH_PX = 10
 # light-grey cable (held-out seed 1) joined the cable: 1,024 impure output px.
 WIDE_HALF_WIDTH_PX = 8
 THIN_MAX_SOFT_SHARE = 0.3
+# A shadow-coloured piece whose outline on the backdrop shows no step (a luma range under the
+# classic threshold within EDGE_WINDOW_PX) along this share of it or more is a ramp's: the mask's
+# edge crossed a soft contact shadow's gentle darkening where the network was sure of it (held-out
+# seed 1's light-grey cable, 90% of that piece's outline).
+RAMP_FAINT_SHARE = 0.8
+# ... when that faint outline reads soft along this share of it or more. Noise makes some of a
+# gentle slope read sharp (a ramp: 56-99% soft, drawn and bench-quality), while a weak step, a
+# light-grey product's outline a few levels under the sweep, reads sharp nearly all along (0-10%).
+RAMP_SOFT_SHARE = 0.5
+# From where a ramp meets the product, its pixels in the product's tone this far out (a thin part's
+# width) carry on the product: a cable across its contact shadow, the network's mask on both.
+RAMP_REACH_PX = 2 * THIN_MAX_HALF_WIDTH_PX
 STRIP_ROWS = 256
 CLASSIC_SIDE_PX = 2000  # full-resolution rows processed at a time: memory stays a few MB per strip
 
@@ -518,6 +530,11 @@ def _slivers_along_the_edge(
     on_line = np.bincount(beside[line], minlength=count)
     on_sharp = np.bincount(beside[line & sharp], minlength=count)
     keep = (on_line > 0) & (on_sharp >= SLIVER_SHARP_SHARE * on_line)
+    # A sliver runs along the product: its line with it is as long as the sliver is, and the sliver
+    # no deeper than SLIVER_DEPTH_PX. A thin cable crossing the shadow lies all within that depth of
+    # the mask's edge and meets the rest of the product only at its ends: it stays (held-out seed
+    # 1's light-grey cable, once the soft contact shadow it crosses was peeled).
+    keep &= on_line * SLIVER_DEPTH_PX >= np.bincount(labels.ravel(), minlength=count)
     keep[0] = False
     slivers[box] = keep[labels]
     return slivers
@@ -1038,7 +1055,8 @@ def _soft_edged_in_box(
     wide[[0, -1], :] |= background[[0, -1], :]
     wide[:, [0, -1]] |= background[:, [0, -1]]
     around = components_touching(background, wide)
-    outline = product & cv2.dilate(around.astype(np.uint8), _square(1)).astype(bool) & (span >= min_step)
+    on_backdrop = product & cv2.dilate(around.astype(np.uint8), _square(1)).astype(bool)
+    outline = on_backdrop & (span >= min_step)
     count, labels = cv2.connectedComponents(shadowy.astype(np.uint8), connectivity=8)
     # Where a shadow leaves the product, the product's own edge is within reach: not judged there.
     # Not specks a pixel or two wide, though: in a noisy photo, pixels of a shadow that fail the
@@ -1046,9 +1064,10 @@ def _soft_edged_in_box(
     rest = cv2.morphologyEx((product & ~shadowy).view(np.uint8), cv2.MORPH_OPEN, _square(1))
     near_rest = cv2.dilate(rest, _square(2 * EDGE_WINDOW_PX)).astype(bool)
     on_outline = outline & shadowy & ~near_rest
-    edge_px = np.bincount(labels[on_outline], minlength=count)
-    edge_px[0] = 0
-    if edge_px.max() < MIN_OUTLINE_PX:
+    # Where no step shows, the mask's edge crossed a smooth ramp: a soft contact shadow's.
+    faint_outline = on_backdrop & (span < min_step) & shadowy & ~near_rest
+    edge_px, faint_px = _outline_counts(labels, count, on_outline, faint_outline)
+    if max(edge_px.max(), faint_px.max()) < MIN_OUTLINE_PX:
         return np.zeros_like(shadowy)  # no shadow-coloured region shows enough outline to judge
     fine = fine_slope(luma)  # read twice below: the outline's softness, and the steepest slope
     soft_edge = _soft_edges(luma, outline & ~shadowy, fine)
@@ -1081,7 +1100,9 @@ def _soft_edged_in_box(
         (soft_px >= MIXED_MIN_SOFT_SHARE * edge_px) | (soft_px >= PARTIAL_MIN_SOFT_PX)
     )
     partial[0] = False
-    if not partial.any():
+    # A piece with a soft outline of its own to judge is judged by its darkening (below), as before.
+    ramp = _ramps(labels, count, edge_px, faint_outline, soft_edge) & ~peel
+    if not partial.any() and not ramp.any():
         return np.zeros_like(shadowy)
     gain = backdrop_gain(rgb.astype(np.float32), back)
     # A shadow meets the product at the product's edge, a step in brightness, however weak. Where
@@ -1089,10 +1110,15 @@ def _soft_edged_in_box(
     # into the piece, a metal's shading runs on out of the shadow's colour there: the piece holds
     # product, and only the shadow within it is looked for.
     steepest = cv2.dilate(fine, _square(1))  # within a pixel
-    held = _shading_runs_on(steepest, gain, labels, cv2.dilate(rest, _square(1)).astype(bool), peel)
+    held = _shading_runs_on(steepest, gain, labels, cv2.dilate(rest, _square(1)).astype(bool), peel | ramp)
     peel &= ~held
     for label in np.flatnonzero(peel):
         peel[label] = _darkens_evenly(gain, labels == label)
+    # A ramp does not darken evenly, and has no penumbra to measure a factor past: it goes but for
+    # what carries on the product's tone from where it meets the product.
+    ramp_shadow = np.zeros_like(shadowy)
+    for label in np.flatnonzero(ramp & ~held):
+        ramp_shadow |= _ramp_without_product(labels == label, on_outline & ~soft_edge, product, luma)
     # A product's edge can be as soft as a penumbra and too weak a step to be sharp, and still be no
     # gradual change of shading: its brightness changes twice as fast as that at least (a metal
     # blob's edge at its shadow's tip, 113 -> 153 levels over 5 px, bench-quality seed 2026).
@@ -1109,9 +1135,65 @@ def _soft_edged_in_box(
         quartiles = _gain_quartiles(peel, labels, gain)
         peel |= _remnants_of(peel, labels, count, gain, quartiles)
         peel |= _running_on(peel, labels, count, gain, quartiles, product, span < min_step, edge_px, soft_px)
-    peeled = peel[labels]
+    peeled = peel[labels] | ramp_shadow
     # More than this and the "shadow" is more likely the product itself, in one grey tone.
     return peeled if peeled.sum() <= SHADOW_MAX_PEEL_SHARE * product.sum() else np.zeros_like(shadowy)
+
+
+def _ramps(
+    labels: np.ndarray, count: int, edge_px: np.ndarray, faint_outline: np.ndarray, soft_edge: np.ndarray
+) -> np.ndarray:
+    """Per labelled piece: whether its outline on the backdrop is a ramp's, showing no step along
+    RAMP_FAINT_SHARE of it or more (`faint_outline`; `edge_px`: the rest, per piece), soft along
+    RAMP_SOFT_SHARE of that or more (`soft_edge`)."""
+    faint_px, soft_px = _outline_counts(labels, count, faint_outline, soft_edge)
+    return (
+        (faint_px >= MIN_OUTLINE_PX)
+        & (faint_px >= RAMP_FAINT_SHARE * (faint_px + edge_px))
+        & (soft_px >= RAMP_SOFT_SHARE * faint_px)
+    )
+
+
+def _ramp_without_product(
+    piece: np.ndarray, sharp_outline: np.ndarray, product: np.ndarray, luma: np.ndarray
+) -> np.ndarray:
+    """A ramp `piece` less what carries on the product's tone from where it meets the product: the
+    rest of the `product` beside it (that part's tone), or its own `sharp_outline` (the tone just
+    inside), within SPLIT_MIN_STEP levels after a 1 px blur, up to RAMP_REACH_PX out.
+
+    A cable across its contact shadow can fall in the ramp's piece where the cut along its edges
+    gave it back to the ramp's core; a ramp meets a product's foot at a step."""
+    box = bounding_box(piece, RAMP_REACH_PX + EDGE_WINDOW_PX + 1)
+    if box is None:
+        return piece
+    region = piece[box]
+    smooth = cv2.GaussianBlur(luma[box], (0, 0), 1.0)
+    other = product[box] & ~region
+    beside = region & cv2.dilate(other.view(np.uint8), _square(1)).astype(bool)
+    sharp = region & sharp_outline[box] & ~beside
+    found = np.zeros_like(piece)
+    seeds = beside | sharp
+    if not seeds.any():
+        found[box] = region
+        return found
+    inner = region & cv2.dilate(sharp.view(np.uint8), _square(EDGE_WINDOW_PX)).astype(bool) & ~sharp
+    tone = np.where(beside, _mean_within(smooth, other), _mean_within(smooth, inner))
+    distance, nearest = cv2.distanceTransformWithLabels(
+        (~seeds).view(np.uint8), cv2.DIST_L2, 3, labelType=cv2.DIST_LABEL_PIXEL
+    )
+    seed_tone = np.zeros(int(nearest.max()) + 1, np.float32)
+    seed_tone[nearest[seeds]] = tone[seeds]
+    alike = region & (distance <= RAMP_REACH_PX) & (np.abs(smooth - seed_tone[nearest]) < SPLIT_MIN_STEP)
+    found[box] = region & ~components_touching(alike, seeds & alike)
+    return found
+
+
+def _mean_within(plane: np.ndarray, where: np.ndarray) -> np.ndarray:
+    """The mean of `plane` over the pixels of `where` within EDGE_WINDOW_PX (0 where there are none)."""
+    window = (2 * EDGE_WINDOW_PX + 1,) * 2
+    weight = cv2.boxFilter(where.astype(np.float32), -1, window, normalize=False)
+    total = cv2.boxFilter(np.where(where, plane, 0).astype(np.float32), -1, window, normalize=False)
+    return total / np.maximum(weight, 1.0)
 
 
 def _shading_runs_on(
