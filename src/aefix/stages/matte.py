@@ -289,8 +289,9 @@ THIN_MAX_SOFT_SHARE = 0.3
 # seed 1's light-grey cable, 90% of that piece's outline).
 RAMP_FAINT_SHARE = 0.8
 # ... when that faint outline reads soft along this share of it or more. Noise makes some of a
-# gentle slope read sharp (a ramp: 56-99% soft, drawn and bench-quality), while a weak step, a
-# light-grey product's outline a few levels under the sweep, reads sharp nearly all along (0-10%).
+# gentle slope read sharp (drawn ramps 60-99% soft, held-out seed 1's 91%; at 0.5 levels a pixel
+# and noise 1.5, 17-30%, and it stays), while a weak step, a light-grey product's outline a few
+# levels under the sweep, reads sharp nearly all along (drawn, 0-9% soft).
 RAMP_SOFT_SHARE = 0.5
 # From where a ramp meets the product, its pixels in the product's tone this far out (a thin part's
 # width) carry on the product: a cable across its contact shadow, the network's mask on both.
@@ -1029,6 +1030,8 @@ def _soft_edged(
     shadow look alike). A shadow darkens what it falls on by one factor; a grey or metal product
     merged with its shadow has its own shading and stays.
     A grey product touching its shadow is first cut from it along the sharp edges between them.
+    A region whose outline on the backdrop shows no step at all is a ramp (`_ramps`), a soft
+    contact shadow's gentle darkening: it goes but for what carries on the product's tone.
     """
     if not shadowy.any():
         return shadowy
