@@ -1069,7 +1069,8 @@ def _soft_edged_in_box(
     on_outline = outline & shadowy & ~near_rest
     # Where no step shows, the mask's edge crossed a smooth ramp: a soft contact shadow's.
     faint_outline = on_backdrop & (span < min_step) & shadowy & ~near_rest
-    edge_px, faint_px = _outline_counts(labels, count, on_outline, faint_outline)
+    edge_px, faint_px = (np.bincount(labels[outline], minlength=count) for outline in (on_outline, faint_outline))
+    edge_px[0] = faint_px[0] = 0
     if max(edge_px.max(), faint_px.max()) < MIN_OUTLINE_PX:
         return np.zeros_like(shadowy)  # no shadow-coloured region shows enough outline to judge
     fine = fine_slope(luma)  # read twice below: the outline's softness, and the steepest slope
