@@ -12,11 +12,13 @@ from aefix.stages.matte import (
     AVERAGED_SIGMA_PX,
     MIN_CONTRAST,
     _backdrop_behind_shadow,
+    _bare_on_average,
     _box_around,
     _contour_ring,
     _darkens_evenly,
     _darkens_evenly_along,
     _gain_quartiles,
+    _holes_in_the_sweeps_tone,
     _labelled,
     _lit_backdrop_beside_shadow,
     _local_colour,
@@ -656,6 +658,125 @@ def test_a_highlights_contour_in_the_backdrops_tone_is_no_hole() -> None:
     overshoot = (radius >= 150) & (radius < 155)
     assert _contour_ring(contour, 7, ~product)
     assert not _contour_ring(overshoot, 7, radius >= 155)
+
+
+def _bag_with_a_handle(bag: tuple[float, float, float]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """A light bag a few levels over a light-grey sweep, with an arched handle 12 px thick, and a
+    network's mask that filled the handle's hole: the photo, the truth, the hole and that mask."""
+    size = 800
+    sweep = np.array([204.0, 204.0, 206.0], np.float32)
+    body, arch, outer = (np.zeros((size, size), np.uint8) for _ in range(3))
+    cv2.rectangle(body, (200, 420), (600, 700), 255, -1)
+    cv2.ellipse(arch, (400, 420), (140, 200), 0, 180, 360, 255, 12)
+    cv2.ellipse(outer, (400, 420), (146, 206), 0, 180, 360, 255, -1)
+    truth = (body > 0) | (arch > 0)
+    hole = (outer > 0) & ~truth
+    photo = np.broadcast_to(sweep, (size, size, 3)).copy()
+    photo[body > 0] = bag
+    photo[arch > 0] = np.array(bag, np.float32) + 2.0
+    noise = np.random.default_rng(11).normal(0.0, 0.6, photo.shape)
+    rgb = np.clip(np.rint(photo + noise), 0, 255).astype(np.uint8)
+    network = cv2.GaussianBlur(((body > 0) | (outer > 0)).astype(np.float32), (0, 0), 2.0)
+    return rgb, truth, hole, network
+
+
+def test_the_sweep_in_a_light_bag_s_handle_goes_though_bag_and_hole_are_one_region() -> None:
+    """The bag is within the classic threshold of the sweep, so bag, handle and the sweep the
+    network filled inside the handle are one region of the candidate mask, not bare as a whole
+    and open to the outside through the bag: the hole stayed whole (a light-grey bag on held-out
+    seed 5, IoU 0.79). Its part in the sweep's tone, enclosed and ringed by the handle's and the
+    bag's outline, goes; the bag and its handle stay."""
+    rgb, truth, hole, network = _bag_with_a_handle((210.0, 209.0, 206.0))
+    hard = network >= 0.5
+    backdrop = estimate_backdrop(rgb, hard)
+    assert np.linalg.norm(np.array([210.0, 209.0, 206.0]) - (204.0, 204.0, 206.0)) < classic_threshold(backdrop)
+    product = classic_product(rgb, hard, network, backdrop)
+    assert product[hole].mean() < 0.1  # before: 1.0; a rim short of the outline, redone by the edge step
+    matte = refine_edges(rgb, product, network, estimate_backdrop(rgb, product))
+    assert matte.mask.alpha[hole].mean() < 0.03
+    assert matte.mask.hard[truth].mean() > 0.999
+    assert iou(matte.mask.hard, truth) > 0.99
+
+
+def test_a_white_face_in_the_sweep_s_tone_shading_into_the_product_is_no_hole() -> None:
+    """A white disc whose middle, 120 px across, is the light-grey sweep's own tone, shading over
+    120 px to 10 levels lighter at its rim: enclosed by the product and bare-looking on average,
+    but with no sharp step around it, it stays."""
+    size = 800
+    sweep = np.array([204.0, 204.0, 206.0], np.float32)
+    rows, cols = np.ogrid[:size, :size]
+    radius = np.hypot(rows - 400, cols - 400)
+    disc = radius < 250
+    lighter = 10.0 * np.clip((radius - 60.0) / 120.0, 0.0, 1.0)
+    photo = np.broadcast_to(sweep, (size, size, 3)).copy()
+    photo[disc] = (sweep + lighter[:, :, None])[disc]
+    noise = np.random.default_rng(11).normal(0.0, 0.6, photo.shape)
+    rgb = np.clip(np.rint(photo + noise), 0, 255).astype(np.uint8)
+    network = cv2.GaussianBlur(disc.astype(np.float32), (0, 0), 2.0)
+    hard = network >= 0.5
+    backdrop = estimate_backdrop(rgb, hard)
+    face = radius < 60
+    candidate = hard & (lighter < 6.0)  # within the classic threshold of the sweep
+    back = cv2.resize(backdrop.low, (size, size), interpolation=cv2.INTER_LINEAR)
+    assert _bare_on_average(rgb, back, candidate, backdrop, 8)[face].mean() > 0.95
+    assert not _holes_in_the_sweeps_tone(candidate, hard, rgb, back, backdrop, 8).any()
+    product = classic_product(rgb, hard, network, backdrop)
+    assert product[disc].mean() > 0.99
+
+
+@pytest.mark.parametrize(("inside", "estimate", "found"), [(255.0, 251.0, True), (253.0, 249.0, False)])
+def test_a_blown_white_hole_is_bare_though_a_shadow_pulled_the_sweep_s_estimate_down(
+    inside: float, estimate: float, found: bool
+) -> None:
+    """A white mug's handle on a blown-white sweep: beside the mug's contact shadow the sweep's
+    estimate lies 4 levels under 255, and the hole, 255, read 4 levels lighter than bare sweep
+    and stayed (held-out seed 5, IoU 0.92). Blown white is as light as the sweep can show. A face
+    4 levels lighter than the estimate that is not blown is not bare. The handle, 21 levels off
+    the sweep, is apart from it by colour: the hole alone is the candidate."""
+    rng = np.random.default_rng(2)
+    rows, cols = np.ogrid[:400, :400]
+    radius = np.hypot(rows - 200, cols - 200)
+    handle = (radius >= 60) & (radius < 90)
+    hole = radius < 60
+    photo = np.full((400, 400, 3), 255.0, np.float32)
+    photo[handle] = 234.0
+    photo[hole] = inside
+    noise = rng.normal(0.0, 0.4, (400, 400, 1)) * (photo < 255.0)
+    rgb = np.clip(np.rint(photo + noise), 0, 255).astype(np.uint8)
+    back = np.full((400, 400, 3), estimate, np.float32)
+    low = back[::10, ::10].copy()
+    small = cv2.resize(rgb, (40, 40), interpolation=cv2.INTER_AREA).astype(np.float32)
+    backdrop = Backdrop(low, small, low, (400, 400), noise=0.4, typical=0.3, luma=estimate, share=0.6)
+    network = radius < 90
+    holes = _holes_in_the_sweeps_tone(hole, network, rgb, back, backdrop, band=8)
+    assert (holes[hole].mean() > 0.95) == found
+    assert not holes[handle].any()
+
+
+def test_a_highlight_s_contour_in_the_sweep_s_tone_is_no_hole_and_a_hole_as_wide_is() -> None:
+    """A metal disc whose shading passes through the sweep's tone in a ring 18 px wide around a
+    highlight: enclosed, sharp-edged where the metal is steep, and as wide as a hole can be, but a
+    contour line around an island of product, it stays (a metal blob on seed 2026 lost its
+    highlight, 0.89% of it, and 0.0086 IoU). A round hole 60 px across beside it goes."""
+    rng = np.random.default_rng(4)
+    sweep = np.array([200.0, 200.0, 205.0], np.float32)
+    rows, cols = np.ogrid[:400, :400]
+    radius = np.hypot(rows - 200, cols - 170)
+    product = np.hypot(rows - 200, cols - 200) < 180
+    contour = (radius >= 40) & (radius < 58)
+    hole = np.hypot(rows - 200, cols - 310) < 30
+    photo = np.broadcast_to(sweep, (400, 400, 3)).copy()
+    photo[product] = sweep * 0.7
+    photo[radius < 40] = np.minimum(sweep * 1.2, 255.0)
+    photo[contour | hole] = sweep
+    rgb = np.clip(np.rint(photo + rng.normal(0.0, 1.0, (400, 400, 1))), 0, 255).astype(np.uint8)
+    estimate = np.broadcast_to(sweep, (400, 400, 3)).astype(np.float32)
+    small = cv2.resize(rgb, (40, 40), interpolation=cv2.INTER_AREA).astype(np.float32)
+    low = estimate[::10, ::10].copy()
+    backdrop = Backdrop(low, small, low, (400, 400), noise=1.0, typical=0.8, luma=200.0, share=0.6)
+    found = _holes_in_the_sweeps_tone(contour | hole, product, rgb, estimate, backdrop, band=12)
+    assert not found[contour].any()
+    assert found[hole].mean() > 0.9
 
 
 def _tinted_ring_on_table(side: int, outer: float) -> tuple[np.ndarray, np.ndarray, Backdrop, np.ndarray, np.ndarray]:

@@ -20,6 +20,7 @@ import numpy as np
 from aefix.pixels import (
     SHARP_EDGE_RATIO,
     box_gaussian_at,
+    channel_min_max,
     channel_sum,
     edge_slopes,
     fine_slope,
@@ -253,6 +254,12 @@ BOX_MARGIN_PX = 24
 # when at least this share of where it meets the product is a sharp edge, the product's outline
 # (a ring's hole on bench-quality, 0.44 and 0.91; a metal's highlight fading into it, 0.00-0.002).
 HOLE_SHARP_SHARE = 0.25
+# A part in the sweep's colour inside the mask, not beside a shadow, is a hole of the product when
+# a sharp step lies within a band of at least this share of its rim: a bag's handle 0.99 and a
+# white mug's 0.77 (bench-quality seed 5), a white face shading into the product's tone 0.0.
+HOLE_RIM_SHARP_SHARE = 0.7
+# A photo's pixel this light in every channel is blown white (JPEG rounds 255 down by a level).
+BLOWN_LEVEL = 254
 # A part near the sweep's colour inside the mask runs on into the sweep outside it when its mean
 # brightness a band or two in and the sweep's within a band outside differ by this little where
 # they meet (levels, the median along it): a grey cable's filled loop 0.25 (bench-quality seed 1);
@@ -386,6 +393,7 @@ def classic_product(rgb: np.ndarray, coarse: np.ndarray, soft: np.ndarray, backd
     candidate = coarse & ~by_colour
     bare = _bare_backdrop(candidate, distance, backdrop, band, rgb, reach, ~coarse)
     bare |= _filled_backdrop(candidate & ~bare, apart, coarse, by_colour, rgb, back_full, backdrop, band)
+    bare |= _holes_in_the_sweeps_tone(candidate & ~bare, coarse, rgb, back_full, backdrop, band)
     product = by_colour | (coarse & ~bare)
     peeled = _soft_edged(rgb, back_full, product, product & shadowy, threshold)
     if peeled.any():
@@ -708,7 +716,7 @@ def _bare_backdrop(
     members = labels[inside]
     areas = np.bincount(members, minlength=count)
     means = np.bincount(members, weights=distance[box][inside], minlength=count) / np.maximum(areas, 1)
-    bare = (means <= BARE_BACKDROP_FACTOR * backdrop.typical + 1.0) & (areas >= band * band)
+    bare = (means <= _bare_tolerance(backdrop)) & (areas >= band * band)
     bare[0] = False
     if bare.any():
         bare &= _grainy(labels, bare, box, rgb, reach)
@@ -801,6 +809,72 @@ def _filled_backdrop(
         labels, count, large & (open_px == 0), box, candidate & apart, product, rgb, back, backdrop, band
     )
     return found | holes
+
+
+def _holes_in_the_sweeps_tone(
+    candidate: np.ndarray, coarse: np.ndarray, rgb: np.ndarray, back: np.ndarray, backdrop: Backdrop, band: int
+) -> np.ndarray:
+    """Holes of the product that the network filled, in a region of `candidate` that is not bare as
+    a whole: a light-grey bag within the classic threshold of its light-grey sweep is one region
+    with the sweep inside its handle, open to the outside through the bag (bench-quality seed 5,
+    IoU 0.79). Its parts whose colour, averaged over a band, is the backdrop's at the backdrop's own
+    brightness (`_bare_on_average`), a band's square or larger and enclosed by the network's mask
+    (`coarse`), when a sharp step, the product's outline, lies within a band of HOLE_RIM_SHARP_SHARE
+    or more of their rim; each grown out to that step, and kept when it is then
+    MIN_HOLE_HALF_WIDTH_PX wide or more and no contour line around a highlight (`_contour_ring`).
+    A white product's face in the sweep's tone shades into the rest of it with no such step."""
+    found = np.zeros_like(candidate)
+    # A hole lies within the candidate, so that must hold such a width: mostly it is a thin rim
+    # where the network overshot the product's edge, and nothing is looked into.
+    wide = cv2.erode(candidate.view(np.uint8), _square(MIN_HOLE_HALF_WIDTH_PX - 1)).astype(bool)
+    box = bounding_box(wide, MIN_HOLE_HALF_WIDTH_PX + 3 * band)  # the hole, and the averages' reach
+    if box is None:
+        return found
+    inside = candidate[box]
+    bare_like = inside & _bare_on_average(rgb[box], back[box], inside, backdrop, band)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(bare_like.view(np.uint8), connectivity=4)
+    meets_outside = cv2.dilate((~coarse[box]).view(np.uint8), _square(1)).astype(bool)
+    judged = (stats[:, cv2.CC_STAT_AREA] >= band * band) & (np.bincount(labels[meets_outside], minlength=count) == 0)
+    judged[0] = False
+    if not judged.any():
+        return found
+    # A faint product's JPEG blocks show steps of 2 levels: the outline is a step over them and the noise.
+    min_step = max(AVERAGED_MIN_CONTRAST, CONTRAST_NOISE_FACTOR * backdrop.noise)
+    sharp = _sharp_steps(*_luma_and_span(rgb[box]), min_step)
+    near_sharp = cv2.dilate(sharp.view(np.uint8), _square(band)).astype(bool)
+    for label in np.flatnonzero(judged):
+        x, y, w, h = stats[label, :4]
+        near = (slice(max(0, y - band - 1), y + h + band + 1), slice(max(0, x - band - 1), x + w + band + 1))
+        part = labels[near] == label
+        rim = cv2.dilate(part.view(np.uint8), _square(1)).astype(bool) & ~part
+        if np.count_nonzero(rim & near_sharp[near]) < HOLE_RIM_SHARP_SHARE * np.count_nonzero(rim):
+            continue
+        # Averaged, the part stops short of the outline by up to a band: grown out to its step.
+        reach = cv2.dilate(part.view(np.uint8), _square(band)).astype(bool) & inside[near] & ~sharp[near]
+        hole = part | components_touching(reach, part, 4)
+        if cv2.distanceTransform(hole.view(np.uint8), cv2.DIST_L2, 3).max() < MIN_HOLE_HALF_WIDTH_PX:
+            continue
+        if not _contour_ring(hole, band, ~coarse[box][near]):
+            found[box][near] |= hole
+    return found
+
+
+def _bare_on_average(
+    rgb: np.ndarray, back: np.ndarray, inside: np.ndarray, backdrop: Backdrop, band: int
+) -> np.ndarray:
+    """Where the colour of the pixels `inside`, averaged over a band, is the backdrop's (`back`) at
+    its own brightness: its offset from it within `_bare_tint`, its darkening factor within the
+    bare tolerance of 1 (no shadow's pull: nothing was peeled)."""
+    gain, offset, brightness = _bare_measures(rgb, back)
+    # Blown white is as light as the sweep can show where its estimate, pulled down by a shadow,
+    # lies under 255 (a white mug's handle above its contact shadow, 251 against 255).
+    blown = (channel_min_max(rgb)[0] >= BLOWN_LEVEL) & (channel_min_max(back)[0] >= 255.0 - SHADOW_PULL_LIMIT - 1.0)
+    np.minimum(gain, 1.0, out=gain, where=blown)
+    weight = inside.astype(np.float32)
+    tint = _tint_on_average(offset, weight, band)
+    local_gain, _ = masked_average(gain, weight, band)
+    # The factor's distance from 1 as an RGB distance, as the tolerance is.
+    return (tint <= _bare_tint(backdrop)) & (np.abs(local_gain - 1.0) * brightness <= _bare_tolerance(backdrop))
 
 
 def _hole_beside_shadow(
@@ -957,8 +1031,7 @@ def _backdrop_behind_shadow(
         if near is None or _contour_ring(region[near], band, outside[box][near]):
             continue
         inside = region[near]
-        local, _ = masked_average(offset[near], inside.astype(np.float32), band)
-        bare_like = inside & (np.sqrt(channel_sum(local**2)) <= tint_limit)
+        bare_like = inside & (_tint_on_average(offset[near], inside.astype(np.float32), band) <= tint_limit)
         # Bare as a whole, unless a part of it as large as a band's square keeps a tint: the
         # network's overshoot onto a textured table, joined to a white ring it held, is mostly
         # bare table, and its median says so (a 2000 px photo lost half the ring, make bench).
@@ -995,7 +1068,7 @@ def _looks_bare(
     chroma = np.sqrt(channel_sum((pixel_offset**2)[None]))[0]
     tint = float(np.linalg.norm(np.median(pixel_offset, axis=0)))
     level = float(np.median(brightness.ravel()[where])) / np.sqrt(3.0)
-    tolerance = BARE_BACKDROP_FACTOR * backdrop.typical + 1.0
+    tolerance = _bare_tolerance(backdrop)
     # Medians over many pixels, the backdrop's own texture averages out of them: under the
     # estimate by no more than its tolerance per channel (a rim of penumbra), over it by the
     # pull and a level; and bare backdrop's offsets from it average to nothing, where a white
@@ -1006,6 +1079,19 @@ def _looks_bare(
         and float(np.median(chroma)) <= tolerance
         and tint <= _bare_tint(backdrop)
     )
+
+
+def _tint_on_average(offset: np.ndarray, weight: np.ndarray, band: int) -> np.ndarray:
+    """The length of the colour offset from the backdrop (`_bare_measures`) averaged over a band,
+    over the pixels `weight` gives."""
+    local, _ = masked_average(offset, weight, band)
+    return np.sqrt(channel_sum(local**2))
+
+
+def _bare_tolerance(backdrop: Backdrop) -> float:
+    """How far from the backdrop's colour bare backdrop lies on average (RGB distance), the
+    backdrop's texture averaging out."""
+    return BARE_BACKDROP_FACTOR * backdrop.typical + 1.0
 
 
 def _bare_tint(backdrop: Backdrop) -> float:
