@@ -627,6 +627,36 @@ def test_behind_a_peeled_shadow_bare_table_goes_and_a_white_product_stays() -> N
     assert np.array_equal(found, hole)
 
 
+def _metal_disc_with_a_contour_and_a_hole(
+    disc: tuple[int, int],
+    contour_at: tuple[int, int, int],
+    hole_at: tuple[int, int],
+    noise: float,
+    typical: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, Backdrop]:
+    """A metal disc (centre column, radius) at 0.7 of a light-grey sweep, on a 400 px frame, whose
+    shading passes through the sweep's tone in a ring (centre column, inner and outer radius)
+    around a highlight 1.2 times as bright, and a round hole (centre column, radius) showing the
+    sweep: the photo, the product, the ring, the hole, the sweep's estimate and its Backdrop."""
+    rng = np.random.default_rng(4)
+    sweep = np.array([200.0, 200.0, 205.0], np.float32)
+    rows, cols = np.ogrid[:400, :400]
+    radius = np.hypot(rows - 200, cols - contour_at[0])
+    product = np.hypot(rows - 200, cols - disc[0]) < disc[1]
+    contour = (radius >= contour_at[1]) & (radius < contour_at[2])
+    hole = np.hypot(rows - 200, cols - hole_at[0]) < hole_at[1]
+    photo = np.broadcast_to(sweep, (400, 400, 3)).copy()
+    photo[product] = sweep * 0.7
+    photo[radius < contour_at[1]] = np.minimum(sweep * 1.2, 255.0)
+    photo[contour | hole] = sweep
+    rgb = np.clip(np.rint(photo + rng.normal(0.0, noise, (400, 400, 1))), 0, 255).astype(np.uint8)
+    estimate = np.broadcast_to(sweep, (400, 400, 3)).astype(np.float32)
+    small = cv2.resize(rgb, (40, 40), interpolation=cv2.INTER_AREA).astype(np.float32)
+    low = estimate[::10, ::10].copy()
+    backdrop = Backdrop(low, small, low, (400, 400), noise=noise, typical=typical, luma=200.0, share=0.6)
+    return rgb, product, contour, hole, estimate, backdrop
+
+
 def test_a_highlights_contour_in_the_backdrops_tone_is_no_hole() -> None:
     """A metal disc on light grey whose shading passes through the sweep's own colour around a
     highlight: a ring 6 px wide, the highlight inside it brighter, the metal outside darker. The
@@ -634,27 +664,16 @@ def test_a_highlights_contour_in_the_backdrops_tone_is_no_hole() -> None:
     px across, beside it, goes (a metal blob lost its highlight, 6.7% of it, bench-quality seed
     1). The network's thin overshoot around the whole product meets what lies outside it, and is
     no such ring."""
-    rng = np.random.default_rng(4)
-    sweep = np.array([200.0, 200.0, 205.0], np.float32)
-    rows, cols = np.ogrid[:400, :400]
-    radius = np.hypot(rows - 200, cols - 200)
-    product = radius < 150
-    contour = (radius >= 40) & (radius < 46)
-    hole = np.hypot(rows - 200, cols - 300) < 25
-    photo = np.broadcast_to(sweep, (400, 400, 3)).copy()
-    photo[product] = sweep * 0.7
-    photo[radius < 40] = np.minimum(sweep * 1.2, 255.0)
-    photo[contour | hole] = sweep
-    rgb = np.clip(np.rint(photo + rng.normal(0.0, 2.0, (400, 400, 1))), 0, 255).astype(np.uint8)
-    estimate = np.broadcast_to(sweep, (400, 400, 3)).astype(np.float32)
-    small = cv2.resize(rgb, (40, 40), interpolation=cv2.INTER_AREA).astype(np.float32)
-    low = estimate[::10, ::10].copy()
-    backdrop = Backdrop(low, small, low, (400, 400), noise=2.0, typical=1.6, luma=200.0, share=0.6)
+    rgb, product, contour, hole, estimate, backdrop = _metal_disc_with_a_contour_and_a_hole(
+        (200, 150), (200, 40, 46), (300, 25), noise=2.0, typical=1.6
+    )
     found = _backdrop_behind_shadow(contour | hole, rgb, estimate, backdrop, band=7, outside=~product)
     assert not found[contour].any()
     assert found[hole].mean() > 0.95
     found = _backdrop_behind_shadow(contour | hole, rgb, estimate, backdrop, band=7, outside=np.zeros_like(product))
     assert not found[contour].any()
+    rows, cols = np.ogrid[:400, :400]
+    radius = np.hypot(rows - 200, cols - 200)
     overshoot = (radius >= 150) & (radius < 155)
     assert _contour_ring(contour, 7, ~product)
     assert not _contour_ring(overshoot, 7, radius >= 155)
@@ -758,22 +777,9 @@ def test_a_highlight_s_contour_in_the_sweep_s_tone_is_no_hole_and_a_hole_as_wide
     highlight: enclosed, sharp-edged where the metal is steep, and as wide as a hole can be, but a
     contour line around an island of product, it stays (a metal blob on seed 2026 lost its
     highlight, 0.89% of it, and 0.0086 IoU). A round hole 60 px across beside it goes."""
-    rng = np.random.default_rng(4)
-    sweep = np.array([200.0, 200.0, 205.0], np.float32)
-    rows, cols = np.ogrid[:400, :400]
-    radius = np.hypot(rows - 200, cols - 170)
-    product = np.hypot(rows - 200, cols - 200) < 180
-    contour = (radius >= 40) & (radius < 58)
-    hole = np.hypot(rows - 200, cols - 310) < 30
-    photo = np.broadcast_to(sweep, (400, 400, 3)).copy()
-    photo[product] = sweep * 0.7
-    photo[radius < 40] = np.minimum(sweep * 1.2, 255.0)
-    photo[contour | hole] = sweep
-    rgb = np.clip(np.rint(photo + rng.normal(0.0, 1.0, (400, 400, 1))), 0, 255).astype(np.uint8)
-    estimate = np.broadcast_to(sweep, (400, 400, 3)).astype(np.float32)
-    small = cv2.resize(rgb, (40, 40), interpolation=cv2.INTER_AREA).astype(np.float32)
-    low = estimate[::10, ::10].copy()
-    backdrop = Backdrop(low, small, low, (400, 400), noise=1.0, typical=0.8, luma=200.0, share=0.6)
+    rgb, product, contour, hole, estimate, backdrop = _metal_disc_with_a_contour_and_a_hole(
+        (200, 180), (170, 40, 58), (310, 30), noise=1.0, typical=0.8
+    )
     found = _holes_in_the_sweeps_tone(contour | hole, product, rgb, estimate, backdrop, band=12)
     assert not found[contour].any()
     assert found[hole].mean() > 0.9
