@@ -261,9 +261,10 @@ BOX_MARGIN_PX = 24
 # when at least this share of where it meets the product is a sharp edge, the product's outline
 # (a ring's hole on bench-quality, 0.44 and 0.91; a metal's highlight fading into it, 0.00-0.002).
 HOLE_SHARP_SHARE = 0.25
-# A part in the sweep's colour inside the mask, not beside a shadow, is a hole of the product when
-# a sharp step lies within a band of at least this share of its rim: a bag's handle 0.99 and a
-# white mug's 0.77 (bench-quality seed 5), a white face shading into the product's tone 0.0.
+# A part in the sweep's colour inside the mask, in a region not bare as a whole, is a hole of the
+# product when a sharp step lies within a band of at least this share of its rim: a bag's handle
+# 0.99 and a white mug's 0.77 (bench-quality seed 5), a white face shading into the product's tone
+# 0.0 (drawn).
 HOLE_RIM_SHARP_SHARE = 0.7
 # A photo's pixel this light in every channel is blown white (JPEG rounds 255 down by a level).
 BLOWN_LEVEL = 254
