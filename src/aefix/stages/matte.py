@@ -1160,10 +1160,12 @@ def _soft_edged_in_box(
     # shadow-colour test one by one are no product edge (a glass ring's shadow on white, seed 1).
     rest = cv2.morphologyEx((product & ~shadowy).view(np.uint8), cv2.MORPH_OPEN, _square(1))
     near_rest = cv2.dilate(rest, _square(2 * EDGE_WINDOW_PX)).astype(bool)
-    on_outline = outline & shadowy & ~near_rest
+    judged = on_backdrop & shadowy & ~near_rest
+    on_outline = judged & (span >= min_step)
     # Where no step shows, the mask's edge crossed a smooth ramp: a soft contact shadow's.
-    faint_outline = on_backdrop & (span < min_step) & shadowy & ~near_rest
-    edge_px, faint_px = (np.bincount(labels[outline], minlength=count) for outline in (on_outline, faint_outline))
+    faint_outline = judged & (span < min_step)
+    edge_px = np.bincount(labels[on_outline], minlength=count)
+    faint_px = np.bincount(labels[faint_outline], minlength=count)
     edge_px[0] = faint_px[0] = 0
     if max(edge_px.max(), faint_px.max()) < MIN_OUTLINE_PX:
         return np.zeros_like(shadowy)  # no shadow-coloured region shows enough outline to judge
