@@ -1731,6 +1731,27 @@ def test_a_grey_product_out_of_focus_keeps_its_edge_against_the_backdrop_beside_
     assert (product & ~matte.mask.hard).sum() <= 20  # 2 before the backdrop beside was read
 
 
+def test_a_shadow_darkening_toward_a_grey_product_is_no_fading_edge_of_it() -> None:
+    """A mid-grey disc whose shadow below it darkens the sweep by 30% at its edge, a third less 4 px
+    out, and a classical mask 3 px into it there. Darker beside the mask than farther out, the shadow
+    looked like the disc's edge fading; but its first ring past the slack reads as 0.4 of the disc,
+    no tail, and against the shadow beside the mask what the mask took in reads as little product."""
+    truth = _disc_alpha(radius=300)
+    photo = _composite(truth, (125, 125, 128), 216.0).astype(np.float32)
+    product = truth >= 0.5
+    gap = cv2.distanceTransform((~product).view(np.uint8), cv2.DIST_L2, 5)  # px from the disc
+    below = np.arange(SIZE)[:, None] > SIZE / 2 + 100
+    darkening = 0.3 * np.exp(-gap / 10.0) * below
+    photo *= 1.0 - darkening[:, :, None] * (1.0 - truth[:, :, None])
+    photo = np.clip(np.rint(photo), 0, 255).astype(np.uint8)
+    hard = product | ((gap <= 3) & below)
+    matte = refine_edges(photo, hard, truth, estimate_backdrop(photo, hard), hard_is_exact=True)
+    taken_in = below & (gap > 1.5) & (gap <= 2.5) & (truth < 0.05)
+    assert taken_in.sum() > 300
+    assert matte.mask.alpha[taken_in].mean() < 0.35  # 0.54 before
+    assert iou(matte.mask.hard, product) > 0.996  # 0.9934 before
+
+
 def test_a_white_product_beside_a_shadow_darkening_away_from_it_gains_nothing_from_that_shadow() -> None:
     """Under a white disc on light grey, a shadow that darkens from its edge to 4 px out and stays
     as dark, and a classical mask a pixel wide. The shadow right beside the mask is darker than the

