@@ -2267,7 +2267,7 @@ def _backdrop_beside(
     `first_ring` of bare pixels there is darker than those farther out, by as much, the edge is
     fading, not lying on a shadow, and `back` stays (a light-grey box 2.2 px out of focus lost 1,453
     of its 2,400 edge px to it). Not where that ring reads against `back` as more than a tail of the
-    product (FADING_TAIL_MAX_ALPHA) and as less than half of it (FADING_SHADOW_MAX_ALPHA): a shadow
+    product (FADING_TAIL_MAX_ALPHA) and as no more than half of it (FADING_SHADOW_MAX_ALPHA): a shadow
     between the backdrop's colour and the product's, darkening toward a product darker still
     (bench-quality seed 2026's metal blob). A product in its shadow's tone keeps `back`: against
     the shadow its own edge read as backdrop (held-out seed 1's metal star, 77 more px lost)."""
@@ -2290,13 +2290,12 @@ def _backdrop_beside(
     outer_sum, outer_count = window_sum(bare & ~first_ring)
     count = inner_count + outer_count
     # Where enough are near: with both rings among them, unless the first is the darker (a fading
-    # edge); with one ring only.
+    # edge) and no shadow between; with one ring only.
     candidates = np.flatnonzero((count >= NEAR_BACKDROP_MIN_PX) & (inner_count > 0) & (outer_count > 0))
     inner = inner_sum[candidates] / inner_count[candidates, None]
     outer = outer_sum[candidates] / outer_count[candidates, None]
     metric = backdrop.noise_metric()
-    old, product = back[candidates], front[candidates]
-    ring = _projected(inner, old, product - old, metric)
+    ring = _projected(inner, back[candidates], front[candidates] - back[candidates], metric)
     fading = darker(inner, outer, model[candidates])
     between = fading & (ring > FADING_TAIL_MAX_ALPHA) & (ring <= FADING_SHADOW_MAX_ALPHA)
     on_shadow = np.zeros(len(pixels), bool)
