@@ -1731,6 +1731,28 @@ def test_a_grey_product_out_of_focus_keeps_its_edge_against_the_backdrop_beside_
     assert (product & ~matte.mask.hard).sum() <= 20  # 2 before the backdrop beside was read
 
 
+def test_a_thin_cable_in_a_broad_contact_shadow_is_read_against_that_shadow() -> None:
+    """A dark cable 4 px wide on a light sweep, lying in a contact shadow 12% dark along it that fades
+    over some 60 px, and a classical mask 2 px wider each side. Too thin to have an interior, its
+    edge is read by each pixel's distance from the backdrop: from the frame's smooth model, fitted
+    away from the cable, the shadow beside it read as part of it."""
+    line = np.zeros((SIZE, SIZE), np.uint8)
+    cv2.line(line, (200 * 16, 300 * 16), (1400 * 16, 1300 * 16), 255, 4, cv2.LINE_AA, 4)
+    truth = cv2.GaussianBlur(line.astype(np.float32) / 255.0, (0, 0), 0.7)
+    photo = _composite(truth, (120, 120, 125), 240.0).astype(np.float32)
+    product = truth >= 0.5
+    gap = cv2.distanceTransform((~product).view(np.uint8), cv2.DIST_L2, 5)  # px from the cable
+    darkening = 0.12 * np.exp(-((gap / 60.0) ** 2))
+    photo *= 1.0 - darkening[:, :, None] * (1.0 - truth[:, :, None])
+    photo = np.clip(np.rint(photo), 0, 255).astype(np.uint8)
+    hard = cv2.dilate(product.view(np.uint8), np.ones((5, 5), np.uint8)).astype(bool)
+    matte = refine_edges(photo, hard, truth, estimate_backdrop(photo, hard), hard_is_exact=True)
+    beside = (gap >= 2.0) & (truth < 0.01)
+    assert beside.sum() > 10_000
+    assert matte.mask.alpha[beside].sum() < 200  # 705 before
+    assert iou(matte.mask.hard, product) > 0.99  # 0.9503 before
+
+
 def test_a_shadow_darkening_toward_a_grey_product_is_no_fading_edge_of_it() -> None:
     """A mid-grey disc whose shadow below it darkens the sweep by 30% at its edge, a third less 4 px
     out, and a classical mask 3 px into it there. Darker beside the mask than farther out, the shadow
