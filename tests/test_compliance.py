@@ -830,6 +830,19 @@ def test_print_on_the_other_items_of_a_set_or_on_the_box_is_print_not_added_text
     assert "Wireless Speaker" in str(added.value)
 
 
+def test_a_hard_shadow_showing_as_a_thin_strip_beside_a_dark_product_is_found() -> None:
+    """A near-black square casting a shadow 7 px down and 9 px right, blurred by a pixel: it shows
+    as a grey strip a few px wide, whose rim the flatness test strips. Matched without that rim, its
+    cast covered it at an IoU of 0.39, under the limit, and it scored 100."""
+    rgb = _scene(colour=(25, 25, 30))
+    product = (rgb.min(axis=2) < 250).astype(np.float32)
+    cast = cv2.GaussianBlur(np.roll(product, (7, 9), axis=(0, 1)), (0, 0), 1.0) * 0.35
+    shaded = np.where(product[:, :, None] > 0, rgb, 255.0 * (1.0 - cast)[:, :, None]).round().astype(np.uint8)
+    result = check_bytes("thin.jpg", _encode(shaded, "JPEG", quality=92), PROFILE)
+    assert "background.shadow" in codes(result) and not result.passed, result.findings
+    assert result.metrics["hard_shadow_iou"] > 0.55
+
+
 def test_a_hard_drop_shadow_is_a_shadow_and_a_product_s_own_grey_shading_is_not(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -68,19 +68,22 @@ SHARP_OUTLINE_MIN_SHARE = 0.2
 SOFT_SHADOW_MIN_OUTLINE_PX = 100
 SOFT_SHADOW_CONTEXT_PX = 16  # around the product's box: the blurs' reach
 # A hard drop shadow (`_hard_drop_shadow`), blurred too little for `_soft_grey_shadow`: a flat
-# (5x5 luminance variance at most HARD_SHADOW_FLAT_VARIANCE), grey (channels within
-# HARD_SHADOW_MAX_SPREAD) part of the product, HARD_SHADOW_MIN_DARKENING levels or more under the
-# backdrop but not under HARD_SHADOW_MIN_GAIN of it, within HARD_SHADOW_RIM_PX of the backdrop,
-# over HARD_SHADOW_MIN_SHARE of the image, that the rest of the product's silhouette, shifted by
-# up to HARD_SHADOW_MAX_SHIFT_SHARE of the side, covers as a shadow would (intersection over union
-# HARD_SHADOW_MIN_IOU), and that the product meets along a sharp outline (SHARP_EDGE_RATIO) while
-# its own rim on the backdrop is softer (HARD_SHADOW_RIM_SOFTER).
-# Measured: the generated hard_shadow kind (seeds 2026, 1, 7), 39 of 60 found (the misses: grey
-# products, shadows thinned below 0.4 IoU, and those blurred by under about 1 px); of 339
-# clean images and outputs, IoU 0.70 on a white ball whose lower rim is shaded grey (no coloured or
-# darker product beside that grey: nothing to judge) and 0.44 on an aefix output whose outline
-# there measured 1.28 (smooth). A grey product's own grey hides a grey shadow: not judged.
+# (luminance variance over HARD_SHADOW_FLAT_WINDOW_PX square at most HARD_SHADOW_FLAT_VARIANCE),
+# grey (channels within HARD_SHADOW_MAX_SPREAD) part of the product, HARD_SHADOW_MIN_DARKENING
+# levels or more under the backdrop but not under HARD_SHADOW_MIN_GAIN of it, within
+# HARD_SHADOW_RIM_PX of the backdrop, over HARD_SHADOW_MIN_SHARE of the image, that the rest of the
+# product's silhouette, shifted by up to HARD_SHADOW_MAX_SHIFT_SHARE of the side, covers as a
+# shadow would (intersection over union HARD_SHADOW_MIN_IOU), and that the product meets along a
+# sharp outline (SHARP_EDGE_RATIO) while its own rim on the backdrop is softer
+# (HARD_SHADOW_RIM_SOFTER).
+# Measured: the generated hard_shadow kind (seeds 2026, 1, 7), 40 of 60 found; 39 before the
+# shade's flat rim was grown back for the match (the misses: grey products, shadows thinned below
+# 0.4 IoU, and those blurred by under about 1 px). Of 339 clean images and outputs, before that:
+# IoU 0.70 on a white ball whose lower rim is shaded grey (no coloured or darker product beside
+# that grey: nothing to judge) and 0.44 on an aefix output whose outline there measured 1.28
+# (smooth). A grey product's own grey hides a grey shadow: not judged.
 HARD_SHADOW_FLAT_VARIANCE = 9.0
+HARD_SHADOW_FLAT_WINDOW_PX = 5  # the side of the window that variance is taken over
 HARD_SHADOW_MAX_SPREAD = 12
 HARD_SHADOW_MIN_DARKENING = 20.0
 HARD_SHADOW_MIN_GAIN = 0.35
@@ -497,11 +500,12 @@ def _hard_drop_shadow(scene: Scene, metrics: Metrics) -> list[Finding]:
     luminance, spread = scene.luminance, scene.channel_spread
     level = float(np.median(luminance[scene.core])) if scene.core.any() else 255.0
     shaded = (luminance <= level - HARD_SHADOW_MIN_DARKENING) & (luminance >= HARD_SHADOW_MIN_GAIN * level)
-    shade = scene.product & shaded & (spread <= HARD_SHADOW_MAX_SPREAD)
-    if int(shade.sum()) < HARD_SHADOW_MIN_SHARE * shade.size:  # most products: no grey to look at
+    grey = scene.product & shaded & (spread <= HARD_SHADOW_MAX_SPREAD)
+    if int(grey.sum()) < HARD_SHADOW_MIN_SHARE * grey.size:  # most products: no grey to look at
         return []
-    mean = cv2.blur(luminance, (5, 5))
-    shade &= cv2.blur(luminance * luminance, (5, 5)) - mean * mean <= HARD_SHADOW_FLAT_VARIANCE
+    window = (HARD_SHADOW_FLAT_WINDOW_PX, HARD_SHADOW_FLAT_WINDOW_PX)
+    mean = cv2.blur(luminance, window)
+    shade = grey & (cv2.blur(luminance * luminance, window) - mean * mean <= HARD_SHADOW_FLAT_VARIANCE)
     # A shadow lies on the backdrop: its pieces reach it past their blurred rim (a highlight's grey
     # falloff inside a dark product does not).
     reach = np.ones((2 * HARD_SHADOW_RIM_PX + 1,) * 2, np.uint8)
@@ -511,7 +515,12 @@ def _hard_drop_shadow(scene: Scene, metrics: Metrics) -> list[Finding]:
     shade_px, rest_px = int(shade.sum()), int(rest.sum())
     if shade_px < HARD_SHADOW_MIN_SHARE * shade.size or rest_px < shade_px:  # a grey product: no telling
         return []
-    iou, (dy, dx) = cast_match(rest, shade, HARD_SHADOW_SIDE_PX, HARD_SHADOW_MAX_SHIFT_SHARE)
+    # The flatness window strips the shade's rim, half the window each side: a dark product's
+    # shadow that shows as a strip a few px wide kept half its width or less, and its cast covered
+    # it at an IoU under the limit (a black bag in bench-check, 0.39; 0.58 with the rim). The cast
+    # is matched to the shade with that rim grown back into the grey beside it.
+    grown = shade | (cv2.dilate(shade.view(np.uint8), np.ones(window, np.uint8)).astype(bool) & grey)
+    iou, (dy, dx) = cast_match(scene.product & ~grown, grown, HARD_SHADOW_SIDE_PX, HARD_SHADOW_MAX_SHIFT_SHARE)
     metrics["hard_shadow_iou"] = round(iou, 3)
     if iou < HARD_SHADOW_MIN_IOU:
         return []
