@@ -2075,26 +2075,29 @@ def refine_edges(
     if hard_is_exact:
         gain = backdrop_gain(pixels[None], model[None])[0]
         shadow = shadow_of(pixels[None], model[None], backdrop.noise, gain[None])[0]
-        off_backdrop = np.linalg.norm(pixels - model, axis=1)
+        from_model = pixels - model
+        off_backdrop = np.linalg.norm(from_model, axis=1)
         # How far into the mask each band pixel lies (chessboard px; 0 outside it).
         depth = at.pick(cv2.distanceTransform(hard_box, cv2.DIST_C, 3))
         if not known.all():
-            thin = _thin_alpha(pixels - model, off_backdrop, depth, at, backdrop.noise)
+            middle_from_model = _middle_offset(from_model, depth, at)
+            thin = _thin_alpha(from_model, off_backdrop, middle_from_model, depth, at, backdrop.noise)
             # Against the backdrop's colour beyond the band where a part darker than the sweep stands
             # out of it well: the frame's smooth model is fitted away from the product, and a thin
             # part lying in a broad contact shadow read that shadow as part of itself (held-out seed
             # 5's glossy cable, the shadow 40 levels under the model: alpha 0.44 two px out). Not a
             # part lighter than the sweep: against a shadow beside it, lit sweep reads as part of it
             # (held-out seed 9's white star and white cable: 371 -> 558 and 0 -> 17 impure px).
-            local = pixels - back
-            local_distance = np.linalg.norm(local, axis=1)
-            darker = _middle_offset(pixels - model, depth, at).sum(axis=1) < 0.0
-            stands_out = _peak_inside(local_distance, depth, at) >= THIN_LOCAL_CONTRAST_FACTOR * _reading_contrast(
-                backdrop.noise
-            )
-            if (darker & stands_out).any():  # a thin part in a shadow is rare: most photos stop here
-                near = _thin_alpha(local, local_distance, depth, at, backdrop.noise)
-                thin = np.where(stands_out & darker & ~np.isnan(near), near, thin)
+            darker = middle_from_model.sum(axis=1) < 0.0
+            if darker.any():  # no part darker than the sweep: nothing to read against the shadow
+                local = pixels - back
+                local_distance = np.linalg.norm(local, axis=1)
+                min_peak = THIN_LOCAL_CONTRAST_FACTOR * _reading_contrast(backdrop.noise)
+                qualifies = darker & (_peak_inside(local_distance, depth, at) >= min_peak)
+                if qualifies.any():  # a thin part in a shadow is rare: most photos stop here
+                    middle = _middle_offset(local, depth, at)
+                    near = _thin_alpha(local, local_distance, middle, depth, at, backdrop.noise)
+                    thin = np.where(qualifies & ~np.isnan(near), near, thin)
             fallback = np.where(np.isnan(thin) | known, fallback, thin)
         # The classical mask's pixel, here.
         slack = 1 if _classic_scale((height, width)) == 1.0 else int(np.ceil(max(height, width) / CLASSIC_SIDE_PX))
@@ -2337,6 +2340,7 @@ def _backdrop_beside(
 def _thin_alpha(
     difference: np.ndarray,
     distance: np.ndarray,
+    middle: np.ndarray,
     depth: np.ndarray,
     at: _BandPixels,
     noise: float,
@@ -2347,14 +2351,14 @@ def _thin_alpha(
     middle. NaN where nothing nearby stands out from the backdrop (white on white).
 
     A pixel whose `difference` from the backdrop points away from the colour of the part's middle
-    near it (its pixels 2 px or more into the mask, within THIN_MIDDLE_REACH_PX) counts as backdrop:
+    near it (`middle`: `_middle_offset` of `difference`, which the caller has already) counts as backdrop:
     the classical mask can take in the contact shadow either side of a white cable, farther from
     the sweep than the cable itself, and by distance alone the shadow read as the cable and the
     cable as backdrop. The distance itself is kept where the colours agree: along the middle's
     colour, a faint cable's noisy tip read under the noise. `depth` is each pixel's into the mask
     (0 outside it); all per band pixel `at`.
     """
-    away = (difference * _middle_offset(difference, depth, at)).sum(axis=1) < 0.0
+    away = (difference * middle).sum(axis=1) < 0.0
     reading = np.where(away, 0.0, distance)
     peak = _peak_inside(reading, depth, at)
     clear = peak >= _reading_contrast(noise)
