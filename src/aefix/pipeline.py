@@ -40,6 +40,7 @@ from aefix.stages.export import encode_image
 from aefix.stages.faint import DOUBTFUL_MAX_AREA_SHARE, faint_thin_parts, is_doubtful, second_look
 from aefix.stages.matte import classic_product, refine_edges
 from aefix.stages.reflection import find_reflection
+from aefix.stages.valley import trim_shadow_valleys
 from aefix.stages.whiten import fill_white
 
 log = logging.getLogger("aefix")
@@ -341,7 +342,14 @@ def cut_out(loaded: LoadedImage, settings: Settings, get_segmenter: Callable[[],
         notes.append("floor reflection below the product removed")
     matte = refine_edges(loaded.rgb, hard, soft, backdrop, hard_is_exact=classic, not_product=reflection)
     metrics["edge_refined_share"] = round(matte.contrast_share, 4)
-    sure = float((soft[matte.mask.hard] >= NETWORK_SURE_SOFT).mean()) if matte.mask.hard.any() else 0.0
+    mask, colour = matte.mask, matte.colour
+    trimmed = trim_shadow_valleys(loaded.rgb, mask.alpha, colour) if classic else None
+    if trimmed is not None:
+        # On a sweep, a shadow's darkest line beside a lighter product is where its edge lies.
+        mask = ProductMask(hard=trimmed.alpha >= 0.5, alpha=trimmed.alpha, soft=mask.soft)
+        colour = trimmed.colour
+        metrics["shadow_valley_removed_share"] = round(trimmed.removed_px / max(1, int(matte.mask.hard.sum())), 4)
+    sure = float((soft[mask.hard] >= NETWORK_SURE_SOFT).mean()) if mask.hard.any() else 0.0
     metrics["network_sure_share"] = round(sure, 4)
     if not classic and sure < UNSURE_MAX_SHARE:
         doubt = (
@@ -349,7 +357,7 @@ def cut_out(loaded: LoadedImage, settings: Settings, get_segmenter: Callable[[],
             "(a texture, a scene, or a product it cannot see): look at it before use"
         )
         notes.append(doubt)
-    return Cutout(matte.mask, matte.colour, method, notes, metrics, doubt)
+    return Cutout(mask, colour, method, notes, metrics, doubt)
 
 
 def process_image(item: WorkItem, settings: Settings, get_segmenter: Callable[[], Segmenter]) -> ItemResult:
