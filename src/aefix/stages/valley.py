@@ -54,11 +54,18 @@ SOFTER_THAN_STEP = 2.0
 # within RUN_GAP_PX of the next (single ones are noise).
 MIN_RUN_PX = 20
 RUN_GAP_PX = 2
+# Edge pixels this near a run are read again across the run's direction (its nearest pixel's).
+BORROW_REACH_PX = 12
 # Cleared from this far outside the edge to the floor: the matte's partial pixels out there are the
 # penumbra's too.
 CLEARED_OUT_PX = 4
 # The mask's box is worked in with this margin: every normal's reach and the blurs' within it.
 BOX_MARGIN_PX = REACH_OUT_PX + REACH_IN_PX + 3 * int(NORMAL_SIGMA_PX) + 2
+
+
+# Per normal: whether a shadow's valley lies along it, the steps its floor and the product's step
+# lie at, the floor's tone and the product's.
+Reading = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 
 
 @dataclass(frozen=True)
@@ -101,25 +108,52 @@ def _trimmed_in_box(rgb: np.ndarray, alpha: np.ndarray, colour: np.ndarray) -> T
     pointed = length > 1e-4
     rows, cols = rows[pointed], cols[pointed]
     inward_x, inward_y = inward_x[pointed] / length[pointed], inward_y[pointed] / length[pointed]
-    steps = np.arange(-REACH_OUT_PX, REACH_IN_PX + 1, dtype=np.float32)
-    along_x = (cols[:, None] + steps[None, :] * inward_x[:, None]).astype(np.float32)
-    along_y = (rows[:, None] + steps[None, :] * inward_y[:, None]).astype(np.float32)
     luma = cv2.GaussianBlur(cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY).astype(np.float32), (0, 0), TONE_SIGMA_PX)
-    tone = cv2.remap(luma, along_x, along_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-    opacity = cv2.remap(alpha, along_x, along_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-    valley = _valleys(tone, opacity)
-    if valley is None:
-        return None
-    found, floor_at, step_end, floor, level = valley
-    found &= _shadow_coloured(rgb, along_x, along_y, floor_at)
-    found &= _in_runs(found, rows, cols, hard.shape)
+    reading = _read(rgb, luma, alpha, (rows, cols, inward_x, inward_y))
+    found = reading[0] & _in_runs(reading[0], rows, cols, hard.shape)
     if not found.any():
         return None
+    # Where a shadow runs out past a product's corner (a star's arm), the mask's edge turns along
+    # the shadow and its normal no longer crosses the product: the edge pixels near a run's ends
+    # are read again across the run's own direction.
+    missed = np.ones(hard.shape, np.uint8)
+    missed[rows[found], cols[found]] = 0
+    distance, nearest = cv2.distanceTransformWithLabels(missed, cv2.DIST_L2, 5, labelType=cv2.DIST_LABEL_PIXEL)
+    index_of = np.zeros(int(nearest.max()) + 1, np.intp)
+    index_of[nearest[rows[found], cols[found]]] = np.flatnonzero(found)
+    again = np.flatnonzero(~found & (distance[rows, cols] <= BORROW_REACH_PX))
+    if len(again):
+        source = index_of[nearest[rows[again], cols[again]]]
+        inward_x[again], inward_y[again] = inward_x[source], inward_y[source]
+        second = _read(rgb, luma, alpha, (rows[again], cols[again], inward_x[again], inward_y[again]))
+        for whole, part in zip(reading, second, strict=True):
+            whole[again] = part
+        found[again] = second[0]
+    _, floor_at, step_end, floor, level = reading
     normals = (rows, cols, inward_x, inward_y)
     return _trimmed(rgb, alpha, colour, luma, normals, found, (floor_at, step_end), floor, level)
 
 
-def _valleys(tone: np.ndarray, opacity: np.ndarray) -> tuple[np.ndarray, ...] | None:
+def _read(
+    rgb: np.ndarray, luma: np.ndarray, alpha: np.ndarray, normals: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+) -> Reading:
+    """`_valleys` along each of the `normals` (rows, cols and the unit inward direction), with the
+    floor's colour a shadow's (`_shadow_coloured`)."""
+    rows, cols, inward_x, inward_y = normals
+    steps = np.arange(-REACH_OUT_PX, REACH_IN_PX + 1, dtype=np.float32)
+    along_x = (cols[:, None] + steps[None, :] * inward_x[:, None]).astype(np.float32)
+    along_y = (rows[:, None] + steps[None, :] * inward_y[:, None]).astype(np.float32)
+    tone = cv2.remap(luma, along_x, along_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    opacity = cv2.remap(alpha, along_x, along_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    found, floor_at, step_end, floor, level = _valleys(tone, opacity)
+    if found.any():
+        found &= _shadow_coloured(rgb, along_x, along_y, floor_at)
+    return found, floor_at, step_end, floor, level
+
+
+def _valleys(
+    tone: np.ndarray, opacity: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Per edge pixel (rows of `tone` and `opacity`, read along its normal from REACH_OUT_PX
     outside to REACH_IN_PX inside): whether a shadow's valley lies there, the steps its floor and
     the step up to the product (past its steepest slope) lie at, the floor's tone and the product's."""
@@ -159,8 +193,6 @@ def _valleys(tone: np.ndarray, opacity: np.ndarray) -> tuple[np.ndarray, ...] | 
         & (penumbra_width >= SOFTER_THAN_STEP * step_width)
         & plateau
     )
-    if not found.any() or count == 0:
-        return None
     return found, floor_at, step_end, floor, level
 
 
