@@ -58,7 +58,7 @@ def test_a_cast_shadows_wedge_taken_with_a_light_grey_star_goes_and_the_star_sta
     # What stays are the shadow's tips past the star's own (no star beyond them to step up to).
     assert np.count_nonzero(kept) < 0.15 * np.count_nonzero(background & (alpha > 0))
     assert iou(trimmed.alpha >= 0.5, star) > 0.985
-    assert iou(alpha >= 0.5, star) < 0.93
+    assert iou(alpha >= 0.5, star) < 0.9
     assert np.all(trimmed.alpha <= alpha)  # only ever takes away
     # The star's own pixels stay opaque past the step.
     assert np.all(trimmed.alpha[~dilate(~star, 3)] == alpha[~dilate(~star, 3)])
