@@ -14,7 +14,11 @@ the step is matted by tone from the floor's level to the product's.
 
 A glass or metal rim darker than the product beside it is a valley too, but its outer rise is
 the product's outline, sharp: it is not judged. A thin part (a strap) has no product plateau past
-its valley before the mask ends: not judged either.
+its valley before the mask ends: not judged either. A shadow's floor is the backdrop's colour
+darkened; a tinted glass rim with its shadow just outside it, one soft valley in brightness, is
+not. Where a shadow runs on past a corner of the product (a star's arm), the mask's edge turns
+along it and its normal no longer crosses the product: the edge near a run of valleys is read
+again across the run's own direction.
 """
 
 from __future__ import annotations
@@ -109,7 +113,8 @@ def _trimmed_in_box(rgb: np.ndarray, alpha: np.ndarray, colour: np.ndarray) -> T
     rows, cols = rows[pointed], cols[pointed]
     inward_x, inward_y = inward_x[pointed] / length[pointed], inward_y[pointed] / length[pointed]
     luma = cv2.GaussianBlur(cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY).astype(np.float32), (0, 0), TONE_SIGMA_PX)
-    reading = _read(rgb, luma, alpha, (rows, cols, inward_x, inward_y))
+    blurred = cv2.GaussianBlur(rgb, (0, 0), TONE_SIGMA_PX).astype(np.float32)
+    reading = _read(blurred, luma, alpha, (rows, cols, inward_x, inward_y))
     found = reading[0] & _in_runs(reading[0], rows, cols, hard.shape)
     if not found.any():
         return None
@@ -125,7 +130,7 @@ def _trimmed_in_box(rgb: np.ndarray, alpha: np.ndarray, colour: np.ndarray) -> T
     if len(again):
         source = index_of[nearest[rows[again], cols[again]]]
         inward_x[again], inward_y[again] = inward_x[source], inward_y[source]
-        second = _read(rgb, luma, alpha, (rows[again], cols[again], inward_x[again], inward_y[again]))
+        second = _read(blurred, luma, alpha, (rows[again], cols[again], inward_x[again], inward_y[again]))
         for whole, part in zip(reading, second, strict=True):
             whole[again] = part
         found[again] = second[0]
@@ -135,10 +140,13 @@ def _trimmed_in_box(rgb: np.ndarray, alpha: np.ndarray, colour: np.ndarray) -> T
 
 
 def _read(
-    rgb: np.ndarray, luma: np.ndarray, alpha: np.ndarray, normals: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+    blurred: np.ndarray,
+    luma: np.ndarray,
+    alpha: np.ndarray,
+    normals: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
 ) -> Reading:
     """`_valleys` along each of the `normals` (rows, cols and the unit inward direction), with the
-    floor's colour a shadow's (`_shadow_coloured`)."""
+    floor's colour a shadow's (`_shadow_coloured`; `blurred`: the photo blurred as `luma` is)."""
     rows, cols, inward_x, inward_y = normals
     steps = np.arange(-REACH_OUT_PX, REACH_IN_PX + 1, dtype=np.float32)
     along_x = (cols[:, None] + steps[None, :] * inward_x[:, None]).astype(np.float32)
@@ -147,13 +155,11 @@ def _read(
     opacity = cv2.remap(alpha, along_x, along_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
     found, floor_at, step_end, floor, level = _valleys(tone, opacity)
     if found.any():
-        found &= _shadow_coloured(rgb, along_x, along_y, floor_at)
+        found &= _shadow_coloured(blurred, along_x, along_y, floor_at)
     return found, floor_at, step_end, floor, level
 
 
-def _valleys(
-    tone: np.ndarray, opacity: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _valleys(tone: np.ndarray, opacity: np.ndarray) -> Reading:
     """Per edge pixel (rows of `tone` and `opacity`, read along its normal from REACH_OUT_PX
     outside to REACH_IN_PX inside): whether a shadow's valley lies there, the steps its floor and
     the step up to the product (past its steepest slope) lie at, the floor's tone and the product's."""
@@ -196,12 +202,11 @@ def _valleys(
     return found, floor_at, step_end, floor, level
 
 
-def _shadow_coloured(rgb: np.ndarray, along_x: np.ndarray, along_y: np.ndarray, floor_at: np.ndarray) -> np.ndarray:
+def _shadow_coloured(blurred: np.ndarray, along_x: np.ndarray, along_y: np.ndarray, floor_at: np.ndarray) -> np.ndarray:
     """Per normal (`along_x`, `along_y`: its points, REACH_OUT_PX outside first): whether the floor
     (at step `floor_at` inside) is the backdrop's colour darkened, within SHADOW_MAX_CHROMA, as a
-    shadow is; a glass rim's tint or a product's colour is not (a blue glass ring's darker rim, a
-    shadow beside it outside: bench-quality seed 1)."""
-    blurred = cv2.GaussianBlur(rgb, (0, 0), TONE_SIGMA_PX).astype(np.float32)
+    shadow is, on the photo `blurred` (float32 RGB); a glass rim's tint or a product's colour is not
+    (a blue glass ring's darker rim, a shadow beside it outside: bench-quality seed 1)."""
     index = np.arange(len(floor_at))
     at_floor = REACH_OUT_PX + floor_at
     points_x = np.stack([along_x[:, 0], along_x[index, at_floor]], axis=1)
@@ -254,7 +259,7 @@ def _trimmed(
     trimmed[cv2.morphologyEx(cleared, cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8)).astype(bool)] = 0.0
     share = (luma[y, x] - floor[:, None]) / np.maximum(level - floor, 1e-3)[:, None]
     np.minimum.at(trimmed, (y[over_step], x[over_step]), np.clip(share[over_step], 0.0, 1.0).astype(np.float32))
-    # The product's colour, a pixel past the plateau's start: the step's pixels mix it with the shadow.
+    # The product's colour, PLATEAU_PX past the floor: the step's own pixels mix it with the shadow's.
     source_at = floor_at + PLATEAU_PX
     source = rgb[
         np.clip(np.rint(rows + source_at * inward_y).astype(np.intp), 0, height - 1),
