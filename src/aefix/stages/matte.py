@@ -33,6 +33,7 @@ from aefix.regions import bounding_box, components_at_least, components_touching
 from aefix.segment import ProductMask
 from aefix.settings import WORK_SIDE_SLACK
 from aefix.stages.backdrop import SHADOW_PULL_LIMIT, Backdrop, low_res_size, noise_around, noise_at, sample_low
+from aefix.stages.valley import valley_steps
 
 # The coarse edge is trusted to within this many of the network's input pixels (320 across).
 BAND_MODEL_PX = 2.0
@@ -1187,7 +1188,11 @@ def _soft_edged_in_box(
     soft_edge = _soft_edges(luma, outline & ~shadowy, fine)
     # A grey product and its shadow can touch and be one shadow-coloured region: it is cut along
     # the sharp edges inside it (the product's outline), and each piece is judged on its own.
-    cut = cv2.dilate((~soft_edge & (span >= min_step)).astype(np.uint8), _square(CUT_BRIDGE_PX)).astype(bool)
+    # Where a wedge of the shadow lies beside a lighter grey product, its penumbra is too near the
+    # product's edge for that edge to read as sharp: the step up from the shadow's floor is cut too
+    # (a drawn light-grey star lost a whole arm, 8-14% of it, on 3 of 6 placements of its shadow).
+    cut_lines = (~soft_edge & (span >= min_step)) | valley_steps(rgb, product)
+    cut = cv2.dilate(cut_lines.astype(np.uint8), _square(CUT_BRIDGE_PX)).astype(bool)
     count, labels = _pieces(shadowy & ~cut, shadowy)
     edge_px, soft_px = _outline_counts(labels, count, on_outline, soft_edge)
     split_count, labels, by_grain = _split_mixed(labels, count, edge_px, soft_px, on_outline, soft_edge, luma)

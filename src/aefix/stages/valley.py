@@ -19,6 +19,10 @@ darkened; a tinted glass rim with its shadow just outside it, one soft valley in
 not. Where a shadow runs on past a corner of the product (a star's arm), the mask's edge turns
 along it and its normal no longer crosses the product: the edge near a run of valleys is read
 again across the run's own direction.
+
+The matte reads the same valleys across the network mask's edge (`valley_steps`) and cuts along
+their steps: a grey product and a wedge of its cast shadow are one shadow-coloured region there,
+and the wedge's penumbra lies too near the product's edge for that edge to read as sharp.
 """
 
 from __future__ import annotations
@@ -29,7 +33,6 @@ import cv2
 import numpy as np
 
 from aefix.regions import bounding_box
-from aefix.stages.matte import SHADOW_MAX_CHROMA
 
 # Looked for along each edge pixel's normal: up to REACH_IN_PX into the mask for the valley and
 # the product past it, REACH_OUT_PX beyond the edge for the backdrop the penumbra rises to.
@@ -43,6 +46,9 @@ TONE_SIGMA_PX = 1.2
 NORMAL_SIGMA_PX = 3.0
 # The floor: the tone within FLOOR_SLACK levels of its lowest, on from it towards the product.
 FLOOR_SLACK = 1.0
+# A shadow's floor is the backdrop's colour darkened to within this RGB distance (the matte's
+# SHADOW_MAX_CHROMA: valley.py is imported by the matte, not the other way round).
+FLOOR_MAX_TINT = 8.0
 # The product lies MIN_STEP levels over the floor, the backdrop MIN_RISE over it at least.
 MIN_STEP = 2.0
 MIN_RISE = 3 * MIN_STEP
@@ -101,20 +107,12 @@ def trim_shadow_valleys(rgb: np.ndarray, alpha: np.ndarray, colour: np.ndarray) 
 def _trimmed_in_box(rgb: np.ndarray, alpha: np.ndarray, colour: np.ndarray) -> Trimmed | None:
     """`trim_shadow_valleys` over the mask's box."""
     hard = alpha >= 0.5
-    edge = hard & ~cv2.erode(hard.view(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
-    rows, cols = np.nonzero(edge)
-    if len(rows) < MIN_RUN_PX:
+    normals = _edge_normals(hard)
+    if normals is None:
         return None
-    spread = cv2.GaussianBlur(hard.astype(np.float32), (0, 0), NORMAL_SIGMA_PX)
-    inward_x = cv2.Sobel(spread, cv2.CV_32F, 1, 0, ksize=3)[rows, cols]
-    inward_y = cv2.Sobel(spread, cv2.CV_32F, 0, 1, ksize=3)[rows, cols]
-    length = np.hypot(inward_x, inward_y)
-    pointed = length > 1e-4
-    rows, cols = rows[pointed], cols[pointed]
-    inward_x, inward_y = inward_x[pointed] / length[pointed], inward_y[pointed] / length[pointed]
-    luma = cv2.GaussianBlur(cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY).astype(np.float32), (0, 0), TONE_SIGMA_PX)
-    blurred = cv2.GaussianBlur(rgb, (0, 0), TONE_SIGMA_PX).astype(np.float32)
-    reading = _read(blurred, luma, alpha, (rows, cols, inward_x, inward_y))
+    rows, cols, inward_x, inward_y = normals
+    luma, blurred = _blurred(rgb)
+    reading = _read(blurred, luma, alpha, normals)
     found = reading[0] & _in_runs(reading[0], rows, cols, hard.shape)
     if not found.any():
         return None
@@ -137,6 +135,50 @@ def _trimmed_in_box(rgb: np.ndarray, alpha: np.ndarray, colour: np.ndarray) -> T
     _, floor_at, step_end, floor, level = reading
     normals = (rows, cols, inward_x, inward_y)
     return _trimmed(rgb, alpha, colour, luma, normals, found, (floor_at, step_end), floor, level)
+
+
+def valley_steps(rgb: np.ndarray, product: np.ndarray) -> np.ndarray:
+    """The pixels of the step up from a shadow's floor to the product, along each normal of the
+    edge of `product` (a mask) that reads a valley (see the module's docstring), in runs: where a
+    grey product and a wedge of its cast shadow are one shadow-coloured region, the line to cut
+    them apart along, though the wedge's penumbra lies too near the step for it to read as sharp."""
+    steps = np.zeros(product.shape, bool)
+    normals = _edge_normals(product)
+    if normals is None:
+        return steps
+    rows, cols, inward_x, inward_y = normals
+    luma, blurred = _blurred(rgb)
+    found, floor_at, step_end, _, _ = _read(blurred, luma, product.astype(np.float32), normals)
+    found &= _in_runs(found, rows, cols, product.shape)
+    height, width = product.shape
+    for step in range(1, REACH_IN_PX + 1):
+        on = found & (floor_at < step) & (step <= step_end)
+        x = np.clip(np.rint(cols[on] + step * inward_x[on]).astype(np.intp), 0, width - 1)
+        y = np.clip(np.rint(rows[on] + step * inward_y[on]).astype(np.intp), 0, height - 1)
+        steps[y, x] = True
+    return steps
+
+
+def _edge_normals(hard: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
+    """The rows and columns of the mask `hard`'s edge pixels and their unit normals pointing into
+    it (the mask blurred by NORMAL_SIGMA_PX); None where the edge is shorter than a run."""
+    edge = hard & ~cv2.erode(hard.view(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
+    rows, cols = np.nonzero(edge)
+    if len(rows) < MIN_RUN_PX:
+        return None
+    spread = cv2.GaussianBlur(hard.astype(np.float32), (0, 0), NORMAL_SIGMA_PX)
+    inward_x = cv2.Sobel(spread, cv2.CV_32F, 1, 0, ksize=3)[rows, cols]
+    inward_y = cv2.Sobel(spread, cv2.CV_32F, 0, 1, ksize=3)[rows, cols]
+    length = np.hypot(inward_x, inward_y)
+    pointed = length > 1e-4
+    length = length[pointed]
+    return rows[pointed], cols[pointed], inward_x[pointed] / length, inward_y[pointed] / length
+
+
+def _blurred(rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The photo's luma and its RGB, both float32 and blurred by TONE_SIGMA_PX."""
+    luma = cv2.GaussianBlur(cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY).astype(np.float32), (0, 0), TONE_SIGMA_PX)
+    return luma, cv2.GaussianBlur(rgb, (0, 0), TONE_SIGMA_PX).astype(np.float32)
 
 
 def _read(
@@ -204,7 +246,7 @@ def _valleys(tone: np.ndarray, opacity: np.ndarray) -> Reading:
 
 def _shadow_coloured(blurred: np.ndarray, along_x: np.ndarray, along_y: np.ndarray, floor_at: np.ndarray) -> np.ndarray:
     """Per normal (`along_x`, `along_y`: its points, REACH_OUT_PX outside first): whether the floor
-    (at step `floor_at` inside) is the backdrop's colour darkened, within SHADOW_MAX_CHROMA, as a
+    (at step `floor_at` inside) is the backdrop's colour darkened, within FLOOR_MAX_TINT, as a
     shadow is, on the photo `blurred` (float32 RGB); a glass rim's tint or a product's colour is not
     (a blue glass ring's darker rim, a shadow beside it outside: bench-quality seed 1)."""
     index = np.arange(len(floor_at))
@@ -214,7 +256,7 @@ def _shadow_coloured(blurred: np.ndarray, along_x: np.ndarray, along_y: np.ndarr
     colours = cv2.remap(blurred, points_x, points_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
     back, shade = colours[:, 0], colours[:, 1]
     gain = (shade * back).sum(axis=1) / np.maximum((back * back).sum(axis=1), 1.0)
-    return np.linalg.norm(shade - gain[:, None] * back, axis=1) <= SHADOW_MAX_CHROMA
+    return np.linalg.norm(shade - gain[:, None] * back, axis=1) <= FLOOR_MAX_TINT
 
 
 def _in_runs(found: np.ndarray, rows: np.ndarray, cols: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
