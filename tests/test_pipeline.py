@@ -378,15 +378,6 @@ def test_on_a_light_wooden_table_a_cast_shadow_the_network_is_sure_of_leaves_the
     assert iou(network >= 0.5, truth >= 0.5) < 0.8
 
 
-def _drawn_star(side: int, centre: tuple[float, float], radius: float) -> np.ndarray:
-    angles = np.arange(10) * np.pi / 5 - np.pi / 2
-    radii = np.where(np.arange(10) % 2 == 0, radius, radius * 0.45)
-    points = np.stack([centre[0] + radii * np.cos(angles), centre[1] + radii * np.sin(angles)], axis=1)
-    mask = np.zeros((side, side), np.uint8)
-    cv2.fillPoly(mask, [np.rint(points * 16).astype(np.int32)], 1, shift=4)
-    return mask.astype(bool)
-
-
 @pytest.mark.parametrize("tint", [(0.0, 0.0, 0.0), (-2.0, 0.0, 4.0)])
 @pytest.mark.parametrize("shift", [(-20, -14), (14, -10), (20, 16)])
 def test_a_light_grey_star_keeps_the_arm_beside_a_wedge_of_its_cast_shadow(
@@ -400,11 +391,11 @@ def test_a_light_grey_star_keeps_the_arm_beside_a_wedge_of_its_cast_shadow(
     from the shadow's floor is cut too (stages/valley.py)."""
     from aefix.imageio import LoadedImage
     from aefix.pipeline import cut_out
-    from conftest import dilate
+    from conftest import dilate, drawn_star
 
     side = 1000
-    star = _drawn_star(side, (500.0, 520.0), 380.0)
-    cast = _drawn_star(side, (500.0 + shift[0], 520.0 + shift[1]), 380.0)
+    star = drawn_star((side, side), (500.0, 520.0), 380.0)
+    cast = drawn_star((side, side), (500.0 + shift[0], 520.0 + shift[1]), 380.0)
     sweep = 250.0 * (1.0 - 0.28 * cv2.GaussianBlur(cast.astype(np.float32), (0, 0), 3.0))
     cover = cv2.GaussianBlur(star.astype(np.float32), (0, 0), 0.7)[:, :, None]
     photo = cover * (200.0 + np.float32(tint)) + (1.0 - cover) * sweep[:, :, None]

@@ -7,19 +7,14 @@ import cv2
 import numpy as np
 
 from aefix.stages.valley import trim_shadow_valleys
-from conftest import dilate, iou
+from conftest import dilate, drawn_star, iou
 
 SIZE = 400
 WHITE = 250.0
 
 
 def _star(centre: tuple[float, float], radius: float) -> np.ndarray:
-    angles = np.arange(10) * np.pi / 5 - np.pi / 2
-    radii = np.where(np.arange(10) % 2 == 0, radius, radius * 0.45)
-    points = np.stack([centre[0] + radii * np.cos(angles), centre[1] + radii * np.sin(angles)], axis=1)
-    mask = np.zeros((SIZE, SIZE), np.uint8)
-    cv2.fillPoly(mask, [np.rint(points * 16).astype(np.int32)], 1, shift=4)
-    return mask.astype(bool)
+    return drawn_star((SIZE, SIZE), centre, radius)
 
 
 def _photo(
