@@ -25,9 +25,9 @@ from aefix.pixels import masked_average
 from aefix.regions import cast_match, components_touching, label_maxima
 from aefix.segment import Segmenter, mask_from_soft
 from aefix.settings import Settings
-from aefix.stages.backdrop import Backdrop, estimate_backdrop
+from aefix.stages.backdrop import Backdrop, estimate_backdrop, tint_length
 from aefix.stages.cleanup import remove_shadow
-from aefix.stages.matte import SHADOW_GAIN_RANGE, backdrop_gain, band_width, classic_product, shadow_of, tint_length
+from aefix.stages.matte import SHADOW_GAIN_RANGE, backdrop_gain, band_width, classic_product, shadow_of
 
 # The photo's difference from its backdrop is shown to the network this many times stronger: the
 # faint products measured 1-4 grey levels off the sweep, which this makes 10-40; a shadow clips to black.

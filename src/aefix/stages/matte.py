@@ -32,7 +32,15 @@ from aefix.pixels import (
 from aefix.regions import bounding_box, components_at_least, components_touching, label_maxima, without_specks
 from aefix.segment import ProductMask
 from aefix.settings import WORK_SIDE_SLACK
-from aefix.stages.backdrop import SHADOW_PULL_LIMIT, Backdrop, low_res_size, noise_around, noise_at, sample_low
+from aefix.stages.backdrop import (
+    SHADOW_MAX_CHROMA,
+    SHADOW_PULL_LIMIT,
+    Backdrop,
+    low_res_size,
+    noise_around,
+    noise_at,
+    sample_low,
+)
 from aefix.stages.valley import valley_steps
 
 # The coarse edge is trusted to within this many of the network's input pixels (320 across).
@@ -89,7 +97,6 @@ CLASSIC_MIN_DISTANCE = 12.0
 LONE_PIXEL_SIGMA_PX = 1.0
 # A shadow keeps the backdrop's colour and darkens it to between these shares of its brightness.
 SHADOW_GAIN_RANGE = (0.5, 0.985)
-SHADOW_MAX_CHROMA = 8.0  # RGB distance from the darkened backdrop colour
 # Inside a shadow-coloured piece, the shadow's own tint (its colour less the darkened backdrop's,
 # averaged over 5 px) strays from its median just inside its penumbra by less than this (RGB
 # distance), or than this factor times its median stray there (noise): a bluish metal as dark as
@@ -2004,17 +2011,6 @@ def tint_off_backdrop(pixels: np.ndarray, back: np.ndarray, gain: np.ndarray) ->
     """Each pixel (float32, ... x 3) less the backdrop's colour `back` darkened by its `gain`
     (`backdrop_gain`): nil on a shadow, which keeps the backdrop's hue; a product's own tint."""
     return pixels - gain[..., None] * back
-
-
-def tint_length(pixels: np.ndarray, back: np.ndarray) -> np.ndarray:
-    """The length of each pixel's `tint_off_backdrop` at its `backdrop_gain` (both float32 H x W x 3):
-    the square of its difference from `back` less that difference's part along `back`. Under half
-    the time of the tint's own three planes (a 1000 x 750 copy: 9 against 23 ms), within 0.002
-    levels; from the pixel itself rather than its difference, float32 would lose the tints near 0."""
-    difference = pixels - back
-    along = channel_sum(difference * back)
-    squared = channel_sum(difference * difference) - along * along / np.maximum(channel_sum(back * back), 1.0)
-    return np.sqrt(np.maximum(squared, 0.0))
 
 
 def shadow_of(pixels: np.ndarray, back: np.ndarray, noise: float, gain: np.ndarray | None = None) -> np.ndarray:

@@ -33,6 +33,7 @@ import cv2
 import numpy as np
 
 from aefix.regions import bounding_box
+from aefix.stages.backdrop import SHADOW_MAX_CHROMA, tint_length
 
 # Looked for along each edge pixel's normal: up to REACH_IN_PX into the mask for the valley and
 # the product past it, REACH_OUT_PX beyond the edge for the backdrop the penumbra rises to.
@@ -46,9 +47,6 @@ TONE_SIGMA_PX = 1.2
 NORMAL_SIGMA_PX = 3.0
 # The floor: the tone within FLOOR_SLACK levels of its lowest, on from it towards the product.
 FLOOR_SLACK = 1.0
-# A shadow's floor is the backdrop's colour darkened to within this RGB distance (the matte's
-# SHADOW_MAX_CHROMA: valley.py is imported by the matte, not the other way round).
-FLOOR_MAX_TINT = 8.0
 # The product lies MIN_STEP levels over the floor, the backdrop MIN_RISE over it at least.
 MIN_STEP = 2.0
 MIN_RISE = 3 * MIN_STEP
@@ -246,17 +244,16 @@ def _valleys(tone: np.ndarray, opacity: np.ndarray) -> Reading:
 
 def _shadow_coloured(blurred: np.ndarray, along_x: np.ndarray, along_y: np.ndarray, floor_at: np.ndarray) -> np.ndarray:
     """Per normal (`along_x`, `along_y`: its points, REACH_OUT_PX outside first): whether the floor
-    (at step `floor_at` inside) is the backdrop's colour darkened, within FLOOR_MAX_TINT, as a
+    (at step `floor_at` inside) is the backdrop's colour darkened, within SHADOW_MAX_CHROMA, as a
     shadow is, on the photo `blurred` (float32 RGB); a glass rim's tint or a product's colour is not
     (a blue glass ring's darker rim, a shadow beside it outside: bench-quality seed 1)."""
     index = np.arange(len(floor_at))
     at_floor = REACH_OUT_PX + floor_at
-    points_x = np.stack([along_x[:, 0], along_x[index, at_floor]], axis=1)
-    points_y = np.stack([along_y[:, 0], along_y[index, at_floor]], axis=1)
+    # Row 0 the backdrop's colour, past the penumbra; row 1 the floor's.
+    points_x = np.stack([along_x[:, 0], along_x[index, at_floor]])
+    points_y = np.stack([along_y[:, 0], along_y[index, at_floor]])
     colours = cv2.remap(blurred, points_x, points_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-    back, shade = colours[:, 0], colours[:, 1]
-    gain = (shade * back).sum(axis=1) / np.maximum((back * back).sum(axis=1), 1.0)
-    return np.linalg.norm(shade - gain[:, None] * back, axis=1) <= FLOOR_MAX_TINT
+    return tint_length(colours[1:], colours[:1])[0] <= SHADOW_MAX_CHROMA
 
 
 def _in_runs(found: np.ndarray, rows: np.ndarray, cols: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
