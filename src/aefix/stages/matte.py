@@ -135,6 +135,11 @@ GRAIN_SAMPLE_STEP = 3  # the backdrop's grain from every third pixel of every th
 # a region's median offset (per channel) stays within this share of the texture's typical size. A
 # white product tinted a few levels off a textured table stays off by that tint everywhere.
 BARE_TINT_FACTOR = 0.5
+# A part of such a region keeps a tint that marks it product only at this many RGB levels or more
+# (its median): under it lies what a JPEG's subsampled chroma carries across a faint product's
+# edge, in blocks of 8 or 16 px (seed 3's white bottle on a smooth light-grey sweep, 2.0-2.8
+# levels over a limit of 1.75 there; that product is the second look's, stages/faint.py).
+TINTED_PART_MIN_LEVELS = 4.0
 # A shadow's outline is also soft under this share of the ratio the product's own outline has
 # (median): a hard cast shadow in an 800 px photo (a 1.6 px penumbra, about 1.95) beside a
 # product outlined at about 2.8 (bench-quality, seed 7). Not lower than SHARP_EDGE_RATIO.
@@ -761,21 +766,30 @@ def _bare_backdrop(
 
 
 def _tinted_parts(region: np.ndarray, rgb: np.ndarray, back: np.ndarray, backdrop: Backdrop, band: int) -> np.ndarray:
-    """The parts of `region`, each a band's square or larger, whose colour averaged over a band's
-    width keeps a tint off the backdrop's `back` (`_bare_tint`). A region near bare as a whole can
-    hold product: the network's overshoot onto a textured table, joined through a ring's hole to
-    the ring's shaded side, whose grey lies within the table's grain of its tan but off its tint
-    (bench-quality seed 5 lost 38% of a white ring)."""
+    """The parts of `region`, each a band's square or larger, whose colour keeps a tint off the
+    backdrop's `back`: averaged over a band's width and over AVERAGED_SIGMA_PX, over `_bare_tint`,
+    and at the part's median TINTED_PART_MIN_LEVELS too. A region near bare as a whole can hold product: the
+    network's overshoot onto a wavy table, joined through a ring's hole to the ring's shaded side,
+    within the table's grain of its tan but neutral grey (bench-quality seed 5 lost 38% of a white
+    ring; its tint 12.6 levels at the median, the limit 5.4)."""
     tinted = np.zeros_like(region)
     near = bounding_box(region, 3 * band)  # the blur's reach
     if near is None:
         return tinted
     inside = region[near]
     _, offset, _ = _bare_measures(rgb[near], back[near])
-    off = inside & (_tint_on_average(offset, inside.astype(np.float32), band) > _bare_tint(backdrop))
+    weight, limit = inside.astype(np.float32), _bare_tint(backdrop)
+    averaged = _tint_on_average(offset, weight, band)
+    # The finer average keeps the part from spreading past the product's edge by the band's blur.
+    off = inside & (averaged > limit) & (_tint_on_average(offset, weight, AVERAGED_SIGMA_PX) > limit)
     _, labels, stats, _ = cv2.connectedComponentsWithStats(off.view(np.uint8), connectivity=4)
-    large = np.flatnonzero(stats[:, cv2.CC_STAT_AREA] >= band * band)
-    tinted[near] = np.isin(labels, large[large > 0])
+    least = max(limit, TINTED_PART_MIN_LEVELS)
+    parts = [
+        label
+        for label in range(1, len(stats))
+        if stats[label, cv2.CC_STAT_AREA] >= band * band and np.median(averaged[labels == label]) >= least
+    ]
+    tinted[near] = np.isin(labels, parts)
     return tinted
 
 
@@ -1134,10 +1148,10 @@ def _looks_bare(
     )
 
 
-def _tint_on_average(offset: np.ndarray, weight: np.ndarray, band: int) -> np.ndarray:
-    """The length of the colour offset from the backdrop (`_bare_measures`) averaged over a band,
-    over the pixels `weight` gives."""
-    local, _ = masked_average(offset, weight, band)
+def _tint_on_average(offset: np.ndarray, weight: np.ndarray, sigma: float) -> np.ndarray:
+    """The length of the colour offset from the backdrop (`_bare_measures`) averaged by a Gaussian
+    of `sigma` px (a band's width, mostly), over the pixels `weight` gives."""
+    local, _ = masked_average(offset, weight, sigma)
     return np.sqrt(channel_sum(local**2))
 
 
