@@ -35,6 +35,7 @@ from aefix.stages.matte import (
     _slivers_along_the_edge,
     _soft_edges,
     _tabs_of_shadow,
+    _tinted_parts,
     backdrop_gain,
     band_width,
     classic_product,
@@ -865,6 +866,29 @@ def test_the_first_look_keeps_a_tinted_white_ring_the_network_ran_on_from_onto_t
     product = classic_product(rgb, region, np.where(region, 0.99, 0.01).astype(np.float32), backdrop)
     assert product[ring].mean() > 0.99
     assert not product[(radius < 78) | (radius > 152)].any()
+
+
+@pytest.mark.parametrize(("tint", "kept"), [(3.0, False), (6.0, True)])
+def test_only_a_tint_of_4_levels_or_more_marks_a_part_of_a_bare_region_as_product(tint: float, kept: bool) -> None:
+    """A disc tinted `tint` levels off a smooth, lightly noisy light-grey sweep, in one region with
+    the sweep around it: over the bare tint (1.75 levels here) either way, but 3 levels is what a
+    JPEG's chroma blocks carry across a faint white product's edge (seed 3's white bottle, 2.0-2.8),
+    and the part goes with the region; 6 levels stays."""
+    side = 300
+    rng = np.random.default_rng(3)
+    sweep = np.array([226.0, 228.0, 230.0], np.float32)
+    rows, cols = np.ogrid[:side, :side]
+    disc = np.hypot(rows - side / 2, cols - side / 2) <= 80
+    photo = np.broadcast_to(sweep, (side, side, 3)) + rng.normal(0.0, 1.5, (side, side, 3))
+    photo[disc] += np.array([tint, 0.0, -tint], np.float32) / np.sqrt(2.0)  # off the sweep's colour, not its level
+    rgb = np.clip(np.rint(photo), 0, 255).astype(np.uint8)
+    back = np.broadcast_to(sweep, (side, side, 3)).astype(np.float32)
+    low = back[::10, ::10].copy()
+    backdrop = Backdrop(low, low.copy(), low, (side, side), noise=2.5, typical=1.5, luma=228.0, share=0.8)
+    tinted = _tinted_parts(np.ones((side, side), bool), rgb, back, backdrop, band=7)
+    inner = np.hypot(rows - side / 2, cols - side / 2) <= 70
+    assert tinted[inner].mean() > 0.99 if kept else not tinted.any()
+    assert not tinted[np.hypot(rows - side / 2, cols - side / 2) > 90].any()
 
 
 def _u_in_a_shadow_s_tail() -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -768,10 +768,10 @@ def _bare_backdrop(
 def _tinted_parts(region: np.ndarray, rgb: np.ndarray, back: np.ndarray, backdrop: Backdrop, band: int) -> np.ndarray:
     """The parts of `region`, each a band's square or larger, whose colour keeps a tint off the
     backdrop's `back`: averaged over a band's width and over AVERAGED_SIGMA_PX, over `_bare_tint`,
-    and at the part's median TINTED_PART_MIN_LEVELS too. A region near bare as a whole can hold product: the
-    network's overshoot onto a wavy table, joined through a ring's hole to the ring's shaded side,
-    within the table's grain of its tan but neutral grey (bench-quality seed 5 lost 38% of a white
-    ring; its tint 12.6 levels at the median, the limit 5.4)."""
+    and at the part's median TINTED_PART_MIN_LEVELS too. A region near bare as a whole can hold
+    product: the network's overshoot onto a wavy table, joined through a ring's hole to the ring's
+    shaded side, within the table's grain of its tan but neutral grey (bench-quality seed 5 lost
+    38% of a white ring; its tint 12.6 levels at the median, the limit 5.4)."""
     tinted = np.zeros_like(region)
     near = bounding_box(region, 3 * band)  # the blur's reach
     if near is None:
