@@ -448,21 +448,16 @@ def test_a_white_ring_on_a_wavy_table_is_cut_out_whole_and_passes_the_re_check(t
     ring lost) until its tint kept it (matte's `_tinted_parts`); the good cut-out, its lit half
     clipped to white beside its flat grey half, then failed the re-check as a hard drop shadow
     (score 82) until a shadow had to meet the product along an outline (HARD_SHADOW_MIN_MEET_SHARE)."""
-    from aefix.compliance import check_bytes
-    from aefix.settings import Settings
-    from aefix.stages.crop import crop_to_canvas
-    from aefix.stages.export import encode_image
-    from aefix.stages.whiten import fill_white
-
     photo, cut = _cut_truth_photo(33, 5, tmp_path)
     assert photo.shape == "ring" and photo.material == "white" and photo.backdrop == "table"
     assert _inside_lost(photo, cut) < 0.001
     assert _off_the_product(photo, cut) <= 50
-    settings = Settings()
-    layers = crop_to_canvas(cut.colour, cut.mask.alpha, settings, matted=cut.matted)
-    encoded = encode_image(fill_white(layers), settings)
-    report = check_bytes(f"ring.{encoded.format}", encoded.data, settings.profile)
-    assert report.passed and "background.shadow" not in [f.code for f in report.findings], report.findings
+    (tmp_path / "raw").mkdir()
+    (tmp_path / photo.name).rename(tmp_path / "raw" / photo.name)
+    done = aefix("run", str(tmp_path / "raw"), str(tmp_path / "out"), "-q")
+    assert done.returncode == 0, done.stderr
+    (item,) = json.loads((tmp_path / "out" / "aefix-report.json").read_text())["items"]
+    assert item["verdict"] == "pass" and "background.shadow" not in [f["code"] for f in item["findings"]], item
 
 
 def test_the_report_names_the_mask_each_image_got(tmp_path: Path) -> None:
