@@ -758,10 +758,9 @@ def _bare_backdrop(
     if bare.any():
         bare &= _grainy(labels, bare, box, rgb, reach)
     for label in np.flatnonzero(bare):
-        bare[label] = not _contour_ring(labels == label, band, outside[box])
-    found[box] = bare[labels]
-    for label in np.flatnonzero(bare):
-        found[box] &= ~_tinted_parts(labels == label, rgb[box], back[box], backdrop, band)
+        region = labels == label
+        if not _contour_ring(region, band, outside[box]):
+            found[box] |= region & ~_tinted_parts(region, rgb[box], back[box], backdrop, band)
     return found
 
 
