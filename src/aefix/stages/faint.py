@@ -77,10 +77,10 @@ NEW_MIN_SHARE_OF_FIRST = 0.5
 NEW_MIN_FRAME_SHARE = 0.002
 NEW_MAX_SHADOW_SHARE = 0.3
 # A piece of a part mostly shadow (`_not_shadow_coloured`) counts only when, averaged over it, it
-# is lighter than the sweep's smooth model, or holds a tint of its own off it, by at least this many
-# levels (RGB distance): a neutral darkening is a shadow's or a reflection's faint end (the glossy floor's metal
-# star: its mirror image's fading tail, tint 0.16-0.26 at a gain of 0.983-0.989, in pieces of
-# 3,300-14,877 px); held-out seed 3's white star's unseen half 2.06.
+# is lighter than the sweep's smooth model, or holds a tint of its own off it, by at least this
+# many levels (RGB distance): a neutral darkening is a shadow's or a reflection's faint end (the
+# glossy floor's metal star: its mirror image's fading tail, tint 0.16-0.26 at a gain of
+# 0.983-0.989, in pieces of 3,300-14,877 px); held-out seed 3's white star's unseen half 2.06.
 PIECE_MIN_TINT = 1.0
 # The first look's product is the new product's cast shadow when the new one, shifted, covers it
 # this well (intersection over union, as the compliance check's hard-shadow test measures it).
