@@ -46,11 +46,6 @@ DOUBTFUL_MAX_AREA_SHARE = 0.01
 FAINT_MIN_DISTANCE = 2.0
 FAINT_NOISE_FACTOR = 4.0
 FAINT_MIN_REGION_SHARE = 0.01
-# The distance is read on the small copy averaged over this many of its pixels: its noise then
-# sets the typical distance, and a faint product's offset, the same over all of it, stays. Held-out
-# seed 3's white star on light grey, found in part, ran on 3.2 levels off the smooth model against
-# a level of 3.8 (4 times the copy's typical 0.95); averaged, 3.3 against 2.0 (typical 0.32).
-FAINT_SMALL_SIGMA_PX = 1.0
 # And a region of at least this share is off the sweep's smooth model (Backdrop.smooth) the same
 # way. Beside a contact shadow the local model dips, and the bare sweep around the dip reads faint
 # against it: a ring, which sent those 8 (and 7 of make bench's 50 model photos) to a second look.
@@ -62,6 +57,14 @@ FAINT_MIN_SMOOTH_SHARE = 0.001
 # and 11 (the largest region off it, joined or apart): a white bottle on a gradient that lost its
 # neck and shoulders (20-24% of it) 0.021 twice; every other such photo at most 0.004, most 0.
 PART_MIN_SMOOTH_SHARE = 0.01
+# That region is read on the small copy averaged over this many of its pixels: its noise then sets
+# the typical distance, and a faint product's offset, the same over all of it, stays. Held-out
+# seed 3's white star on light grey, found in part, ran on 3.2 levels off the smooth model against
+# a level of 3.8 (4 times the copy's typical 0.95); averaged, 3.3 against 2.0 (typical 0.32).
+# Only there: averaged, the tests for a region apart from a shadow-coloured first look sent four
+# light-grey and metal products of seeds 2026 and 7 to second looks that found nothing (0.45-0.65 s
+# each), their smooth share crossing FAINT_MIN_SMOOTH_SHARE (0-0.04% -> 0.10-0.30% of the frame).
+PART_SIGMA_PX = 1.0
 # Such a region is a body: wider from its middle to its edge than the widest thin part that
 # `faint_thin_parts` takes (THIN_MAX_HALF_WIDTH_PX, at the working size), which finds a pale cable
 # running on from its charger at four times the copy's resolution; here a second look lost the
@@ -160,9 +163,8 @@ def is_doubtful(product: np.ndarray, backdrop: Backdrop) -> bool:
             # white bottle's neck where a gradient passes its tone). Apart from it, something
             # faint is no part of it, and a product not shadow-coloured is trusted.
             body_px = THIN_MAX_HALF_WIDTH_PX * low.shape[0] / product.shape[0] + PART_WIDENING_PX
-            return (
-                _faint_region_share(small, backdrop.smooth, near, joined=True, body_px=body_px) >= PART_MIN_SMOOTH_SHARE
-            )
+            share = _faint_region_share(small, backdrop.smooth, near, joined=True, sigma=PART_SIGMA_PX, body_px=body_px)
+            return share >= PART_MIN_SMOOTH_SHARE
     return (
         _faint_region_share(small, low, near) >= FAINT_MIN_REGION_SHARE
         and _faint_region_share(small, backdrop.smooth, near) >= FAINT_MIN_SMOOTH_SHARE
@@ -170,13 +172,20 @@ def is_doubtful(product: np.ndarray, backdrop: Backdrop) -> bool:
 
 
 def _faint_region_share(
-    small: np.ndarray, model: np.ndarray, near: np.ndarray, joined: bool = False, body_px: float = 0.0
+    small: np.ndarray,
+    model: np.ndarray,
+    near: np.ndarray,
+    joined: bool = False,
+    sigma: float = 0.0,
+    body_px: float = 0.0,
 ) -> float:
     """Share of the frame of the largest region apart from the product (`near`: the small copy's
     pixels at or beside it), or only of those running on from it when `joined`, that is off the
-    backdrop `model` and not darker than it, on the small copy `small` (float32, the size of `model`);
-    only of those `body_px` or more from their middle to their edge, where that is given."""
-    small = cv2.GaussianBlur(small, (0, 0), FAINT_SMALL_SIGMA_PX)
+    backdrop `model` and not darker than it, on the small copy `small` (float32, the size of `model`),
+    averaged over `sigma` px where that is given; only of those `body_px` or more from their middle
+    to their edge, where that is given."""
+    if sigma:
+        small = cv2.GaussianBlur(small, (0, 0), sigma)
     distance = np.linalg.norm(small - model, axis=2)
     level = max(FAINT_MIN_DISTANCE, FAINT_NOISE_FACTOR * float(np.median(distance[~near])))
     faint = (distance > level) & (backdrop_gain(small, model) >= SHADOW_GAIN_RANGE[1]) & ~near
