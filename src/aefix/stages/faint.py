@@ -16,14 +16,13 @@ from a product that was found: `faint_thin_parts` finds it by its tint, on the p
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import cv2
 import numpy as np
 
 from aefix.pixels import masked_average
-from aefix.regions import cast_match, components_at_least, components_touching, label_maxima
+from aefix.regions import cast_match, components_touching, label_maxima
 from aefix.segment import Segmenter, mask_from_soft
 from aefix.settings import Settings
 from aefix.stages.backdrop import Backdrop, estimate_backdrop, sample_low, tint_length
@@ -79,10 +78,10 @@ FAINT_APART_PX = 2
 NEW_MIN_SHARE_OF_FIRST = 0.5
 NEW_MIN_FRAME_SHARE = 0.002
 NEW_MAX_SHADOW_SHARE = 0.3
-# A piece of a part mostly shadow (`_not_shadow_coloured`) counts only when, averaged over it, it
-# is lighter than the sweep's smooth model, or holds a tint of its own off it, by at least this
-# many levels (RGB distance): a neutral darkening is a shadow's or a reflection's faint end (the
-# glossy floor's metal star: its mirror image's fading tail, tint 0.16-0.26 at a gain of
+# A piece of a part mostly shadow (`_pieces_of_their_own_colour`) counts only when, averaged over
+# it, it is lighter than the sweep's smooth model, or holds a tint of its own off it, by at least
+# this many levels (RGB distance): a neutral darkening is a shadow's or a reflection's faint end
+# (the glossy floor's metal star: its mirror image's fading tail, tint 0.16-0.26 at a gain of
 # 0.983-0.989, in pieces of 3,300-14,877 px); held-out seed 3's white star's unseen half 2.06.
 PIECE_MIN_TINT = 1.0
 # The first look's product is the new product's cast shadow when the new one, shifted, covers it
@@ -288,34 +287,36 @@ def _not_shadow_coloured(rgb: np.ndarray, found: np.ndarray, backdrop: Backdrop)
     shadowy = np.zeros_like(found)
     shadowy[found] = _shadow_coloured(rgb, found, backdrop)
     parts = labels[found]
-    kept = np.bincount(parts, weights=shadowy[found], minlength=count) <= NEW_MAX_SHADOW_SHARE * np.bincount(
-        parts, minlength=count
-    )
+    areas = np.maximum(np.bincount(parts, minlength=count), 1)  # label 0, the rest of the frame, has none here
+    shadow_share = np.bincount(parts, weights=shadowy[found], minlength=count) / areas
+    kept = shadow_share <= NEW_MAX_SHADOW_SHARE
     kept[0] = False
     whole = kept[labels]
     clear = found & ~shadowy & ~whole
     clear = cv2.morphologyEx(clear.view(np.uint8), cv2.MORPH_OPEN, np.ones((OPENING_PX, OPENING_PX), np.uint8))
-    pieces = components_at_least(clear.astype(bool), math.ceil(NEW_MIN_FRAME_SHARE * found.size))
-    return whole | _of_their_own_colour(rgb, pieces, backdrop)
+    return whole | _pieces_of_their_own_colour(rgb, clear.astype(bool), backdrop)
 
 
-def _of_their_own_colour(rgb: np.ndarray, pieces: np.ndarray, backdrop: Backdrop) -> np.ndarray:
-    """The pieces (8-connected) of `pieces` whose colour, averaged over each, is lighter than the
-    sweep's smooth model, or has a tint off it, by PIECE_MIN_TINT or more."""
-    count, labels = cv2.connectedComponents(pieces.view(np.uint8), connectivity=8)
-    if count <= 1:
-        return pieces
+def _pieces_of_their_own_colour(rgb: np.ndarray, clear: np.ndarray, backdrop: Backdrop) -> np.ndarray:
+    """The pieces (8-connected) of `clear` of NEW_MIN_FRAME_SHARE of the frame or more whose colour,
+    averaged over each, is lighter than the sweep's smooth model, or has a tint off it, by
+    PIECE_MIN_TINT or more."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(clear.view(np.uint8), connectivity=8)
+    large = stats[:, cv2.CC_STAT_AREA] >= NEW_MIN_FRAME_SHARE * clear.size
+    large[0] = False
+    if not large.any():
+        return np.zeros_like(clear)
+    pieces = large[labels]
     rows, cols = np.nonzero(pieces)
     which = labels[rows, cols]
     sweep = sample_low(backdrop.smooth, backdrop.shape, rows, cols)
-    area = np.maximum(np.bincount(which, minlength=count), 1)[:, None]
+    area = np.maximum(stats[:, cv2.CC_STAT_AREA], 1)[:, None]
     # One row of pieces: each one's average colour, and the sweep's under it.
     colour = (np.stack([np.bincount(which, rgb[rows, cols, c], count) for c in range(3)], 1) / area)[None]
     back = (np.stack([np.bincount(which, sweep[:, c], count) for c in range(3)], 1) / area)[None]
     colour, back = colour.astype(np.float32), back.astype(np.float32)
     lighter = (backdrop_gain(colour, back) - 1.0) * np.linalg.norm(back, axis=2)
-    kept = ((lighter >= PIECE_MIN_TINT) | (tint_length(colour, back) >= PIECE_MIN_TINT))[0]
-    kept[0] = False
+    kept = large & ((lighter >= PIECE_MIN_TINT) | (tint_length(colour, back) >= PIECE_MIN_TINT))[0]
     return kept[labels]
 
 
