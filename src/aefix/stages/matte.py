@@ -710,6 +710,24 @@ def _tabs_of_shadow(
     return tabs
 
 
+def bare_parts(rgb: np.ndarray, candidate: np.ndarray, backdrop: Backdrop) -> np.ndarray:
+    """The parts (8-connected) of `candidate`, each at least a band's square, that look like bare
+    backdrop (`_looks_bare`): at its brightness and colour, by their medians."""
+    found = np.zeros_like(candidate)
+    band = band_width(candidate.shape)
+    box = bounding_box(candidate, 1)
+    if box is None:
+        return found
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(candidate[box].view(np.uint8), connectivity=8)
+    back = cv2.resize(backdrop.low, candidate.shape[::-1], interpolation=cv2.INTER_LINEAR)[box]
+    gain, offset, brightness = _bare_measures(rgb[box], back)
+    for label in range(1, count):
+        region = labels == label
+        if stats[label, cv2.CC_STAT_AREA] >= band * band and _looks_bare(gain, offset, brightness, region, backdrop):
+            found[box] |= region
+    return found
+
+
 def classic_threshold(backdrop: Backdrop) -> float:
     """How far from the sweep's colour (RGB distance) a pixel must be to count as product by colour."""
     return max(CLASSIC_MIN_DISTANCE, CLASSIC_NOISE_FACTOR * backdrop.noise)
