@@ -478,13 +478,16 @@ def test_a_faint_white_star_the_network_found_half_of_is_cut_out_whole(tmp_path:
 def test_a_white_ball_whose_dim_side_the_network_left_out_is_cut_out_whole(tmp_path: Path) -> None:
     """bench-quality's white ball on light grey (held-out seed 5, 1500 x 2000): its dim side, 4 levels
     off the sweep, was left out (IoU 0.9131, 5.9% of the ball lost). What runs on from the first look
-    measured 0.6% of the frame, under the 1% a second look then asked for."""
+    measured 0.6% of the frame, under the 1% a second look then asked for. The first look had run
+    over the sweep at the ball's other side too (11,517 impure output px), which the second look
+    holds none of."""
     photo, cut = _cut_truth_photo(20, 5, tmp_path)
     assert photo.shape == "ball" and photo.material == "white" and photo.backdrop == "light-grey"
     assert cut.method == "classic+u2netp+faint" and cut.metrics["second_look"] == "added"
     truth = cv2.resize(photo.alpha, cut.mask.alpha.shape[::-1], interpolation=cv2.INTER_AREA) >= 128
-    assert iou(cut.mask.alpha >= 0.5, truth) >= 0.96, iou(cut.mask.alpha >= 0.5, truth)  # 0.9725
+    assert iou(cut.mask.alpha >= 0.5, truth) >= 0.99, iou(cut.mask.alpha >= 0.5, truth)  # 0.9963
     assert _inside_lost(photo, cut) < 0.01
+    assert _off_the_product(photo, cut) <= 100, _off_the_product(photo, cut)  # 0
 
 
 def test_a_light_grey_cable_asks_for_no_second_look(tmp_path: Path) -> None:
