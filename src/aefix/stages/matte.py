@@ -711,19 +711,20 @@ def _tabs_of_shadow(
 
 
 def bare_parts(rgb: np.ndarray, candidate: np.ndarray, backdrop: Backdrop) -> np.ndarray:
-    """The parts (8-connected) of `candidate`, each at least a band's square, that look like bare
+    """The regions of `candidate` (`_regions`), each at least a band's square, that look like bare
     backdrop (`_looks_bare`): at its brightness and colour, by their medians."""
     found = np.zeros_like(candidate)
-    band = band_width(candidate.shape)
-    box = bounding_box(candidate, 1)
+    box, count, labels = _regions(candidate)
     if box is None:
         return found
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(candidate[box].view(np.uint8), connectivity=8)
+    band = band_width(candidate.shape)
+    areas = np.bincount(labels[candidate[box]], minlength=count)
+    areas[0] = 0
     back = cv2.resize(backdrop.low, candidate.shape[::-1], interpolation=cv2.INTER_LINEAR)[box]
     gain, offset, brightness = _bare_measures(rgb[box], back)
-    for label in range(1, count):
+    for label in np.flatnonzero(areas >= band * band):
         region = labels == label
-        if stats[label, cv2.CC_STAT_AREA] >= band * band and _looks_bare(gain, offset, brightness, region, backdrop):
+        if _looks_bare(gain, offset, brightness, region, backdrop):
             found[box] |= region
     return found
 
