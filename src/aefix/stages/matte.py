@@ -712,20 +712,22 @@ def _tabs_of_shadow(
 
 def bare_parts(rgb: np.ndarray, candidate: np.ndarray, backdrop: Backdrop) -> np.ndarray:
     """The regions of `candidate` (`_regions`), each at least a band's square, that look like bare
-    backdrop (`_looks_bare`): at its brightness and colour, by their medians."""
+    backdrop (`_looks_bare`): at its brightness and colour, by their medians. The backdrop is read
+    at each region's pixels only: on a 12 MP photo, the model at full size would take 146 MB."""
     found = np.zeros_like(candidate)
     box, count, labels = _regions(candidate)
     if box is None:
         return found
     band = band_width(candidate.shape)
-    areas = np.bincount(labels[candidate[box]], minlength=count)
+    areas = np.bincount(labels.ravel(), minlength=count)
     areas[0] = 0
-    back = cv2.resize(backdrop.low, candidate.shape[::-1], interpolation=cv2.INTER_LINEAR)[box]
-    gain, offset, brightness = _bare_measures(rgb[box], back)
     for label in np.flatnonzero(areas >= band * band):
-        region = labels == label
-        if _looks_bare(gain, offset, brightness, region, backdrop):
-            found[box] |= region
+        rows, cols = np.nonzero(labels == label)
+        rows, cols = rows + box[0].start, cols + box[1].start
+        back = sample_low(backdrop.low, candidate.shape, rows, cols)
+        gain, offset, brightness = _bare_measures(rgb[rows, cols][None], back[None])
+        if _looks_bare(gain, offset, brightness, np.ones(gain.shape, bool), backdrop):
+            found[rows, cols] = True
     return found
 
 
