@@ -39,7 +39,7 @@ from aefix.stages.crop import crop_to_canvas
 from aefix.stages.export import encode_image
 from aefix.stages.faint import DOUBTFUL_MAX_AREA_SHARE, faint_thin_parts, is_doubtful, second_look
 from aefix.stages.matte import classic_product, refine_edges
-from aefix.stages.reflection import find_reflection
+from aefix.stages.reflection import find_reflection, floor_beside
 from aefix.stages.valley import trim_shadow_valleys
 from aefix.stages.whiten import fill_white
 
@@ -339,6 +339,8 @@ def cut_out(loaded: LoadedImage, settings: Settings, get_segmenter: Callable[[],
     if reflection is not None and reflection.any():
         metrics["reflection_removed_share"] = round(float(reflection.sum()) / max(1, int(hard.sum())), 4)
         hard = without_specks(hard & ~reflection)
+        # The floor the network filled between a product's legs down to its reflection is bare.
+        hard &= ~floor_beside(loaded.rgb, hard, reflection, backdrop)
         notes.append("floor reflection below the product removed")
     matte = refine_edges(loaded.rgb, hard, soft, backdrop, hard_is_exact=classic, not_product=reflection)
     metrics["edge_refined_share"] = round(matte.contrast_share, 4)

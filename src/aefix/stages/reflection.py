@@ -16,8 +16,9 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from aefix.regions import bounding_box
+from aefix.regions import bounding_box, components_touching
 from aefix.stages.backdrop import Backdrop, sample_low
+from aefix.stages.matte import bare_parts, classic_threshold
 
 # The product's box is searched on a copy this many pixels on its long side.
 SEARCH_SIDE_PX = 160
@@ -142,8 +143,29 @@ def _contact_rows(difference: np.ndarray, inside: np.ndarray, noise: float, at_f
     if found >= MIN_CONTACT_COLUMNS:
         floor = int(np.nanmedian(contact))
         if _mirrored_below(difference, strength, inside, floor, tolerance, at_frame_bottom):
-            return np.full(width, floor, np.float32)
+            return np.full(width, _foot_row(strength, inside, floor), np.float32)
+    # A star stands on its tips: beside them a gap of floor lies between each leg's slanted edge and
+    # its mirror image, so no column shows the step down to it. The floor is then the highest row
+    # of a step about which what lies below is, as a whole, the product's fading mirror image.
+    for floor in np.unique(candidate_rows):
+        if _mirrored_below(difference, strength, inside, int(floor), tolerance, at_frame_bottom):
+            return np.full(width, _foot_row(strength, inside, int(floor)), np.float32)
     return None
+
+
+def _foot_row(strength: np.ndarray, inside: np.ndarray, floor: int) -> int:
+    """The lowest row, on from `floor` down, that still holds a pixel of `inside` as strong as the
+    product above `floor` (over MAX_OPACITY times its median `strength`): a reflection is weaker
+    than that, and a star's tips, a few columns wide, weigh too little in the mirror test to set
+    the floor to the row."""
+    above = inside[: floor + 1] & (strength[: floor + 1] >= MIN_MIRROR_CONTRAST)
+    if not above.any():
+        return floor
+    full = inside & (strength > MAX_OPACITY * float(np.median(strength[: floor + 1][above])))
+    row = floor
+    while row + 1 < inside.shape[0] and full[row + 1].any():
+        row += 1
+    return row
 
 
 def _fades(near: float, far: float, tolerance: float, cut_short: bool) -> bool:
@@ -167,6 +189,11 @@ def _mirrored_below(
     depth = np.arange(1, min(height - floor, floor + 2))
     below, mirror = floor + depth, floor - depth + 1
     taken = inside[below]
+    if not taken.any():
+        return False
+    # Floor under floor tells nothing: the gap between a star's legs, which the network filled, and
+    # its mirror image below the tips. Only the rest is judged.
+    taken &= (strength[mirror] >= MIN_MIRROR_CONTRAST) | (strength[below] >= MIN_MIRROR_CONTRAST)
     if not taken.any():
         return False
     mirrored = taken & inside[mirror] & (strength[mirror] >= MIN_MIRROR_CONTRAST)
@@ -247,3 +274,16 @@ def _sharpest_drop(
     drop = np.where(window, drop, -np.inf)
     best = low + np.argmax(drop, axis=0).astype(np.float32)
     return cv2.medianBlur(best[None, :], 5)[0]  # a foot's row does not jump from column to column
+
+
+def floor_beside(rgb: np.ndarray, product: np.ndarray, reflection: np.ndarray, backdrop: Backdrop) -> np.ndarray:
+    """The regions of `product` (less its `reflection`) within the colour test's reach of the sweep
+    (`classic_threshold`) that touch the reflection and are bare floor (`bare_parts`): the gap
+    between a star's legs, which the network filled down to the reflection below its tips."""
+    rows, cols = np.nonzero(product)
+    pixels = rgb[rows, cols].astype(np.float32)
+    near = np.linalg.norm(pixels - sample_low(backdrop.low, product.shape, rows, cols), axis=1)
+    near_sweep = np.zeros_like(product)
+    near_sweep[rows, cols] = near <= classic_threshold(backdrop)
+    beside = cv2.dilate(reflection.view(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
+    return components_touching(bare_parts(rgb, near_sweep, backdrop), beside)
