@@ -8,7 +8,10 @@ far above as it is below. Just below the contact it is much weaker than its mirr
 product above is at full strength), and it fades further down. A product's own lower part is not
 a weaker copy of what lies above it, and does not fade out; an ombre product that does fade has no
 step where it starts. The contact row is searched on a small copy, then set at full resolution
-where the colour's strength drops.
+where the colour's strength drops. A product that touches the floor at points only (a star on its
+tips) shows that step in few columns or none: the floor is then a level row about which what lies
+below mirrors what lies above, taken down to the product's lowest row; and the floor the network
+filled beside the reflection (between the star's legs), bare, goes with it (`floor_beside`).
 """
 
 from __future__ import annotations
@@ -188,12 +191,9 @@ def _mirrored_below(
     height = inside.shape[0]
     depth = np.arange(1, min(height - floor, floor + 2))
     below, mirror = floor + depth, floor - depth + 1
-    taken = inside[below]
-    if not taken.any():
-        return False
     # Floor under floor tells nothing: the gap between a star's legs, which the network filled, and
     # its mirror image below the tips. Only the rest is judged.
-    taken &= (strength[mirror] >= MIN_MIRROR_CONTRAST) | (strength[below] >= MIN_MIRROR_CONTRAST)
+    taken = inside[below] & ((strength[mirror] >= MIN_MIRROR_CONTRAST) | (strength[below] >= MIN_MIRROR_CONTRAST))
     if not taken.any():
         return False
     mirrored = taken & inside[mirror] & (strength[mirror] >= MIN_MIRROR_CONTRAST)
