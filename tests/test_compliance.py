@@ -149,14 +149,34 @@ def test_blurred_product_outline_is_a_warning_with_its_sharpness() -> None:
     assert blur.severity == "warn" and blur.value < 0.2 and blur.deduction == 5.0
 
 
-def test_clipped_highlights_on_the_product_are_an_exposure_warning() -> None:
-    rgb = _scene()
-    rgb[300:700, 200:500] = 255  # a blown-out half, inside the product's outline
-    rgb[300:700, 195:200] = (30, 90, 170)
-    rgb[295:300, 200:500] = (30, 90, 170)
-    rgb[700:705, 200:500] = (30, 90, 170)
-    result = check_bytes("a.png", _encode(rgb), PROFILE)
-    assert "quality.exposure" in codes(result), result.findings
+def _ring(glow: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+    """A shaded ring cut out on white, drawn 4x and averaged down, whose hole is 39% of its outline's
+    area; `glow` times white at its peak, a highlight in the middle of the ring's left side."""
+    yy, xx = (np.mgrid[0:4000, 0:4000].astype(np.float32) + 0.5) / 4
+    radius = np.hypot(xx - 500, yy - 500)
+    ring = cv2.resize(((radius <= 320) & (radius > 200)).astype(np.float32), (1000, 1000), interpolation=cv2.INTER_AREA)
+    y, x = np.mgrid[0:1000, 0:1000].astype(np.float32)
+    light = 70 + 90 * x / 1000 + 185 * glow * np.exp(-((x - 240) ** 2 + (y - 500) ** 2) / (2 * 25**2))
+    rgb = np.clip(255 - ring[..., None] * (255 - light[..., None] * np.float32([0.9, 1.0, 1.1])), 0, 255)
+    return rgb.round().astype(np.uint8), ring
+
+
+def test_a_ring_s_hole_is_not_a_clipped_highlight_but_a_broad_blown_highlight_on_it_is() -> None:
+    """The hole of a ring cut out on white is pure white inside its outline, where the backdrop
+    does not reach (bench-quality's rings: 40% of the "product" clipped, score 97, before
+    `_holes_seen_through`); beyond its edge the ring is flat. A blown highlight fades into the ring:
+    it is measured as its own share of the ring, the hole left out."""
+    plain, ring = _ring()
+    result = check_bytes("ring.png", _encode(plain), PROFILE)
+    assert "quality.exposure" not in codes(result), result.findings
+    assert result.metrics["product_clipped_white_pct"] == 0.0
+    glowing, _ = _ring(glow=3.0)
+    blown = (glowing >= 254).all(axis=2) & (ring > 0.99)
+    share = 100.0 * blown.sum() / (ring > 0.5).sum()
+    assert 1.0 < share < 5.0
+    result = check_bytes("glow.png", _encode(glowing), Profile(quality_max_clipped_pct=1.0))
+    (exposure,) = [f for f in result.findings if f.code == "quality.exposure"]
+    assert abs(exposure.value - share) < 1.0, (exposure.value, share)
 
 
 def test_composition_small_off_centre_and_cut() -> None:
