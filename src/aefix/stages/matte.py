@@ -452,7 +452,7 @@ def classic_product(rgb: np.ndarray, coarse: np.ndarray, soft: np.ndarray, backd
             seen_through = _soft_edged(rgb, back_full, product, product & shadowy, threshold)
             product &= ~components_touching(seen_through, cv2.dilate(bare.view(np.uint8), _square(1)).astype(bool))
         # Where the split's line wandered into the shadow, a tab of it stayed with the product.
-        product &= ~_tabs_of_shadow(rgb, back_full, product, peeled, shadowy)
+        product &= ~_tabs_of_shadow(rgb, back_full, product, peeled, shadowy, threshold)
         product &= ~_slivers_along_the_edge(rgb, back_full, product, peeled, shadowy, apart, threshold)
     product |= _thin_sharp_parts(rgb, product, shadowy & ~product, threshold)
     # Then every pixel off the backdrop still left out: a metal cable on a warm table is half
@@ -636,7 +636,12 @@ def _penumbra_beyond(lines: np.ndarray, depth: np.ndarray, candidates: np.ndarra
 
 
 def _tabs_of_shadow(
-    rgb: np.ndarray, back: np.ndarray, product: np.ndarray, peeled: np.ndarray, shadowy: np.ndarray
+    rgb: np.ndarray,
+    back: np.ndarray,
+    product: np.ndarray,
+    peeled: np.ndarray,
+    shadowy: np.ndarray,
+    min_step: float,
 ) -> np.ndarray:
     """Parts of `product` beside the shadow `peeled` from it that are that shadow: a grey product in
     its shadow's tone differs from it by a step of a level or two, and the split's line along so
@@ -650,7 +655,9 @@ def _tabs_of_shadow(
     TAB_MIN_STEP more or less; when that is a step, at least TAB_AT_LINE_SHARE of it across the
     line, within TAB_LINE_PX of it (where a metal's shading passes through the shadow's tone, the
     flood's line falls anywhere on the slope and the tone changes on either side of it); and when
-    the part has no outline of its own on the bare backdrop (a grey part of the product would).
+    the part has no outline of its own on the bare backdrop (a grey part of the product would): no
+    sharp step of `min_step` levels or more (`_sharp_steps`) along MIN_OUTLINE_PX of it. Where
+    the split's line meets the shadow's rim, a tab's edge on the backdrop is that rim, a penumbra.
     """
     tabs = np.zeros_like(product)
     # The shadow's reach, the flood, the factor's blur and the product beside a part stay within
@@ -681,7 +688,8 @@ def _tabs_of_shadow(
     kept = product & (sides == 2)
     count, labels, stats, _ = cv2.connectedComponentsWithStats((product & (sides == 1)).view(np.uint8), connectivity=8)
     on_bare = cv2.dilate((~product & ~peeled).view(np.uint8), _square(1)).astype(bool)
-    outlines = np.bincount(labels[on_bare], minlength=count)
+    luma, span = _luma_and_span(rgb[box])
+    outlines = np.bincount(labels[on_bare & _sharp_steps(luma, span, min_step)], minlength=count)
     margin = 4 * EDGE_WINDOW_PX  # room for the product within 2 * EDGE_WINDOW_PX of a part
     for label in range(1, count):
         left, top, width, height, area = stats[label]
