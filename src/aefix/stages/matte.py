@@ -687,6 +687,8 @@ def _tabs_of_shadow(
     sides = _flood(slope(smooth), markers, region)
     kept = product & (sides == 2)
     count, labels, stats, _ = cv2.connectedComponentsWithStats((product & (sides == 1)).view(np.uint8), connectivity=8)
+    if count <= 1:
+        return tabs
     on_bare = cv2.dilate((~product & ~peeled).view(np.uint8), _square(1)).astype(bool)
     luma, span = _luma_and_span(rgb[box])
     outlines = np.bincount(labels[on_bare & _sharp_steps(luma, span, min_step)], minlength=count)
