@@ -156,6 +156,9 @@ HOLE_NEAR_PX = (6.0, 8.0)
 HOLE_FAR_PX = (12.0, 16.0)
 HOLE_MAX_FADE_SHARE = 0.15
 HOLE_MIN_STEP = 12.0
+# Parts under this share of the product are not judged (a speck of highlight): the measure then
+# reads only around the larger ones (a 12 MP photo's few clipped pixels cost 0.11 s when read all over).
+HOLE_MIN_SHARE = 0.001
 
 
 def check_format(item: CheckInput, profile: Profile, metrics: Metrics) -> list[Finding]:
@@ -825,14 +828,21 @@ def check_exposure(item: CheckInput, profile: Profile, metrics: Metrics) -> list
 def _holes_seen_through(white: np.ndarray, product: np.ndarray, luminance: np.ndarray) -> np.ndarray:
     """The parts of `white` (clipped white inside `product`) that the product rings as a flat
     surface: the backdrop seen through a hole, which the frame's backdrop does not reach."""
-    count, parts = cv2.connectedComponents(white.view(np.uint8), connectivity=8)
+    holes = np.zeros_like(white)
+    count, parts, stats, _ = cv2.connectedComponentsWithStats(white.view(np.uint8), connectivity=8)
+    judged = stats[:, cv2.CC_STAT_AREA] >= HOLE_MIN_SHARE * np.count_nonzero(product)
+    judged[0] = False
+    scale = max(1.0, max(white.shape) / 1000.0)
+    box = bounding_box(judged[parts], int(np.ceil(HOLE_FAR_PX[1] * scale)) + 1)
+    if box is None:
+        return holes
+    white, parts, product, luminance = white[box], parts[box], product[box], luminance[box]
     # Each pixel's nearest clipped pixel, and so its part.
     distance, nearest = cv2.distanceTransformWithLabels(
         (~white).view(np.uint8), cv2.DIST_L2, 5, labelType=cv2.DIST_LABEL_PIXEL
     )
     part_of_label = np.zeros(int(nearest.max()) + 1, np.int32)
     part_of_label[nearest[white]] = parts[white]
-    scale = max(1.0, max(white.shape) / 1000.0)
     beside = product & ~white
     means = []
     for near, far in (HOLE_NEAR_PX, HOLE_FAR_PX):
@@ -844,9 +854,9 @@ def _holes_seen_through(white: np.ndarray, product: np.ndarray, luminance: np.nd
     step = 255.0 - means[0]
     fade = means[0] - means[1]
     with np.errstate(invalid="ignore"):  # a part with no product around it at either distance: not a hole
-        hole = (step >= HOLE_MIN_STEP) & (fade <= HOLE_MAX_FADE_SHARE * step)
-    hole[0] = False
-    return hole[parts]
+        hole = judged & (step >= HOLE_MIN_STEP) & (fade <= HOLE_MAX_FADE_SHARE * step)
+    holes[box] = hole[parts]
+    return holes
 
 
 def check_composition(item: CheckInput, profile: Profile, metrics: Metrics) -> list[Finding]:
