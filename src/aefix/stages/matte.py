@@ -734,8 +734,7 @@ def bare_parts(rgb: np.ndarray, candidate: np.ndarray, backdrop: Backdrop) -> np
     for label in np.flatnonzero(areas >= band * band):
         rows, cols = np.nonzero(labels == label)
         rows, cols = rows + box[0].start, cols + box[1].start
-        back = sample_low(backdrop.low, candidate.shape, rows, cols)
-        gain, offset, brightness = _bare_measures(rgb[rows, cols][None], back[None])
+        gain, offset, brightness = _bare_measures(rgb[rows, cols][None], backdrop.at(rows, cols)[None])
         if _looks_bare(gain, offset, brightness, np.ones(gain.shape, bool), backdrop):
             found[rows, cols] = True
     return found

@@ -282,7 +282,7 @@ def floor_beside(rgb: np.ndarray, product: np.ndarray, reflection: np.ndarray, b
     between a star's legs, which the network filled down to the reflection below its tips."""
     rows, cols = np.nonzero(product)
     pixels = rgb[rows, cols].astype(np.float32)
-    near = np.linalg.norm(pixels - sample_low(backdrop.low, product.shape, rows, cols), axis=1)
+    near = np.linalg.norm(pixels - backdrop.at(rows, cols), axis=1)
     near_sweep = np.zeros_like(product)
     near_sweep[rows, cols] = near <= classic_threshold(backdrop)
     beside = cv2.dilate(reflection.view(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
