@@ -1334,8 +1334,8 @@ def _soft_edged_in_box(
     # them, 36% of its inside (IoU 0.6381). Past that strip and their penumbra, the bands' factor
     # spreads 0.072 between its quartiles. On the 526 photos of bench-quality's seeds, make bench and
     # the glossy floor, what is left past the shadow found in the pieces with such a border that
-    # are shadow spreads 0.036 at most where it is more than a penumbra thick (EVEN_MIN_CORE_PX px
-    # past 2 x EDGE_WINDOW_PX); a thinner rest is the search's leftover penumbra, up to 0.187.
+    # are mostly shadow spreads 0.036 at most where it is more than a penumbra thick (EVEN_MIN_CORE_PX
+    # px past 2 x EDGE_WINDOW_PX); a thinner rest is mostly the search's leftover penumbra, up to 0.187.
     for label in np.flatnonzero(blended & peel):
         box = bounding_box(labels == label, 4 * EDGE_WINDOW_PX + 2)
         if box is None:
