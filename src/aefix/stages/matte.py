@@ -1308,9 +1308,11 @@ def _soft_edged_in_box(
     # Not held, a piece may still meet the product it leaves along a long gradual border, on a side
     # the rest of the product's colour does not reach: the part of a metal's shading in its
     # shadow's tone that the cut left joined to the shadow (judged below, once its shadow is found).
-    kept = rest.astype(bool) | ((labels > 0) & ~(peel | ramp)[labels])
-    gradual = _gradual_beside(steepest, labels, cv2.dilate(kept.view(np.uint8), _square(1)).astype(bool))
-    blended = peel & (np.bincount(labels[gradual], minlength=count) >= MAX_GRADUAL_EDGE_PX)
+    blended = np.zeros_like(peel)
+    if peel.any():  # most photos peel nothing whole: no border to read
+        kept = rest.astype(bool) | ((labels > 0) & ~(peel | ramp)[labels])
+        gradual = _gradual_beside(steepest, labels, cv2.dilate(kept.view(np.uint8), _square(1)).astype(bool))
+        blended = peel & (np.bincount(labels[gradual], minlength=count) >= MAX_GRADUAL_EDGE_PX)
     for label in np.flatnonzero(peel):
         peel[label] = _darkens_evenly(gain, labels == label)
     # A ramp does not darken evenly, and has no penumbra to measure a factor past: it goes but for
