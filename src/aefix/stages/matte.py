@@ -1325,11 +1325,7 @@ def _soft_edged_in_box(
     # blob's edge at its shadow's tip, 113 -> 153 levels over 5 px, bench-quality seed 2026).
     sharp = (~soft_edge & (span >= min_step)) | (steepest >= 2 * GRADUAL_MAX_SLOPE)
     maps = _PieceMaps(gain, rgb, back, product, on_outline, soft_edge, sharp)
-    found = []
-    for label in np.flatnonzero(partial & ~peel):
-        box = bounding_box(labels == label, 4 * EDGE_WINDOW_PX + 2)  # room for _shadow_within's reach
-        if box is not None:
-            found.append((box, _shadow_in(box, labels[box] == label, maps)))
+    found = [_shadow_of_piece(labels, int(label), maps) for label in np.flatnonzero(partial & ~peel)]
     # Such a piece is a shadow whole only where what lies past the shadow found within it darkens
     # the backdrop evenly too (a shadow's penumbra and slivers the search left). A metal's shading
     # does not: held-out seed 5's metal star lost two of its bands with the strip of shadow below
@@ -1339,12 +1335,8 @@ def _soft_edged_in_box(
     # are mostly shadow spreads 0.036 at most where it is more than a penumbra thick (EVEN_MIN_CORE_PX
     # px past 2 x EDGE_WINDOW_PX); a thinner rest is mostly the search's leftover penumbra, up to 0.187.
     for label in np.flatnonzero(blended & peel):
-        box = bounding_box(labels == label, 4 * EDGE_WINDOW_PX + 2)
-        if box is None:
-            continue
-        piece = labels[box] == label
-        shadow = _shadow_in(box, piece, maps)
-        past = piece & ~shadow
+        box, shadow = _shadow_of_piece(labels, int(label), maps)
+        past = (labels[box] == label) & ~shadow
         deep = cv2.distanceTransform(past.view(np.uint8), cv2.DIST_C, 3) > 2 * EDGE_WINDOW_PX
         if shadow.any() and np.count_nonzero(deep) >= EVEN_MIN_CORE_PX and not _darkens_evenly(gain[box], past):
             peel[label] = False
@@ -1464,6 +1456,15 @@ class _PieceMaps:
     on_outline: np.ndarray
     soft_edge: np.ndarray
     sharp: np.ndarray
+
+
+def _shadow_of_piece(labels: np.ndarray, label: int, maps: _PieceMaps) -> tuple[tuple[slice, slice], np.ndarray]:
+    """The box around piece `label` of `labels`, with room for `_shadow_within`'s reach, and the
+    shadow `_shadow_in` finds in the piece there."""
+    piece = labels == label
+    box = bounding_box(piece, 4 * EDGE_WINDOW_PX + 2)
+    assert box is not None  # a piece judged has an outline's worth of pixels
+    return box, _shadow_in(box, piece[box], maps)
 
 
 def _shadow_in(
