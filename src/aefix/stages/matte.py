@@ -1634,7 +1634,7 @@ def _shadow_tones(
     `inside` past the penumbra; then, where that finds none, the peak of those factors
     (SHADOW_PEAK_BIN), with the tint read on the `plateau` just inside the penumbra at that factor
     (`smooth`), and the median tint of the inside as the product's; then the same at the peak of
-    the plateau's own factors. A thin wedge of shadow along a metal's edge in its tone leaves an
+    the plateau's own factors (`smooth`). A thin wedge of shadow along a metal's edge in its tone leaves an
     inside mostly metal: its median and tint are the metal's, and the wedge, off that tint, was
     kept (a metal star on a gradient, bench-quality seed 2026: 2,225 impure output px). A wedge
     lighter than the metal beside it, a few penumbras wide, leaves the peak there the metal's too,
@@ -1644,7 +1644,7 @@ def _shadow_tones(
     inside_gain = gain[inside]
     product_tint = np.median(tint[inside], axis=0)
     yield _ShadowTone(float(np.median(inside_gain)), product_tint, inside)
-    tried = set()
+    tried: set[float] = set()
     for values in (inside_gain, smooth[plateau]):
         if not values.size:
             continue
