@@ -1336,9 +1336,12 @@ def _soft_edged_in_box(
     # px past 2 x EDGE_WINDOW_PX); a thinner rest is mostly the search's leftover penumbra, up to 0.187.
     for label in np.flatnonzero(blended & peel):
         box, shadow = _shadow_of_piece(labels, int(label), maps)
+        if not shadow.any():
+            continue
         past = (labels[box] == label) & ~shadow
         deep = cv2.distanceTransform(past.view(np.uint8), cv2.DIST_C, 3) > 2 * EDGE_WINDOW_PX
-        if shadow.any() and np.count_nonzero(deep) >= EVEN_MIN_CORE_PX and not _darkens_evenly(gain[box], past):
+        # Thick enough, `deep` is the rest past its penumbra, what `_darkens_evenly` would read.
+        if np.count_nonzero(deep) >= EVEN_MIN_CORE_PX and not _evenly_within(gain[box], deep):
             peel[label] = False
             found.append((box, shadow))
     labels, peel, count = _labelled(labels, peel, count, found)
@@ -1634,9 +1637,9 @@ def _shadow_tones(
     `inside` past the penumbra; then, where that finds none, the peak of those factors
     (SHADOW_PEAK_BIN), with the tint read on the `plateau` just inside the penumbra at that factor
     (`smooth`), and the median tint of the inside as the product's; then the same at the peak of
-    the plateau's own factors (`smooth`). A thin wedge of shadow along a metal's edge in its tone leaves an
-    inside mostly metal: its median and tint are the metal's, and the wedge, off that tint, was
-    kept (a metal star on a gradient, bench-quality seed 2026: 2,225 impure output px). A wedge
+    the plateau's own factors (`smooth`). A thin wedge of shadow along a metal's edge in its tone
+    leaves an inside mostly metal: its median and tint are the metal's, and the wedge, off that
+    tint, was kept (a metal star on a gradient, bench-quality seed 2026: 2,225 impure output px). A wedge
     lighter than the metal beside it, a few penumbras wide, leaves the peak there the metal's too,
     while the plateau along its soft outline is mostly the wedge: a metal star's on a radial sweep
     (held-out seed 5) read 0.604 and 0.598 where the wedge darkens the sweep by 0.64 and the star's
@@ -1837,7 +1840,12 @@ def _darkens_evenly(gain: np.ndarray, piece: np.ndarray) -> bool:
     SHADOW_MAX_GAIN_SPREAD), judged inside its penumbra (`_past_penumbra`). A thin shadow (seen
     through a ring's hole, or a wedge of a cast shadow the network took in beside the product) is
     mostly penumbra, which spreads the factor by itself."""
-    low, high = np.percentile(gain[_past_penumbra(piece)], [25, 75])
+    return _evenly_within(gain, _past_penumbra(piece))
+
+
+def _evenly_within(gain: np.ndarray, core: np.ndarray) -> bool:
+    """Whether `gain` over `core` lies between quartiles within SHADOW_MAX_GAIN_SPREAD."""
+    low, high = np.percentile(gain[core], [25, 75])
     return bool(high - low <= SHADOW_MAX_GAIN_SPREAD)
 
 
