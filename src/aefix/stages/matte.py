@@ -2501,7 +2501,7 @@ def _thin_alpha(
     away = (difference * middle).sum(axis=1) < 0.0
     reading = np.where(away, 0.0, distance)
     peak = _peak_inside(reading, depth, at)
-    clear = peak >= max(min_contrast, CONTRAST_NOISE_FACTOR * noise)
+    clear = peak >= _reading_contrast(noise, min_contrast)
     return np.where(clear, np.clip(reading / np.maximum(peak, 1.0), 0.0, 1.0), np.nan)
 
 
@@ -2545,10 +2545,10 @@ def _middle_offset(difference: np.ndarray, depth: np.ndarray, at: _BandPixels) -
     return near_middle
 
 
-def _reading_contrast(noise: float) -> float:
+def _reading_contrast(noise: float, min_contrast: float = MIN_CONTRAST) -> float:
     """How far apart (RGB distance) two colours must lie for alpha to be read between them, on a
-    backdrop of this `noise`."""
-    return max(MIN_CONTRAST, CONTRAST_NOISE_FACTOR * noise)
+    backdrop of this `noise`: `min_contrast` at least (lower on the averaged photo)."""
+    return max(min_contrast, CONTRAST_NOISE_FACTOR * noise)
 
 
 def _peak_inside(values: np.ndarray, depth: np.ndarray, at: _BandPixels) -> np.ndarray:
