@@ -2199,7 +2199,7 @@ def refine_edges(
     off_backdrop = np.zeros(len(rows), np.float32)
     beside = np.zeros(len(rows), bool)
     on_shadow = np.zeros(len(rows), bool)
-    blurred: np.ndarray | None = None  # the photo averaged over AVERAGED_SIGMA_PX, once needed
+    averaged_photo: _Averaged | None = None  # once needed
     if hard_is_exact:
         gain = backdrop_gain(pixels[None], model[None])[0]
         shadow = shadow_of(pixels[None], model[None], backdrop.noise, gain[None])[0]
@@ -2233,8 +2233,8 @@ def refine_edges(
             # an edge spreads a px or two (held-out seed 9's white cable: 16 impure px).
             unread = np.isnan(thin) & ~known & hard[rows, cols]
             if unread.any() and backdrop.is_sweep:
-                blurred = cv2.GaussianBlur(rgb, (0, 0), AVERAGED_SIGMA_PX)
-                faint = _thin_alpha_averaged(rgb, blurred, back, near_backdrop, hard, depth, at)
+                averaged_photo = _Averaged.of(rgb, near_backdrop, hard)
+                faint = _thin_alpha_averaged(rgb, averaged_photo.noise, back, depth, at)
                 thin = np.where(unread & ~np.isnan(faint), faint, thin)
             fallback = np.where(np.isnan(thin) | known, fallback, thin)
         # The classical mask's pixel, here.
@@ -2265,11 +2265,11 @@ def refine_edges(
     read = pixels
     noisy = np.flatnonzero(known & ~trusted & (contrast >= AVERAGED_MIN_CONTRAST))
     if len(noisy) and backdrop.is_sweep:
-        averaged = blurred if blurred is not None else cv2.GaussianBlur(rgb, (0, 0), AVERAGED_SIGMA_PX)
-        beyond_band = noise_around(averaged, near_backdrop[..., :3], hard)
-        noisy = noisy[contrast[noisy] >= CONTRAST_NOISE_FACTOR * beyond_band]
+        if averaged_photo is None:
+            averaged_photo = _Averaged.of(rgb, near_backdrop, hard)
+        noisy = noisy[contrast[noisy] >= CONTRAST_NOISE_FACTOR * averaged_photo.noise]
         if len(noisy):  # the product side's noise only where the backdrop's lets a pixel through
-            inside = _noise_inside(averaged, near_product[..., :3], interior, box, band_px)
+            inside = _noise_inside(averaged_photo.photo, near_product[..., :3], interior, box, band_px)
             noisy = noisy[contrast[noisy] >= CONTRAST_NOISE_FACTOR * inside]
         read = pixels.copy()
         # In float: averaged to whole levels, a step of 3 levels reads its alpha up to a sixth off,
@@ -2505,29 +2505,41 @@ def _thin_alpha(
     return np.where(clear, np.clip(reading / np.maximum(peak, 1.0), 0.0, 1.0), np.nan)
 
 
+@dataclass(frozen=True)
+class _Averaged:
+    """The photo averaged over AVERAGED_SIGMA_PX (whole levels) and the noise left in it around the
+    backdrop's local colour beyond the band, on the backdrop clear of the mask: what both reads on
+    the averaged photo in `refine_edges` measure against, made once."""
+
+    photo: np.ndarray
+    noise: float
+
+    @staticmethod
+    def of(rgb: np.ndarray, near_backdrop: np.ndarray, hard: np.ndarray) -> _Averaged:
+        photo = cv2.GaussianBlur(rgb, (0, 0), AVERAGED_SIGMA_PX)
+        return _Averaged(photo, noise_around(photo, near_backdrop[..., :3], hard))
+
+
 def _thin_alpha_averaged(
     rgb: np.ndarray,
-    blurred: np.ndarray,
+    noise: float,
     back: np.ndarray,
-    near_backdrop: np.ndarray,
-    hard: np.ndarray,
     depth: np.ndarray,
     at: _BandPixels,
 ) -> np.ndarray:
-    """`_thin_alpha` read on the photo averaged over AVERAGED_SIGMA_PX (`blurred`, for its noise)
-    per band pixel `at`, against `back`, the backdrop's colour beyond the band there, down to
-    AVERAGED_MIN_CONTRAST or the noise left around that colour (`near_backdrop`, its small map)
-    clear of `hard`; its ramp narrowed as `refine_edges` narrows an averaged edge's. Against the
-    frame's smooth model instead, a light-grey cable 7 levels off the sweep, the model 2-3 levels
-    off it there, lost its edge's outer px (seed 2026: IoU 0.9911 -> 0.9892, against `back`
-    0.9906). NaN where no part's middle lies near (`_middle_offset`): what is read is a thin part.
-    Without one, the classical mask's specks in a glass ring's hole on fabric, where the model
-    filled in under the product is 4-5 levels off the photo, read as glass with the fabric around
-    them (held-out seed 9, read outside the mask as well: 38,240 impure px), and a faint white
-    star's tip read on (held-out seed 9: 391 -> 400 impure px)."""
+    """`_thin_alpha` read on the photo averaged over AVERAGED_SIGMA_PX (in float) per band pixel
+    `at`, against `back`, the backdrop's colour beyond the band there, down to AVERAGED_MIN_CONTRAST
+    or the `noise` left around that colour (`_Averaged.noise`); its ramp narrowed as `refine_edges`
+    narrows an averaged edge's. Against the frame's smooth model instead, a light-grey cable 7
+    levels off the sweep, the model 2-3 levels off it there, lost its edge's outer px (seed 2026:
+    IoU 0.9911 -> 0.9892, against `back` 0.9906). NaN where no part's middle lies near
+    (`_middle_offset`): what is read is a thin part. Without one, the classical mask's specks in a
+    glass ring's hole on fabric, where the model filled in under the product is 4-5 levels off the
+    photo, read as glass with the fabric around them (held-out seed 9, read outside the mask as
+    well: 38,240 impure px), and a faint white star's tip read on (held-out seed 9: 391 -> 400
+    impure px)."""
     difference = box_gaussian_at(rgb, at.rows, at.cols, AVERAGED_SIGMA_PX) - back
     middle = _middle_offset(difference, depth, at)
-    noise = noise_around(blurred, near_backdrop[..., :3], hard)
     faint = _thin_alpha(difference, np.linalg.norm(difference, axis=1), middle, depth, at, noise, AVERAGED_MIN_CONTRAST)
     faint[~np.abs(middle).any(axis=1)] = np.nan
     narrowed: np.ndarray = np.clip(0.5 + (faint - 0.5) * AVERAGED_RAMP_NARROWING, 0.0, 1.0)
