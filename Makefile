@@ -6,7 +6,7 @@ AEFIX := $(VENV)/bin/aefix
 STAMP := $(VENV)/.installed-stamp
 
 .DEFAULT_GOAL := help
-.PHONY: help install models demo nightly test lint bench bench-quality bench-quality-sizes bench-reflections before-after bench-examples bench-check bench-rerun bench-report examples clean system-packages
+.PHONY: help install models demo nightly test lint bench bench-quality bench-quality-sizes bench-quality-dark bench-reflections before-after bench-examples bench-check bench-rerun bench-report examples clean system-packages
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-19s %s\n", $$1, $$2}'
@@ -72,6 +72,9 @@ bench-quality: models ## Cutout quality against exact ground truth: aefix vs pla
 
 bench-quality-sizes: models ## The same on make bench's 50 photos: 12 MP, 2000 and 1000 px JPEGs (~7 min)
 	$(PY) scripts/bench_quality.py --bench-inputs --per-image
+
+bench-quality-dark: models ## The same 64 photos on a plain dark or coloured backdrop (~8 min)
+	$(PY) scripts/bench_quality.py --dark
 
 bench-reflections: models ## The same on 28 generated products standing on a glossy floor, their mirror image below them (~3 min)
 	$(PY) scripts/bench_quality.py --reflections

@@ -10,8 +10,11 @@ re-check, and for white-on-white photos the share of the product's area kept; th
 photos lose over 1% of the true product's inside (4 px in from its edge: a hole or notch that IoU
 dilutes and the background figures cannot see). With --reflections, the photos are products
 standing on a glossy floor, whose mirror image below them is background (`make bench-reflections`).
-With --bench-inputs, the photos are make bench's 50 photo inputs (the same generator at 4032x3024,
-2000x2000 and 1000x1000, as JPEGs; `make bench-quality-sizes`). Its 10 cut-out PNGs are left out:
+With --dark, they are the same photos on a plain dark or coloured backdrop (25-110 grey levels,
+tinted; `make bench-quality-dark`), where `--segmenter auto` keeps the model's mask, less what looks
+like bare backdrop and the shadows. With --bench-inputs, the photos are make bench's 50 photo
+inputs (the same generator at 4032x3024, 2000x2000 and 1000x1000, as JPEGs;
+`make bench-quality-sizes`). Its 10 cut-out PNGs are left out:
 aefix keeps their alpha as it is, and plain rembg, which ignores it, loses them whole.
 Plain rembg's
 cut-out goes through aefix's crop and export (its alpha, the network's, is not steepened where
@@ -165,9 +168,12 @@ def main() -> int:
     parser.add_argument("--skip-rembg", action="store_true", help="aefix only (faster, for tuning)")
     parser.add_argument("--reflections", action="store_true", help="products on a glossy floor (default count 28)")
     parser.add_argument("--bench-inputs", action="store_true", help="make bench's 50 photos (12 MP, 2000 and 1000 px)")
+    parser.add_argument("--dark", action="store_true", help="the generated photos on a plain dark or coloured backdrop")
     args = parser.parse_args()
     if args.bench_inputs:
         photos = bench_inputs(args.seed, args.count)
+    elif args.dark:
+        photos = truth_set(64 if args.count is None else args.count, args.seed, dark=True)
     else:
         generate = reflection_set if args.reflections else truth_set
         photos = generate(seed=args.seed) if args.count is None else generate(args.count, args.seed)
@@ -219,7 +225,15 @@ def main() -> int:
             if args.per_image:
                 print(line, flush=True)
     count = len(results["aefix"].iou)
-    kind = "1000-2400 px, on a glossy floor" if args.reflections else MIX_NAME if args.bench_inputs else "800-4000 px"
+    kind = (
+        "1000-2400 px, on a glossy floor"
+        if args.reflections
+        else MIX_NAME
+        if args.bench_inputs
+        else "800-4000 px, on a dark or coloured backdrop"
+        if args.dark
+        else "800-4000 px"
+    )
     print(
         f"\n{count} generated photos (seed {args.seed}, {kind}), "
         f"{time.perf_counter() - started:.0f} s; --segmenter {args.segmenter}"
@@ -233,13 +247,13 @@ def main() -> int:
         if not scores.iou:
             continue
         pure_all = sum(value == 1.0 for value in scores.pure)
-        kept = statistics.mean(scores.kept_white) if scores.kept_white else float("nan")
+        kept = f"{statistics.mean(scores.kept_white):.2%}" if scores.kept_white else "-"  # none white-on-white
         print(
             f"{name:<14}{statistics.mean(scores.iou):>8.4f}{statistics.mean(scores.boundary_f):>10.3f}"
             f"{statistics.mean(scores.alpha_mae):>11.4f}{statistics.mean(scores.pure):>10.2%}"
             f"{f'{pure_all}/{len(scores.pure)}':>11}{statistics.mean(scores.pure_jpeg):>10.2%}"
             f"{statistics.mean(scores.passed):>10.1%}"
-            f"{kept:>12.2%}{statistics.median(scores.seconds):>9.2f}"
+            f"{kept:>12}{statistics.median(scores.seconds):>9.2f}"
         )
     lost = ", ".join(
         f"{name} {sum(value > INSIDE_LOST_NOTED for value in scores.inside_lost)}"

@@ -27,6 +27,11 @@ COLOURS = (
     (200, 40, 30), (30, 60, 170), (40, 140, 60), (50, 45, 40), (230, 120, 20),
     (110, 40, 130), (25, 25, 28), (0, 120, 140), (215, 190, 150), (160, 100, 70),
 )  # fmt: skip
+# `dark` photos: a plain backdrop this dark (grey levels, before its tint), as jewellery and
+# electronics are shot on; what u2netp is left to alone, as the classic mask wants a light sweep.
+DARK_LEVELS = (25.0, 110.0)
+DARK_TINT = 12.0
+DARK_STREAM = 1  # the dark backdrop's own random stream, so the rest of the photo stays the same
 AA = cv2.LINE_AA
 SHIFT = 4  # cv2 sub-pixel drawing: coordinates in 1/16 px
 ONE = 1 << SHIFT
@@ -204,12 +209,21 @@ def _shadow(kind: str, coverage: np.ndarray, rng: np.random.Generator) -> np.nda
     return 1.0 - rng.uniform(0.2, 0.4) * cast
 
 
+def _dark(back: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """A backdrop made a plain dark or coloured one: its gradient and texture at half strength,
+    around a level of DARK_LEVELS, tinted by up to DARK_TINT per channel."""
+    level = rng.uniform(*DARK_LEVELS)
+    tint = rng.uniform(-DARK_TINT, DARK_TINT, 3).astype(np.float32)
+    return (back - float(back.mean())) * 0.5 + level + tint[None, None, :]
+
+
 def make_truth_photo(
-    index: int, seed: int, size: tuple[int, int] | None = None, encoding: str | None = None
+    index: int, seed: int, size: tuple[int, int] | None = None, encoding: str | None = None, dark: bool = False
 ) -> TruthPhoto:
     """Photo `index` of the seeded set. `size` overrides its (width, height); `encoding` its file
     type: "jpeg" (quality 90, as phones save), "png", or "cutout" (a PNG of the product on a fully
-    transparent background)."""
+    transparent background). `dark`: the same photo (product, shadow, noise) on a plain dark or
+    coloured backdrop (`_dark`, drawn from a stream of its own)."""
     rng = np.random.default_rng([seed, index])
     long_side = LONG_SIDES[index % len(LONG_SIDES)]
     aspect = ASPECTS[(index // len(LONG_SIDES)) % len(ASPECTS)]
@@ -228,7 +242,11 @@ def make_truth_photo(
     # A lens is never perfectly sharp: the true edge spans one to two pixels.
     coverage = cv2.GaussianBlur(coverage, (0, 0), rng.uniform(0.5, 1.0) * max(1.0, long_side / 2000))
     colour, alpha = _material(material, coverage, rng)
-    back = _backdrop(backdrop, width, height, rng) * _shadow(shadow, coverage, rng)[:, :, None]
+    plain = _backdrop(backdrop, width, height, rng)
+    if dark:
+        plain = _dark(plain, np.random.default_rng([seed, index, DARK_STREAM]))
+        backdrop = f"dark-{backdrop}"
+    back = plain * _shadow(shadow, coverage, rng)[:, :, None]
     photo = colour * alpha[:, :, None] + back * (1.0 - alpha[:, :, None])
     photo += rng.normal(0.0, rng.uniform(0.5, 3.5), photo.shape).astype(np.float32)
     pixels = np.clip(np.rint(photo), 0, 255).astype(np.uint8)
@@ -251,10 +269,10 @@ def make_truth_photo(
     return TruthPhoto(name, buffer.getvalue(), truth, material, backdrop, shadow, shape)
 
 
-def truth_set(count: int = 64, seed: int = 2026) -> Iterator[TruthPhoto]:
+def truth_set(count: int = 64, seed: int = 2026, dark: bool = False) -> Iterator[TruthPhoto]:
     """`count` photos, generated one at a time (a 4000 px photo's float planes are large)."""
     for index in range(count):
-        yield make_truth_photo(index, seed)
+        yield make_truth_photo(index, seed, dark=dark)
 
 
 # Products that stand on a floor (a cable or ring lies flat, and shows no mirror image below it).

@@ -543,6 +543,40 @@ def test_a_ring_shaped_cast_shadow_leaves_with_the_hole_the_network_filled() -> 
     assert iou(product, ring >= 0.5) > 0.98
 
 
+def test_on_a_plain_dark_backdrop_the_network_s_mask_loses_bare_backdrop_and_gains_nothing() -> None:
+    """Not `grow` (`auto` on a plain backdrop that is not light): a ring's hole the network filled
+    is bare backdrop and goes, as on a sweep; a light bar touching the ring beyond the network's
+    mask stays out, where the classic mask, which takes what touches the product in another
+    colour, takes it in (on a night sky, a rocket's launch pad)."""
+    ring = _disc_alpha(radius=300, hole=170)
+    bar = np.zeros((SIZE, SIZE), np.float32)
+    bar[SIZE // 2 - 20 : SIZE // 2 + 20, SIZE // 2 + 280 : SIZE // 2 + 650] = 1.0
+    bar = cv2.GaussianBlur(bar, (0, 0), 1.0) * (1.0 - ring)
+    colour = (
+        np.array((200, 110, 40), np.float32) * ring[:, :, None]
+        + np.array((190, 190, 200), np.float32) * bar[:, :, None]
+    )
+    photo = colour + 45.0 * (1.0 - ring - bar)[:, :, None]
+    photo += np.random.default_rng(7).normal(0.0, 1.5, photo.shape).astype(np.float32)
+    photo = np.clip(np.rint(photo), 0, 255).astype(np.uint8)
+    network = np.maximum(ring, 0.7 * _disc_alpha(radius=300))  # the hole filled, unsure
+    hard, soft = network >= 0.5, network
+    backdrop = estimate_backdrop(photo, hard)
+    assert backdrop.is_plain and not backdrop.is_sweep
+    kept = classic_product(photo, hard, soft, backdrop, grow=False)
+    grown = classic_product(photo, hard, soft, backdrop)
+    clear_of_ring = cv2.dilate((ring > 0.01).astype(np.uint8), np.ones((7, 7), np.uint8)) == 0
+    hole = (_disc_alpha(radius=170) > 0.5) & clear_of_ring
+    assert hole.sum() > 50_000 and hard[hole].all()
+    assert kept[hole].mean() < 0.02 and grown[hole].mean() < 0.02
+    assert kept[ring > 0.5].mean() > 0.99
+    assert not (kept & ~hard).any()
+    beyond = (bar > 0.5) & ~hard
+    assert beyond.sum() > 10_000
+    assert grown[beyond].mean() > 0.95
+    assert iou(kept, ring >= 0.5) > 0.98
+
+
 def test_a_ring_s_hole_the_network_filled_goes_though_the_ring_s_shadow_falls_in_it() -> None:
     """The ring's own cast shadow falls half across its hole, and the network, unsure of it, filled
     the hole: one region of bare sweep and shadow, not bare as a whole (a ring on bench-quality's
@@ -1490,7 +1524,8 @@ def test_a_textured_backdrop_is_not_a_sweep() -> None:
     yy, xx = np.mgrid[0:SIZE, 0:SIZE].astype(np.float32)
     wood = 200.0 + 25.0 * np.sin(yy / 9.0 + 2 * np.sin(xx / 150.0))
     photo = _composite(truth, (30, 60, 170), 0.0) + (wood * (1 - truth))[:, :, None].astype(np.uint8)
-    assert not estimate_backdrop(photo, truth >= 0.5).is_sweep
+    wooden = estimate_backdrop(photo, truth >= 0.5)
+    assert not wooden.is_sweep and not wooden.is_plain
     assert estimate_backdrop(_composite(truth, (30, 60, 170), 240.0), truth >= 0.5).is_sweep
 
 

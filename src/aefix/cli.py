@@ -166,8 +166,9 @@ def run(
         SegmenterChoice,
         typer.Option(
             help="Product mask: ai (the model's, edges redone at full resolution), classic (by colour on a "
-            "plain light sweep, guided by the model's) or auto (classic when the backdrop is such a sweep). "
-            "The report names the one each image got.",
+            "plain light sweep, guided by the model's) or auto (classic when the backdrop is such a sweep; on "
+            "another plain backdrop, dark or coloured, the model's less what looks like bare backdrop or its "
+            "shadow). The report names the one each image got.",
         ),
     ] = SegmenterChoice.auto,
     size: Annotated[

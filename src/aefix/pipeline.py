@@ -72,6 +72,8 @@ WORKER_TRIM_MB = 640
 REVIEW_DIR = "_review"
 # Cutout.method of a photo that brought its own transparency: no model, no matte.
 ALPHA_CHANNEL = "alpha-channel"
+# Cutout.method's suffix for the model's mask on a plain backdrop that is not light: "<model>+plain".
+PLAIN_BACKDROP = "plain"
 OUTPUT_SUFFIX = {"jpg": ".jpg", "png": ".png"}
 
 
@@ -282,8 +284,9 @@ def cut_out(loaded: LoadedImage, settings: Settings, get_segmenter: Callable[[],
 
     The network's coarse mask, less the shadows it was unsure of, and the backdrop measured
     around it; on a light, smooth sweep (`classic`, or `auto` there) the colour-based mask that
-    mask guides, else (`ai`) that mask itself; on a sweep where that is doubtful (mostly
-    shadow-coloured, or tiny, or something faint runs on from it), a second look for a faint
+    mask guides, on another plain backdrop (`auto`: dark, coloured) the network's mask less what
+    that colour-based mask takes out, else (`ai`) the network's mask itself; on a sweep where
+    that is doubtful (mostly shadow-coloured, or tiny, or something faint runs on from it), a second look for a faint
     product (stages/faint.py), and on a sweep the thin parts running on from the product that only
     their tint sets off it (a pale cable); then the edge redone at the working resolution, its
     colour freed of the backdrop. A mask the model drew alone while unsure of most of it carries a
@@ -328,6 +331,11 @@ def cut_out(loaded: LoadedImage, settings: Settings, get_segmenter: Callable[[],
                     "faint product: look at it before use"
                 )
                 notes.append(doubt)
+    elif settings.segmenter == "auto" and backdrop.is_plain:
+        # A plain backdrop that is not light (dark, coloured): the model's mask less what the
+        # classic mask takes out of it (bare backdrop, a shadow), with nothing added by colour.
+        hard = classic_product(loaded.rgb, hard, soft, backdrop, grow=False)
+        method = f"{segmenter.name}+{PLAIN_BACKDROP}"
     if classic:
         thin = faint_thin_parts(loaded.rgb, hard, backdrop)
         if thin.any():

@@ -19,7 +19,7 @@ from aefix.pixels import channel_sum, pixels_at
 LOW_RES_SIDE = 256
 # Backdrop pixels sampled at full resolution to measure its noise.
 NOISE_SAMPLES = 200_000
-# A sweep: a light, smooth backdrop. Its 95th-percentile colour distance from the local model
+# A plain backdrop (a sweep, when light too). Its 95th-percentile colour distance from the local model
 # stays under this (sensor noise, JPEG and a fine weave; a dark or strongly grained table, a room
 # goes over). bench-quality's light tables (grain of 4-9 levels) measure 8.8-20.2 on five seeds;
 # at 18, the 10 over it kept the network's mask and with it a cast shadow the network was sure
@@ -27,6 +27,8 @@ NOISE_SAMPLES = 200_000
 # the astronaut and the tissue slide measure 58 and 53, the cameraman 18.7, then 29 once its dark
 # half is fitted out (below).
 SWEEP_MAX_NOISE = 21.0
+# A sweep is light. On a darker plain backdrop the classic mask only takes out of the network's
+# (`matte.classic_product`'s `grow`): there a scene's dark half can pass for a plain backdrop.
 SWEEP_MIN_LUMA = 150.0
 # Share of the frame the backdrop must cover to be measured at all.
 MIN_BACKDROP_SHARE = 0.05
@@ -69,9 +71,14 @@ class Backdrop:
     noise_covariance: np.ndarray | None = None
 
     @property
+    def is_plain(self) -> bool:
+        """A near-uniform backdrop of any brightness, whose bare stretches its colour and grain tell."""
+        return self.share >= MIN_BACKDROP_SHARE and self.noise <= SWEEP_MAX_NOISE
+
+    @property
     def is_sweep(self) -> bool:
         """A near-uniform light backdrop, where colour alone separates product from background."""
-        return self.share >= MIN_BACKDROP_SHARE and self.luma >= SWEEP_MIN_LUMA and self.noise <= SWEEP_MAX_NOISE
+        return self.is_plain and self.luma >= SWEEP_MIN_LUMA
 
     def at(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
         """The backdrop colour (float32, N x 3) at full-resolution pixel coordinates."""

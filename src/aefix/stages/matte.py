@@ -378,7 +378,9 @@ def _square(radius: int) -> np.ndarray:
     return np.ones((2 * radius + 1, 2 * radius + 1), np.uint8)
 
 
-def classic_product(rgb: np.ndarray, coarse: np.ndarray, soft: np.ndarray, backdrop: Backdrop) -> np.ndarray:
+def classic_product(
+    rgb: np.ndarray, coarse: np.ndarray, soft: np.ndarray, backdrop: Backdrop, grow: bool = True
+) -> np.ndarray:
     """The product on a sweep by colour: pixels far from the backdrop's colour and not its shadow.
 
     Kept: regions of such pixels that reach the network's mask (a thin cable the network missed
@@ -389,6 +391,11 @@ def classic_product(rgb: np.ndarray, coarse: np.ndarray, soft: np.ndarray, backd
     product where the network is sure of it too (a grey strap), or in a thin region with a sharp
     outline touching the product (a grey cable); less the cast shadows the network was sure of
     (`_soft_edged`).
+
+    Not `grow`: nothing past the network's mask is added, neither by colour nor as a thin part;
+    only what looks like bare backdrop and the shadows go. On a plain backdrop that is not light,
+    the dark half of a scene can pass for one, where what touches the product in another colour
+    is not product (scikit-image's rocket took in its launch pad and a floodlight's glare).
     """
     full_shape = coarse.shape
     band = band_width(full_shape)
@@ -425,6 +432,8 @@ def classic_product(rgb: np.ndarray, coarse: np.ndarray, soft: np.ndarray, backd
         shadowy[strip] = shadow_coloured
     reach = cv2.dilate(coarse.astype(np.uint8), _square(band)).astype(bool)
     by_colour = _opened_touching(distinct, reach, 1)
+    if not grow:
+        by_colour &= coarse
     candidate = coarse & ~by_colour
     bare = _bare_backdrop(candidate, distance, backdrop, band, rgb, back_full, reach, ~coarse)
     bare |= _filled_backdrop(candidate & ~bare, apart, coarse, by_colour, rgb, back_full, backdrop, band)
@@ -454,12 +463,13 @@ def classic_product(rgb: np.ndarray, coarse: np.ndarray, soft: np.ndarray, backd
         # Where the split's line wandered into the shadow, a tab of it stayed with the product.
         product &= ~_tabs_of_shadow(rgb, back_full, product, peeled, shadowy, threshold)
         product &= ~_slivers_along_the_edge(rgb, back_full, product, peeled, shadowy, apart, threshold)
-    product |= _thin_sharp_parts(rgb, product, shadowy & ~product, threshold)
-    # Then every pixel off the backdrop still left out: a metal cable on a warm table is half
-    # shadow-coloured, half not, pixel by pixel (the table's grain widens the shadow's colour), and
-    # neither half alone reaches the product (make bench's 12 MP photo lost it). Not in one pass:
-    # joined to the rest, a grey cable's piece where it meets its shadow no longer looked thin.
-    product |= _thin_sharp_parts(rgb, product, apart & ~product, threshold, fresh=~shadowy)
+    if grow:
+        product |= _thin_sharp_parts(rgb, product, shadowy & ~product, threshold)
+        # Then every pixel off the backdrop still left out: a metal cable on a warm table is half
+        # shadow-coloured, half not, pixel by pixel (the table's grain widens the shadow's colour),
+        # and neither half alone reaches the product (make bench's 12 MP photo lost it). Not in one
+        # pass: joined to the rest, a grey cable's piece where it meets its shadow no longer looked thin.
+        product |= _thin_sharp_parts(rgb, product, apart & ~product, threshold, fresh=~shadowy)
     if scale < 1.0:
         product = cv2.resize(product.astype(np.uint8), full_shape[::-1], interpolation=cv2.INTER_NEAREST).astype(bool)
     return product
