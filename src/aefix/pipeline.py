@@ -286,11 +286,12 @@ def cut_out(loaded: LoadedImage, settings: Settings, get_segmenter: Callable[[],
     around it; on a light, smooth sweep (`classic`, or `auto` there) the colour-based mask that
     mask guides, on another plain backdrop (`auto`: dark, coloured) the network's mask less what
     that colour-based mask takes out, else (`ai`) the network's mask itself; on a sweep where
-    that is doubtful (mostly shadow-coloured, or tiny, or something faint runs on from it), a second look for a faint
-    product (stages/faint.py), and on a sweep the thin parts running on from the product that only
-    their tint sets off it (a pale cable); then the edge redone at the working resolution, its
-    colour freed of the backdrop. A mask the model drew alone while unsure of most of it carries a
-    `doubt`, and so does a speck whose second look found nothing: the output goes to review.
+    that is doubtful (mostly shadow-coloured, or tiny, or something faint runs on from it), a
+    second look for a faint product (stages/faint.py), and on a sweep the thin parts running on
+    from the product that only their tint sets off it (a pale cable); then the edge redone at the
+    working resolution, its colour freed of the backdrop. A mask the model drew alone while unsure
+    of most of it carries a `doubt`, and so does a speck whose second look found nothing: the
+    output goes to review.
     """
     if loaded.alpha is not None:
         return Cutout(mask_from_alpha(loaded.alpha), loaded.rgb, ALPHA_CHANNEL)
