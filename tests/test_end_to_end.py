@@ -625,3 +625,11 @@ def test_on_a_dark_backdrop_the_network_s_filled_hole_and_shadow_go(index: int, 
     assert iou(cut.mask.alpha >= 0.5, photo.alpha >= 128) >= 0.99
     assert _off_the_product(photo, cut) <= 50
     assert _inside_lost(photo, cut) < 0.001
+    # The report says what went, in both languages, and no longer that shadows could not be judged.
+    from aefix.messages import is_translated, translate
+
+    too_dark = "shadow cleanup skipped: background too dark for shadow detection"
+    assert too_dark in ai.notes and too_dark not in cut.notes
+    assert float(cut.metrics["plain_removed_share"]) > 0.1
+    (note,) = [note for note in cut.notes if note.startswith("bare backdrop and shadows the model took in removed: ")]
+    assert is_translated(note) and translate(note, "zh") != note

@@ -67,6 +67,7 @@ CATALOGUE: dict[str, str] = {
     "CMYK without ICC profile: naive conversion": "CMYK 图像无 ICC 配置：简单转换",
     "output renamed to {name}: another source has the same name": "输出已改名为 {name}：另有同名源文件",
     "shadow cleanup skipped: {reason}": "跳过阴影清理：{reason}",
+    "bare backdrop and shadows the model took in removed: {share} of its mask (a plain backdrop, not light)": "已去除模型误当作商品的纯背景和阴影：占其蒙版的 {share}（纯色背景，非浅色）",
     "mask by {method}": "抠图方式：{method}",
     "shadow-like area is {share} of the product: kept, product may be grey": "类似阴影的区域占商品 {share}：保留，商品可能是灰色的",
     "product upscaled x{scale}: small in the source photo": "商品放大了 {scale} 倍：原图中商品太小",

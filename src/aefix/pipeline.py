@@ -34,7 +34,7 @@ from aefix.report_html import cache_thumbnails
 from aefix.segment import ProductMask, Segmenter, mask_from_alpha, mask_from_soft
 from aefix.settings import Settings
 from aefix.stages.backdrop import estimate_backdrop
-from aefix.stages.cleanup import remove_shadow
+from aefix.stages.cleanup import TOO_DARK_FOR_CLEANUP, remove_shadow
 from aefix.stages.crop import crop_to_canvas
 from aefix.stages.export import encode_image
 from aefix.stages.faint import DOUBTFUL_MAX_AREA_SHARE, faint_thin_parts, is_doubtful, second_look
@@ -335,8 +335,18 @@ def cut_out(loaded: LoadedImage, settings: Settings, get_segmenter: Callable[[],
     elif settings.segmenter == "auto" and backdrop.is_plain:
         # A plain backdrop that is not light (dark, coloured): the model's mask less what the
         # classic mask takes out of it (bare backdrop, a shadow), with nothing added by colour.
-        hard = classic_product(loaded.rgb, hard, soft, backdrop, grow=False)
-        method = f"{segmenter.name}+{PLAIN_BACKDROP}"
+        kept = classic_product(loaded.rgb, hard, soft, backdrop, grow=False)
+        removed = int(np.count_nonzero(hard & ~kept))
+        hard, method = kept, f"{segmenter.name}+{PLAIN_BACKDROP}"
+        removed_share = round(removed / max(1, removed + int(kept.sum())), 4)
+        metrics["plain_removed_share"] = removed_share
+        # Its shadows were judged here after all: the quick cleanup's word that it could not is dropped.
+        notes = [note for note in notes if note != f"shadow cleanup skipped: {TOO_DARK_FOR_CLEANUP}"]
+        if removed:
+            notes.append(
+                f"bare backdrop and shadows the model took in removed: {removed_share:.1%} of its mask "
+                "(a plain backdrop, not light)"
+            )
     if classic:
         thin = faint_thin_parts(loaded.rgb, hard, backdrop)
         if thin.any():

@@ -27,6 +27,8 @@ SHADOW_MAX_TEXTURE = 6.0
 # shadows it kept 0.50-0.75 and light product edges 0.76 and up on tests/synth.py photos.
 SHADOW_MAX_SOFT = 0.7
 LUMA_WEIGHTS = np.array([0.299, 0.587, 0.114], dtype=np.float32)
+# The reason given when the backdrop's median luma is under 128: a shadow on it is too faint here.
+TOO_DARK_FOR_CLEANUP = "background too dark for shadow detection"
 # If a "shadow" would take more than this share of the mask, the product itself is grey: stop.
 SHADOW_MAX_SHARE = 0.35
 
@@ -52,7 +54,7 @@ def remove_shadow(rgb: np.ndarray, mask: ProductMask, settings: Settings) -> Cle
         reference = masked_pixels(rgb, outside)
     background = channel_median(reference)
     if float(background @ LUMA_WEIGHTS) < 128:
-        return CleanupResult(mask, 0.0, "background too dark for shadow detection")
+        return CleanupResult(mask, 0.0, TOO_DARK_FOR_CLEANUP)
 
     unsure = mask.hard & (mask.soft < SHADOW_MAX_SOFT)
     if not unsure.any():
