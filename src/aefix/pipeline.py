@@ -302,8 +302,7 @@ def cut_out(loaded: LoadedImage, settings: Settings, get_segmenter: Callable[[],
     doubt: str | None = None
     cleaned = remove_shadow(loaded.rgb, coarse, settings)
     metrics["shadow_removed_share"] = round(cleaned.shadow_share, 4)
-    if cleaned.skipped_reason:
-        notes.append(f"shadow cleanup skipped: {cleaned.skipped_reason}")
+    skipped_cleanup = cleaned.skipped_reason
     hard, soft, method = cleaned.mask.hard, cleaned.mask.soft, segmenter.name
     backdrop = estimate_backdrop(loaded.rgb, hard)
     metrics["backdrop_noise"] = round(backdrop.noise, 2)
@@ -340,13 +339,15 @@ def cut_out(loaded: LoadedImage, settings: Settings, get_segmenter: Callable[[],
         hard, method = kept, f"{segmenter.name}+{PLAIN_BACKDROP}"
         removed_share = round(removed / max(1, removed + int(kept.sum())), 4)
         metrics["plain_removed_share"] = removed_share
-        # Its shadows were judged here after all: the quick cleanup's word that it could not is dropped.
-        notes = [note for note in notes if note != f"shadow cleanup skipped: {TOO_DARK_FOR_CLEANUP}"]
+        if skipped_cleanup == TOO_DARK_FOR_CLEANUP:
+            skipped_cleanup = None  # its shadows were judged here after all
         if removed:
             notes.append(
                 f"bare backdrop and shadows the model took in removed: {removed_share:.1%} of its mask "
                 "(a plain backdrop, not light)"
             )
+    if skipped_cleanup:
+        notes.insert(0, f"shadow cleanup skipped: {skipped_cleanup}")
     if classic:
         thin = faint_thin_parts(loaded.rgb, hard, backdrop)
         if thin.any():
