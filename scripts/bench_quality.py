@@ -25,6 +25,7 @@ are printed, never asserted.
 from __future__ import annotations
 
 import argparse
+import functools
 import io
 import statistics
 import sys
@@ -172,10 +173,8 @@ def main() -> int:
     args = parser.parse_args()
     if args.bench_inputs:
         photos = bench_inputs(args.seed, args.count)
-    elif args.dark:
-        photos = truth_set(64 if args.count is None else args.count, args.seed, dark=True)
     else:
-        generate = reflection_set if args.reflections else truth_set
+        generate = reflection_set if args.reflections else functools.partial(truth_set, dark=args.dark)
         photos = generate(seed=args.seed) if args.count is None else generate(args.count, args.seed)
 
     settings = Settings(models_dir=args.models_dir, segmenter=args.segmenter)
@@ -225,15 +224,11 @@ def main() -> int:
             if args.per_image:
                 print(line, flush=True)
     count = len(results["aefix"].iou)
-    kind = (
-        "1000-2400 px, on a glossy floor"
-        if args.reflections
-        else MIX_NAME
-        if args.bench_inputs
-        else "800-4000 px, on a dark or coloured backdrop"
-        if args.dark
-        else "800-4000 px"
-    )
+    kind = "800-4000 px, on a dark or coloured backdrop" if args.dark else "800-4000 px"
+    if args.reflections:
+        kind = "1000-2400 px, on a glossy floor"
+    elif args.bench_inputs:
+        kind = MIX_NAME
     print(
         f"\n{count} generated photos (seed {args.seed}, {kind}), "
         f"{time.perf_counter() - started:.0f} s; --segmenter {args.segmenter}"

@@ -334,10 +334,10 @@ def cut_out(loaded: LoadedImage, settings: Settings, get_segmenter: Callable[[],
     elif settings.segmenter == "auto" and backdrop.is_plain:
         # A plain backdrop that is not light (dark, coloured): the model's mask less what the
         # classic mask takes out of it (bare backdrop, a shadow), with nothing added by colour.
-        kept = classic_product(loaded.rgb, hard, soft, backdrop, grow=False)
-        removed = int(np.count_nonzero(hard & ~kept))
+        kept = classic_product(loaded.rgb, hard, soft, backdrop, grow=False)  # within `hard`
+        removed = int(hard.sum()) - int(kept.sum())
+        removed_share = round(removed / max(1, int(hard.sum())), 4)
         hard, method = kept, f"{segmenter.name}+{PLAIN_BACKDROP}"
-        removed_share = round(removed / max(1, removed + int(kept.sum())), 4)
         metrics["plain_removed_share"] = removed_share
         if skipped_cleanup == TOO_DARK_FOR_CLEANUP:
             skipped_cleanup = None  # its shadows were judged here after all

@@ -2296,7 +2296,7 @@ def refine_edges(
     shade = _shade_where_interior_begins(rgb, interior, near_product, near_backdrop, backdrop, at)
     stretched = np.where(projected > 0.5, 0.5 + (projected - 0.5) * 0.5 / (shade - 0.5), projected)
     if read is not pixels:
-        stretched[noisy] = 0.5 + (stretched[noisy] - 0.5) * AVERAGED_RAMP_NARROWING
+        stretched[noisy] = _narrowed(stretched[noisy])
     band_alpha = np.where(trusted, np.clip(stretched, 0.0, 1.0), fallback)
     band_alpha[band_alpha < ALPHA_SNAP] = 0.0
     band_alpha[band_alpha > 1.0 - ALPHA_SNAP] = 1.0
@@ -2552,8 +2552,14 @@ def _thin_alpha_averaged(
     middle = _middle_offset(difference, depth, at)
     faint = _thin_alpha(difference, np.linalg.norm(difference, axis=1), middle, depth, at, noise, AVERAGED_MIN_CONTRAST)
     faint[~np.abs(middle).any(axis=1)] = np.nan
-    narrowed: np.ndarray = np.clip(0.5 + (faint - 0.5) * AVERAGED_RAMP_NARROWING, 0.0, 1.0)
+    narrowed: np.ndarray = np.clip(_narrowed(faint), 0.0, 1.0)
     return narrowed
+
+
+def _narrowed(alpha: np.ndarray) -> np.ndarray:
+    """An alpha ramp read on the averaged photo, narrowed about its 0.5 line by
+    AVERAGED_RAMP_NARROWING (the averaging widened it); not clipped."""
+    return 0.5 + (alpha - 0.5) * AVERAGED_RAMP_NARROWING
 
 
 def _middle_offset(difference: np.ndarray, depth: np.ndarray, at: _BandPixels) -> np.ndarray:
