@@ -130,6 +130,16 @@ BARE_BACKDROP_FACTOR = 1.5
 # noise-free sweep: both are nil).
 BARE_GRAIN_SHARE = 0.85
 BARE_MIN_GRAIN_LEVELS = 0.1
+# Where a metal's shading passes through the backdrop's tone, the strip it does so in has the
+# backdrop's colour and lies within the product; it keeps the shading's steady slope, where a hole
+# shows the backdrop's own (its noise, its weave). Slopes are read on brightness blurred by
+# SLOPE_SIGMA_PX, as a median over a piece's inside; at this factor of the backdrop's median slope
+# or more, and SHADING_MIN_SLOPE levels a pixel, a piece is shading (a metal blob on mid grey:
+# stripes at 6.1-6.6 times the backdrop's; holes the network filled, behind shadows on dark
+# backdrops: 1.0-2.0 times).
+SHADING_SLOPE_FACTOR = 3.0
+SHADING_MIN_SLOPE = 0.25
+SLOPE_SIGMA_PX = 1.0
 GRAIN_SAMPLE_STEP = 3  # the backdrop's grain from every third pixel of every third row
 # Bare backdrop's colour, off the local model by its texture pixel by pixel, averages back onto it:
 # a region's median offset (per channel) stays within this share of the texture's typical size. A
@@ -448,7 +458,7 @@ def classic_product(
         fringe = _penumbra_left_beside(rgb, product, peeled, shadowy, apart, threshold)
         product &= ~fringe
         peeled |= fringe
-        bare = _backdrop_behind_shadow(product & ~by_colour, rgb, back_full, backdrop, band, ~product)
+        bare = _backdrop_behind_shadow(product & ~by_colour, rgb, back_full, backdrop, band, ~product, peeled)
         # Joined to the product's shadow-toned rim, the lit sweep between it and its shadow is not
         # bare as a whole: read apart from the pixels off the backdrop's colour.
         bare |= _lit_backdrop_beside_shadow(product & ~apart & ~bare, peeled, rgb, back_full, backdrop, band)
@@ -1109,7 +1119,13 @@ def _even_shadows(
 
 
 def _backdrop_behind_shadow(
-    candidate: np.ndarray, rgb: np.ndarray, back: np.ndarray, backdrop: Backdrop, band: int, outside: np.ndarray
+    candidate: np.ndarray,
+    rgb: np.ndarray,
+    back: np.ndarray,
+    backdrop: Backdrop,
+    band: int,
+    outside: np.ndarray,
+    peeled: np.ndarray | None = None,
 ) -> np.ndarray:
     """Regions of `candidate` that are the backdrop's own colour at its own brightness, allowing
     for the local estimate sitting up to SHADOW_PULL_LIMIT low where a shadow pulled it down; not a
@@ -1121,7 +1137,8 @@ def _backdrop_behind_shadow(
     the table's level as bare table is, after the pull allowance) is told apart by its colour. A
     region that is not bare as a whole (a ring with the hole the network filled), or holds a part
     a band's square or larger whose colour, averaged over a band's width, is off the backdrop's,
-    gives up only the parts of it whose colour so averaged is the backdrop's (the hole).
+    gives up only the parts of it whose colour so averaged is the backdrop's (the hole). Away from
+    the `peeled` shadow, a piece that keeps a metal's shading slope stays (`_Shading`).
     """
     found = np.zeros_like(candidate)
     box, count, labels = _regions(candidate)
@@ -1131,6 +1148,7 @@ def _backdrop_behind_shadow(
     areas[0] = 0
     gain, offset, brightness = _bare_measures(rgb[box], back[box])
     tint_limit = _bare_tint(backdrop)
+    shading = _Shading(rgb, box, outside, band, peeled)
     for label in np.flatnonzero(areas >= band * band):
         region = labels == label
         near = bounding_box(region, 3 * band)  # the blur's reach: each region costs its own box only
@@ -1143,15 +1161,60 @@ def _backdrop_behind_shadow(
         # bare table, and its median says so (a 2000 px photo lost half the ring, make bench).
         tinted = np.count_nonzero(inside & ~bare_like)
         if tinted < band * band and _looks_bare(gain, offset, brightness, region, backdrop):
-            found[box] |= region
+            if not shading.runs_through(region):
+                found[box] |= region
             continue
         parts, part_labels, stats, _ = cv2.connectedComponentsWithStats(bare_like.view(np.uint8), connectivity=4)
         for part in range(1, parts):
             piece = np.zeros_like(region)
             piece[near] = part_labels == part
-            if stats[part, cv2.CC_STAT_AREA] >= band * band and _looks_bare(gain, offset, brightness, piece, backdrop):
+            if (
+                stats[part, cv2.CC_STAT_AREA] >= band * band
+                and _looks_bare(gain, offset, brightness, piece, backdrop)
+                and not shading.runs_through(piece)
+            ):
                 found[box] |= piece
     return found
+
+
+class _Shading:
+    """Whether a piece in `box` of the photo `rgb` is a strip of shading in the backdrop's tone
+    (SHADING_SLOPE_FACTOR): read on first use, the backdrop's slope over `outside` a band or more
+    from the product. A piece that meets the `peeled` shadow is not judged (none is, without one),
+    nor a sliver: the rim of penumbra left around a hole keeps the penumbra's slope."""
+
+    def __init__(
+        self, rgb: np.ndarray, box: tuple[slice, slice], outside: np.ndarray, band: int, peeled: np.ndarray | None
+    ) -> None:
+        self._rgb, self._box, self._outside, self._band, self._peeled = rgb, box, outside, band, peeled
+        self._slope: np.ndarray | None = None
+        self._least = 0.0
+
+    def runs_through(self, piece: np.ndarray) -> bool:
+        if (
+            self._peeled is None
+            or (cv2.dilate(piece.view(np.uint8), _square(1)).astype(bool) & self._peeled[self._box]).any()
+        ):
+            return False
+        if self._slope is None:
+            slope = _slope(cv2.cvtColor(self._rgb, cv2.COLOR_RGB2GRAY).astype(np.float32))
+            away = ~cv2.dilate((~self._outside).view(np.uint8), _square(self._band)).astype(bool)
+            step = GRAIN_SAMPLE_STEP
+            sample = slope[::step, ::step][away[::step, ::step]]
+            # Unmeasured (the network took in nearly the whole frame), nothing is judged shading.
+            backdrop_slope = float(np.median(sample)) if sample.size >= MIN_CORE_PX else np.inf
+            self._slope, self._least = slope[self._box], max(SHADING_MIN_SLOPE, SHADING_SLOPE_FACTOR * backdrop_slope)
+        # Its edge pixels take the product's outline or a penumbra into their blur: the inside only,
+        # where a piece has as much inside as the least piece judged (a sliver has none).
+        core = cv2.erode(piece.view(np.uint8), _square(2)).astype(bool)
+        return bool(np.count_nonzero(core) >= self._band**2 and np.median(self._slope[core]) >= self._least)
+
+
+def _slope(luma: np.ndarray) -> np.ndarray:
+    """Per pixel, the brightness's slope (levels a pixel) after a blur of SLOPE_SIGMA_PX."""
+    smooth = cv2.GaussianBlur(luma, (0, 0), SLOPE_SIGMA_PX)
+    across, down = cv2.Sobel(smooth, cv2.CV_32F, 1, 0, ksize=3), cv2.Sobel(smooth, cv2.CV_32F, 0, 1, ksize=3)
+    return cv2.magnitude(across, down) / 8.0  # a 3 px Sobel reads a slope of one level a pixel as 8
 
 
 def _bare_measures(rgb: np.ndarray, back: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
