@@ -11,9 +11,9 @@ photos lose over 1% of the true product's inside (4 px in from its edge: a hole 
 dilutes and the background figures cannot see). With --reflections, the photos are products
 standing on a glossy floor, whose mirror image below them is background (`make bench-reflections`).
 With --dark, they are the same photos on a plain dark or coloured backdrop (25-110 grey levels,
-tinted; `make bench-quality-dark`), where `--segmenter auto` keeps the model's mask, less what looks
-like bare backdrop and the shadows. With --bench-inputs, the photos are make bench's 50 photo
-inputs (the same generator at 4032x3024, 2000x2000 and 1000x1000, as JPEGs;
+tinted; `make bench-quality-dark`; --dark-levels 110 150 for mid grey), where `--segmenter auto`
+keeps the model's mask, less what looks like bare backdrop and the shadows. With --bench-inputs,
+the photos are make bench's 50 photo inputs (the same generator at 4032x3024, 2000x2000 and 1000x1000, as JPEGs;
 `make bench-quality-sizes`). Its 10 cut-out PNGs are left out:
 aefix keeps their alpha as it is, and plain rembg, which ignores it, loses them whole.
 Plain rembg's
@@ -52,7 +52,7 @@ from aefix.settings import Settings
 from aefix.stages.crop import crop_to_canvas, product_box
 from aefix.stages.export import encode_image
 from aefix.stages.whiten import fill_white
-from photoset import TruthPhoto, make_truth_photo, reflection_set, truth_set
+from photoset import DARK_LEVELS, TruthPhoto, make_truth_photo, reflection_set, truth_set
 
 TARGETS = {"iou": 0.97, "boundary_f": 0.90, "pure_all": 1.0, "passed": 0.95}
 BOUNDARY_TOLERANCE_PX = 2
@@ -170,11 +170,23 @@ def main() -> int:
     parser.add_argument("--reflections", action="store_true", help="products on a glossy floor (default count 28)")
     parser.add_argument("--bench-inputs", action="store_true", help="make bench's 50 photos (12 MP, 2000 and 1000 px)")
     parser.add_argument("--dark", action="store_true", help="the generated photos on a plain dark or coloured backdrop")
+    parser.add_argument(
+        "--dark-levels",
+        nargs=2,
+        type=float,
+        default=DARK_LEVELS,
+        metavar=("LOW", "HIGH"),
+        help="with --dark, the backdrop's grey levels before its tint (default {:.0f} {:.0f})".format(*DARK_LEVELS),
+    )
     args = parser.parse_args()
     if args.bench_inputs:
         photos = bench_inputs(args.seed, args.count)
     else:
-        generate = reflection_set if args.reflections else functools.partial(truth_set, dark=args.dark)
+        generate = (
+            reflection_set
+            if args.reflections
+            else functools.partial(truth_set, dark=args.dark, levels=tuple(args.dark_levels))
+        )
         photos = generate(seed=args.seed) if args.count is None else generate(args.count, args.seed)
 
     settings = Settings(models_dir=args.models_dir, segmenter=args.segmenter)
@@ -225,6 +237,8 @@ def main() -> int:
                 print(line, flush=True)
     count = len(results["aefix"].iou)
     kind = "800-4000 px, on a dark or coloured backdrop" if args.dark else "800-4000 px"
+    if args.dark and tuple(args.dark_levels) != DARK_LEVELS:
+        kind += " at {:.0f}-{:.0f} levels".format(*args.dark_levels)
     if args.reflections:
         kind = "1000-2400 px, on a glossy floor"
     elif args.bench_inputs:

@@ -209,21 +209,27 @@ def _shadow(kind: str, coverage: np.ndarray, rng: np.random.Generator) -> np.nda
     return 1.0 - rng.uniform(0.2, 0.4) * cast
 
 
-def _dark(back: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+def _dark(back: np.ndarray, rng: np.random.Generator, levels: tuple[float, float] = DARK_LEVELS) -> np.ndarray:
     """A backdrop made a plain dark or coloured one: its gradient and texture at half strength,
-    around a level of DARK_LEVELS, tinted by up to DARK_TINT per channel."""
-    level = rng.uniform(*DARK_LEVELS)
+    around a level drawn from `levels`, tinted by up to DARK_TINT per channel."""
+    level = rng.uniform(*levels)
     tint = rng.uniform(-DARK_TINT, DARK_TINT, 3).astype(np.float32)
     return (back - float(back.mean())) * 0.5 + level + tint[None, None, :]
 
 
 def make_truth_photo(
-    index: int, seed: int, size: tuple[int, int] | None = None, encoding: str | None = None, dark: bool = False
+    index: int,
+    seed: int,
+    size: tuple[int, int] | None = None,
+    encoding: str | None = None,
+    dark: bool = False,
+    levels: tuple[float, float] = DARK_LEVELS,
 ) -> TruthPhoto:
     """Photo `index` of the seeded set. `size` overrides its (width, height); `encoding` its file
     type: "jpeg" (quality 90, as phones save), "png", or "cutout" (a PNG of the product on a fully
     transparent background). `dark`: the same photo (product, shadow, noise) on a plain dark or
-    coloured backdrop (`_dark`, drawn from a stream of its own)."""
+    coloured backdrop (`_dark`, drawn from a stream of its own), its level drawn from `levels`
+    (mid grey, as (110, 150), is plain but no light sweep either)."""
     rng = np.random.default_rng([seed, index])
     long_side = LONG_SIDES[index % len(LONG_SIDES)]
     aspect = ASPECTS[(index // len(LONG_SIDES)) % len(ASPECTS)]
@@ -244,7 +250,7 @@ def make_truth_photo(
     colour, alpha = _material(material, coverage, rng)
     plain = _backdrop(backdrop, width, height, rng)
     if dark:
-        plain = _dark(plain, np.random.default_rng([seed, index, DARK_STREAM]))
+        plain = _dark(plain, np.random.default_rng([seed, index, DARK_STREAM]), levels)
         backdrop = f"dark-{backdrop}"
     back = plain * _shadow(shadow, coverage, rng)[:, :, None]
     photo = colour * alpha[:, :, None] + back * (1.0 - alpha[:, :, None])
@@ -269,10 +275,12 @@ def make_truth_photo(
     return TruthPhoto(name, buffer.getvalue(), truth, material, backdrop, shadow, shape)
 
 
-def truth_set(count: int = 64, seed: int = 2026, dark: bool = False) -> Iterator[TruthPhoto]:
+def truth_set(
+    count: int = 64, seed: int = 2026, dark: bool = False, levels: tuple[float, float] = DARK_LEVELS
+) -> Iterator[TruthPhoto]:
     """`count` photos, generated one at a time (a 4000 px photo's float planes are large)."""
     for index in range(count):
-        yield make_truth_photo(index, seed, dark=dark)
+        yield make_truth_photo(index, seed, dark=dark, levels=levels)
 
 
 # Products that stand on a floor (a cable or ring lies flat, and shows no mirror image below it).

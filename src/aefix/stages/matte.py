@@ -133,13 +133,22 @@ BARE_MIN_GRAIN_LEVELS = 0.1
 # Where a metal's shading passes through the backdrop's tone, the strip it does so in has the
 # backdrop's colour and lies within the product; it keeps the shading's steady slope, where a hole
 # shows the backdrop's own (its noise, its weave). Slopes are read on brightness blurred by
-# SLOPE_SIGMA_PX, as a median over a piece's inside; at this factor of the backdrop's median slope
-# or more, and SHADING_MIN_SLOPE levels a pixel, a piece is shading (a metal blob on mid grey:
-# stripes at 6.1-6.6 times the backdrop's; holes the network filled, behind shadows on dark
-# backdrops: 1.0-2.0 times).
+# SLOPE_SIGMA_PX, as a median over a piece's inside: at this factor of the backdrop's median
+# slope or more, and SHADING_MIN_SLOPE levels a pixel, a piece is shading. A metal blob on mid
+# grey: its strips 1.09-1.19 levels a pixel, the backdrop 0.17; holes the network filled, behind
+# shadows on dark backdrops, 1.0-2.0 times the backdrop's. Read with the slope's direction
+# averaged over a band (`_coherent_slope`), a metal bag's strips beside its handle's hole:
+# 0.67-0.69, the backdrop 0.017 (its noise, 0.36 read so, cancels out).
 SHADING_SLOPE_FACTOR = 3.0
 SHADING_MIN_SLOPE = 0.25
 SLOPE_SIGMA_PX = 1.0
+# A strip of shading lies between parts of the product off the backdrop's colour, lighter than the
+# backdrop on one side and darker on the other: SHADING_APART_SHARE of its rim off it, and each
+# side at least SHADING_SIDE_SHARE of it (a metal bag's strip: 0.89, 0.38 and 0.51). A band along
+# a hole's edge has the hole on its inner side: a glass ring's on fabric, where the ring's soft
+# edge and the shadow's penumbra keep a slope, 0.5 or so.
+SHADING_APART_SHARE = 0.75
+SHADING_SIDE_SHARE = 0.25
 GRAIN_SAMPLE_STEP = 3  # the backdrop's grain from every third pixel of every third row
 # Bare backdrop's colour, off the local model by its texture pixel by pixel, averages back onto it:
 # a region's median offset (per channel) stays within this share of the texture's typical size. A
@@ -906,7 +915,8 @@ def _filled_backdrop(
     the same region of `candidate`: its parts near the backdrop's colour (not `apart`), labelled
     once, a band's square or larger. Those enclosed in the network's mask (`coarse`) are judged
     as a hole beside a shadow (`_hole_beside_shadow`), those open to what lies outside it by
-    whether they run on into the sweep there (`_sweep_running_on`)."""
+    whether they run on into the sweep there (`_sweep_running_on`); less the strips of a metal's
+    shading joined to them (`_shading_strips`)."""
     near = candidate & ~apart
     # Room for the edges' blur (holes) and for the means' reach beyond the parts (running on).
     box = bounding_box(near, max(4 * EDGE_WINDOW_PX, band + 1))
@@ -921,10 +931,10 @@ def _filled_backdrop(
     found[box] = _sweep_running_on(
         labels, stats, large & (open_px > 0), ~coarse[box] & ~apart[box], rgb[box], back[box], backdrop, band
     )
-    holes = _hole_beside_shadow(
+    found |= _hole_beside_shadow(
         labels, count, large & (open_px == 0), box, candidate & apart, product, rgb, back, backdrop, band
     )
-    return found | holes
+    return found & ~_shading_strips(found, rgb, back, apart, band, ~coarse) if found.any() else found
 
 
 def _holes_in_the_sweeps_tone(
@@ -1178,10 +1188,10 @@ def _backdrop_behind_shadow(
 
 
 class _Shading:
-    """Whether a piece in `box` of the photo `rgb` is a strip of shading in the backdrop's tone
-    (SHADING_SLOPE_FACTOR): read on first use, the backdrop's slope over `outside` a band or more
-    from the product. A piece that meets the `peeled` shadow is not judged (none is, without one),
-    nor a sliver: the rim of penumbra left around a hole keeps the penumbra's slope."""
+    """Whether a piece in `box` of the photo `rgb` is a strip of shading in the backdrop's tone:
+    the median slope over its inside (`_keeps_slope`) at least what a strip of shading keeps, read
+    on first use (`_least_shading_slope`). A piece that meets the `peeled` shadow is not judged
+    (none is, without one): the rim of penumbra left around a hole keeps the penumbra's slope."""
 
     def __init__(
         self, rgb: np.ndarray, box: tuple[slice, slice], outside: np.ndarray, band: int, peeled: np.ndarray | None
@@ -1197,24 +1207,94 @@ class _Shading:
         ):
             return False
         if self._slope is None:
-            slope = _slope(cv2.cvtColor(self._rgb, cv2.COLOR_RGB2GRAY).astype(np.float32))
-            away = ~cv2.dilate((~self._outside).view(np.uint8), _square(self._band)).astype(bool)
-            step = GRAIN_SAMPLE_STEP
-            sample = slope[::step, ::step][away[::step, ::step]]
-            # Unmeasured (the network took in nearly the whole frame), nothing is judged shading.
-            backdrop_slope = float(np.median(sample)) if sample.size >= MIN_CORE_PX else np.inf
-            self._slope, self._least = slope[self._box], max(SHADING_MIN_SLOPE, SHADING_SLOPE_FACTOR * backdrop_slope)
-        # Its edge pixels take the product's outline or a penumbra into their blur: the inside only,
-        # where a piece has as much inside as the least piece judged (a sliver has none).
-        core = cv2.erode(piece.view(np.uint8), _square(2)).astype(bool)
-        return bool(np.count_nonzero(core) >= self._band**2 and np.median(self._slope[core]) >= self._least)
+            steepness = slope(_smoothed_luma(self._rgb))
+            away = _away_from(self._outside, self._band)
+            self._slope, self._least = steepness[self._box], _least_shading_slope(steepness, away)
+        return _keeps_slope(piece, self._slope, self._least, self._band)
 
 
-def _slope(luma: np.ndarray) -> np.ndarray:
-    """Per pixel, the brightness's slope (levels a pixel) after a blur of SLOPE_SIGMA_PX."""
-    smooth = cv2.GaussianBlur(luma, (0, 0), SLOPE_SIGMA_PX)
-    across, down = cv2.Sobel(smooth, cv2.CV_32F, 1, 0, ksize=3), cv2.Sobel(smooth, cv2.CV_32F, 0, 1, ksize=3)
-    return cv2.magnitude(across, down) / 8.0  # a 3 px Sobel reads a slope of one level a pixel as 8
+def _smoothed_luma(rgb: np.ndarray) -> np.ndarray:
+    """The photo's brightness (float32) blurred by SLOPE_SIGMA_PX: the slopes' plane."""
+    return cv2.GaussianBlur(cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY).astype(np.float32), (0, 0), SLOPE_SIGMA_PX)
+
+
+def _away_from(outside: np.ndarray, band: int) -> np.ndarray:
+    """What lies `outside` the product a band or more from it: the backdrop, clear of the edge's blur."""
+    return ~cv2.dilate((~outside).view(np.uint8), _square(band)).astype(bool)
+
+
+def _least_shading_slope(steepness: np.ndarray, away: np.ndarray) -> float:
+    """The least slope a strip of shading keeps, by `steepness` (levels a pixel) over the backdrop
+    `away` from the product (`_away_from`): SHADING_SLOPE_FACTOR times its median there, and
+    SHADING_MIN_SLOPE or more; never, where that cannot be read (the network took in nearly the
+    whole frame)."""
+    step = GRAIN_SAMPLE_STEP
+    sample = steepness[::step, ::step][away[::step, ::step]]
+    if sample.size < MIN_CORE_PX:
+        return np.inf
+    return max(SHADING_MIN_SLOPE, SHADING_SLOPE_FACTOR * float(np.median(sample)))
+
+
+def _keeps_slope(piece: np.ndarray, steepness: np.ndarray, least: float, band: int) -> bool:
+    """Whether the median `steepness` over `piece`'s inside is `least` or more. Its edge pixels take
+    the product's outline or a penumbra into their blur: the inside only (2 px in), where a piece
+    has as much inside as a band's square (a sliver has none)."""
+    core = cv2.erode(piece.view(np.uint8), _square(2)).astype(bool)
+    return bool(np.count_nonzero(core) >= band * band and np.median(steepness[core]) >= least)
+
+
+def _coherent_slope(across: np.ndarray, down: np.ndarray, region: np.ndarray, band: int) -> np.ndarray:
+    """The length of the slope's direction (`across`, `down`) averaged over a band (a Gaussian's
+    sigma) within `region`: the noise's slopes point every way and cancel out, a shading's, and
+    the backdrop's gradient's, point one way and stay."""
+    weight = region.astype(np.float32)
+    return cv2.magnitude(masked_average(across, weight, band)[0], masked_average(down, weight, band)[0])
+
+
+def _shading_strips(
+    found: np.ndarray, rgb: np.ndarray, back: np.ndarray, apart: np.ndarray, band: int, outside: np.ndarray
+) -> np.ndarray:
+    """The strips of shading in `found` (bare backdrop the network filled, judged by region): its
+    parts whose slope, its direction averaged over a band within `found` (`_coherent_slope`: a hole
+    beside the product's outline takes in no more than the outline's own blur, where the slope's
+    length alone would take in the band's), is what a strip of shading keeps (`_keeps_slope`),
+    that lie between pixels `apart` from the backdrop, lighter and darker than it
+    (SHADING_APART_SHARE, SHADING_SIDE_SHARE). Where a metal's shading passes through the backdrop's tone beside a
+    hole the network filled, the strip and the hole are one region: a metal bag on mid grey lost
+    7.0% of itself with its handle's hole."""
+    strips = np.zeros_like(found)
+    box = bounding_box(found, 3 * band)  # the average's reach
+    if box is None:
+        return strips
+    smooth = _smoothed_luma(rgb)
+    # A 3 px Sobel reads a slope of one level a pixel as 8, as `slope` does.
+    across, down = cv2.Sobel(smooth, cv2.CV_32F, 1, 0) / 8.0, cv2.Sobel(smooth, cv2.CV_32F, 0, 1) / 8.0
+    # Averaged over gradual tone only: an outline's blur, a few pixels steep within what was found
+    # beside it, would outweigh the slopes of a band around it.
+    gradual = cv2.magnitude(across, down) < GRADUAL_MAX_SLOPE
+    away = _away_from(outside, band)
+    least = _least_shading_slope(_coherent_slope(across, down, away & gradual, band), away)
+    inside = found[box]
+    steepness = _coherent_slope(across[box], down[box], inside & gradual[box], band)
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(
+        (inside & (steepness >= least)).view(np.uint8), connectivity=4
+    )
+    lighter = channel_sum(rgb[box].astype(np.float32)) > channel_sum(back[box])
+    for label in np.flatnonzero(stats[:, cv2.CC_STAT_AREA] >= band * band):
+        if label == 0:
+            continue
+        part = labels == label
+        rim = cv2.dilate(part.view(np.uint8), _square(1)).astype(bool) & ~part
+        rim_px = np.count_nonzero(rim)
+        rim &= apart[box]
+        if (
+            np.count_nonzero(rim) >= SHADING_APART_SHARE * rim_px
+            and np.count_nonzero(rim & lighter) >= SHADING_SIDE_SHARE * rim_px
+            and np.count_nonzero(rim & ~lighter) >= SHADING_SIDE_SHARE * rim_px
+            and _keeps_slope(part, steepness, least, band)
+        ):
+            strips[box] |= part
+    return strips
 
 
 def _bare_measures(rgb: np.ndarray, back: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
