@@ -915,7 +915,7 @@ def _filled_backdrop(
     the same region of `candidate`: its parts near the backdrop's colour (not `apart`), labelled
     once, a band's square or larger. Those enclosed in the network's mask (`coarse`) are judged
     as a hole beside a shadow (`_hole_beside_shadow`), those open to what lies outside it by
-    whether they run on into the sweep there (`_sweep_running_on`); less the strips of a metal's
+    whether they run on into the sweep there (`_sweep_running_on`), less the strips of a metal's
     shading joined to them (`_shading_strips`)."""
     near = candidate & ~apart
     # Room for the edges' blur (holes) and for the means' reach beyond the parts (running on).
@@ -931,10 +931,14 @@ def _filled_backdrop(
     found[box] = _sweep_running_on(
         labels, stats, large & (open_px > 0), ~coarse[box] & ~apart[box], rgb[box], back[box], backdrop, band
     )
-    found |= _hole_beside_shadow(
+    if found.any():
+        # Not in a hole beside the product's shadow: the shadow's penumbra there gives a part the
+        # slope, and the shadow the darker side, of a strip (a white ring's hole on a dark table,
+        # between the ring and its shadow, 998 px).
+        found &= ~_shading_strips(found, rgb, back, apart, band, ~coarse)
+    return found | _hole_beside_shadow(
         labels, count, large & (open_px == 0), box, candidate & apart, product, rgb, back, backdrop, band
     )
-    return found & ~_shading_strips(found, rgb, back, apart, band, ~coarse) if found.any() else found
 
 
 def _holes_in_the_sweeps_tone(
@@ -1268,7 +1272,8 @@ def _shading_strips(
         return strips
     smooth = _smoothed_luma(rgb)
     # A 3 px Sobel reads a slope of one level a pixel as 8, as `slope` does.
-    across, down = cv2.Sobel(smooth, cv2.CV_32F, 1, 0) / 8.0, cv2.Sobel(smooth, cv2.CV_32F, 0, 1) / 8.0
+    across = (cv2.Sobel(smooth, cv2.CV_32F, 1, 0) / 8.0).astype(np.float32)
+    down = (cv2.Sobel(smooth, cv2.CV_32F, 0, 1) / 8.0).astype(np.float32)
     # Averaged over gradual tone only: an outline's blur, a few pixels steep within what was found
     # beside it, would outweigh the slopes of a band around it.
     gradual = cv2.magnitude(across, down) < GRADUAL_MAX_SLOPE
