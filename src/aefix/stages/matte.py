@@ -144,9 +144,10 @@ SHADING_MIN_SLOPE = 0.25
 SLOPE_SIGMA_PX = 1.0
 # A strip of shading lies between parts of the product off the backdrop's colour, lighter than the
 # backdrop on one side and darker on the other: SHADING_APART_SHARE of its rim off it, and each
-# side at least SHADING_SIDE_SHARE of it (a metal bag's strip: 0.89, 0.38 and 0.51). A band along
-# a hole's edge has the hole on its inner side: a glass ring's on fabric, where the ring's soft
-# edge and the shadow's penumbra keep a slope, 0.5 or so.
+# side at least SHADING_SIDE_SHARE of it (a metal bag's strips: 0.98-0.99, 0.47-0.49 and
+# 0.49-0.52). A band along a hole's edge has the hole on its inner side: a glass ring's on fabric,
+# where the ring's soft edge and the shadow's penumbra keep a slope, fell short (held-out seeds 1
+# and 9).
 SHADING_APART_SHARE = 0.75
 SHADING_SIDE_SHARE = 0.25
 GRAIN_SAMPLE_STEP = 3  # the backdrop's grain from every third pixel of every third row
@@ -1259,13 +1260,13 @@ def _shading_strips(
     found: np.ndarray, rgb: np.ndarray, back: np.ndarray, apart: np.ndarray, band: int, outside: np.ndarray
 ) -> np.ndarray:
     """The strips of shading in `found` (bare backdrop the network filled, judged by region): its
-    parts whose slope, its direction averaged over a band within `found` (`_coherent_slope`: a hole
-    beside the product's outline takes in no more than the outline's own blur, where the slope's
-    length alone would take in the band's), is what a strip of shading keeps (`_keeps_slope`),
-    that lie between pixels `apart` from the backdrop, lighter and darker than it
-    (SHADING_APART_SHARE, SHADING_SIDE_SHARE). Where a metal's shading passes through the backdrop's tone beside a
-    hole the network filled, the strip and the hole are one region: a metal bag on mid grey lost
-    7.0% of itself with its handle's hole."""
+    parts whose slope, its direction averaged over a band within `found` on gradual tone
+    (`_coherent_slope`: the noise's slopes cancel out, where the slope's length alone keeps them),
+    is what a strip of shading keeps (`_keeps_slope`), and that lie between pixels `apart` from
+    the backdrop, lighter and darker than it (SHADING_APART_SHARE, SHADING_SIDE_SHARE). Where a
+    metal's shading passes through the backdrop's tone beside a hole the network filled, the strip
+    and the hole are one region: a metal bag on mid grey lost 7.0% of itself with its handle's
+    hole."""
     strips = np.zeros_like(found)
     box = bounding_box(found, 3 * band)  # the average's reach
     if box is None:
