@@ -13,9 +13,9 @@ standing on a glossy floor, whose mirror image below them is background (`make b
 With --dark, they are the same photos on a plain dark or coloured backdrop (25-110 grey levels,
 tinted; `make bench-quality-dark`; --dark-levels 110 150 for mid grey), where `--segmenter auto`
 keeps the model's mask, less what looks like bare backdrop and the shadows. With --bench-inputs,
-the photos are make bench's 50 photo inputs (the same generator at 4032x3024, 2000x2000 and 1000x1000, as JPEGs;
-`make bench-quality-sizes`). Its 10 cut-out PNGs are left out:
-aefix keeps their alpha as it is, and plain rembg, which ignores it, loses them whole.
+the photos are make bench's 50 photo inputs (the same generator at 4032x3024, 2000x2000 and
+1000x1000, as JPEGs; `make bench-quality-sizes`). Its 10 cut-out PNGs are left out: aefix keeps
+their alpha as it is, and plain rembg, which ignores it, loses them whole.
 Plain rembg's
 cut-out goes through aefix's crop and export (its alpha, the network's, is not steepened where
 upscaled, as aefix's matte is), so the two differ only in how the product is separated. Figures
@@ -236,13 +236,16 @@ def main() -> int:
             if args.per_image:
                 print(line, flush=True)
     count = len(results["aefix"].iou)
-    kind = "800-4000 px, on a dark or coloured backdrop" if args.dark else "800-4000 px"
-    if args.dark and tuple(args.dark_levels) != DARK_LEVELS:
-        kind += " at {:.0f}-{:.0f} levels".format(*args.dark_levels)
     if args.reflections:
         kind = "1000-2400 px, on a glossy floor"
     elif args.bench_inputs:
         kind = MIX_NAME
+    elif args.dark:
+        kind = "800-4000 px, on a dark or coloured backdrop"
+        if tuple(args.dark_levels) != DARK_LEVELS:
+            kind += " at {:.0f}-{:.0f} levels".format(*args.dark_levels)
+    else:
+        kind = "800-4000 px"
     print(
         f"\n{count} generated photos (seed {args.seed}, {kind}), "
         f"{time.perf_counter() - started:.0f} s; --segmenter {args.segmenter}"

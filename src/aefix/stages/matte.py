@@ -1241,11 +1241,16 @@ def _least_shading_slope(steepness: np.ndarray, away: np.ndarray) -> float:
 
 
 def _keeps_slope(piece: np.ndarray, steepness: np.ndarray, least: float, band: int) -> bool:
-    """Whether the median `steepness` over `piece`'s inside is `least` or more. Its edge pixels take
-    the product's outline or a penumbra into their blur: the inside only (2 px in), where a piece
-    has as much inside as a band's square (a sliver has none)."""
+    """Whether the median `steepness` over `piece`'s inside (`_inside_of`) is `least` or more."""
+    core = _inside_of(piece, band)
+    return core is not None and bool(np.median(steepness[core]) >= least)
+
+
+def _inside_of(piece: np.ndarray, band: int) -> np.ndarray | None:
+    """`piece` 2 px in, where that leaves a band's square or more (a sliver has none): its edge
+    pixels take the product's outline or a penumbra into their blur."""
     core = cv2.erode(piece.view(np.uint8), _square(2)).astype(bool)
-    return bool(np.count_nonzero(core) >= band * band and np.median(steepness[core]) >= least)
+    return core if np.count_nonzero(core) >= band * band else None
 
 
 def _coherent_slope(across: np.ndarray, down: np.ndarray, region: np.ndarray, band: int) -> np.ndarray:
@@ -1262,11 +1267,11 @@ def _shading_strips(
     """The strips of shading in `found` (bare backdrop the network filled, judged by region): its
     parts whose slope, its direction averaged over a band within `found` on gradual tone
     (`_coherent_slope`: the noise's slopes cancel out, where the slope's length alone keeps them),
-    is what a strip of shading keeps (`_keeps_slope`), and that lie between pixels `apart` from
-    the backdrop, lighter and darker than it (SHADING_APART_SHARE, SHADING_SIDE_SHARE). Where a
-    metal's shading passes through the backdrop's tone beside a hole the network filled, the strip
-    and the hole are one region: a metal bag on mid grey lost 7.0% of itself with its handle's
-    hole."""
+    is what a strip of shading keeps, with an inside (`_inside_of`), and that lie between pixels
+    `apart` from the backdrop, lighter and darker than it (SHADING_APART_SHARE,
+    SHADING_SIDE_SHARE). Where a metal's shading passes through the backdrop's tone beside a hole
+    the network filled, the strip and the hole are one region: a metal bag on mid grey lost 7.0%
+    of itself with its handle's hole."""
     strips = np.zeros_like(found)
     box = bounding_box(found, 3 * band)  # the average's reach
     if box is None:
@@ -1297,7 +1302,7 @@ def _shading_strips(
             np.count_nonzero(rim) >= SHADING_APART_SHARE * rim_px
             and np.count_nonzero(rim & lighter) >= SHADING_SIDE_SHARE * rim_px
             and np.count_nonzero(rim & ~lighter) >= SHADING_SIDE_SHARE * rim_px
-            and _keeps_slope(part, steepness, least, band)
+            and _inside_of(part, band) is not None  # all of it keeps the slope, so its inside's median does
         ):
             strips[box] |= part
     return strips
