@@ -1513,7 +1513,7 @@ def _soft_edged_in_box(
         labels, peel, count = _labelled(labels, peel, count, _shadows_running_into(labels, peel, maps))
         quartiles = _gain_quartiles(peel, labels, gain)
         peel |= _remnants_of(peel, labels, count, gain, quartiles)
-        peel |= _cut_from_shadow(peel, labels, gain, edge_px, soft_px, on_outline & soft_edge)
+        peel |= _cut_from_shadow(peel, labels, gain, on_outline, soft_edge)
         peel |= _running_on(peel, labels, count, gain, quartiles, product, span < min_step, edge_px, soft_px)
     peeled = peel[labels] | ramp_shadow
     # More than this and the "shadow" is more likely the product itself, in one grey tone.
@@ -1784,18 +1784,14 @@ def _remnants_of(
 
 
 def _cut_from_shadow(
-    peel: np.ndarray,
-    labels: np.ndarray,
-    gain: np.ndarray,
-    edge_px: np.ndarray,
-    soft_px: np.ndarray,
-    soft_outline: np.ndarray,
+    peel: np.ndarray, labels: np.ndarray, gain: np.ndarray, outline: np.ndarray, soft_edge: np.ndarray
 ) -> np.ndarray:
     """Pieces, not peeled, that the cut parted from a peeled shadow (within its reach,
     CUT_BRIDGE_PX) and that are that shadow, judged together with it: their outline on the
     backdrop and the shadow's together are soft as a shadow's (SHADOW_SOFT_SHARE), their own is
     soft for half or more, and they darken the backdrop evenly, as the shadow does. Followed on
-    from each piece found.
+    from each piece found. Outlines are counted on `labels` as they are now: a shadow found inside
+    a piece took its pixels.
 
     Where a ring's shadow seen through its hole narrows to its tip, the ring's sharp edge comes
     within the penumbra's reach: the cut parts the tip from the rest, and its own outline reads
@@ -1804,32 +1800,32 @@ def _cut_from_shadow(
     own sharp outline. A piece with no soft outline of its own is judged as a remnant only
     (`_remnants_of`): a grey part enclosed by the product and its shadow can darken as evenly.
     """
+    soft_outline = outline & soft_edge
+    edge_px, soft_px = _outline_counts(labels, len(peel), outline, soft_edge)
+    quartiles = _gain_quartiles(peel, labels, gain)
     found = np.zeros_like(peel)
-    judged = len(edge_px)  # labels past these are the partial shadows found, peeled already
     while True:
         peeled = (peel | found)[labels]
-        quartiles = _gain_quartiles(peel | found, labels, gain)
         beside = cv2.dilate(peeled.view(np.uint8), _square(CUT_BRIDGE_PX)).astype(bool) & ~peeled
-        more = []
+        more = np.zeros_like(peel)
         for label in np.unique(labels[beside]):
-            if label == 0 or label >= judged or soft_px[label] == 0 or 2 * soft_px[label] < edge_px[label]:
-                continue
+            if soft_px[label] == 0 or 2 * soft_px[label] < edge_px[label]:
+                continue  # label 0 counts no outline
             piece = labels == label
             reach = cv2.dilate(piece.view(np.uint8), _square(CUT_BRIDGE_PX)).astype(bool)
-            shadows = [int(other) for other in np.unique(labels[reach & peeled])]
-            own = [other for other in shadows if other < judged]
-            edge = edge_px[label] + edge_px[own].sum()
-            soft = soft_px[label] + soft_px[own].sum()
+            shadows = np.unique(labels[reach & peeled])
+            edge = edge_px[label] + edge_px[shadows].sum()
+            soft = soft_px[label] + soft_px[shadows].sum()
             factor = float(np.median(gain[piece]))
-            if (
+            more[label] = (
                 soft >= SHADOW_SOFT_SHARE * edge
-                and any(_darkens_like(factor, quartiles[other]) for other in shadows)
+                and any(_darkens_like(factor, quartiles[int(other)]) for other in shadows)
                 and (_darkens_evenly(gain, piece) or _darkens_evenly_along(gain, piece, soft_outline & piece))
-            ):
-                more.append(label)
-        if not more:
+            )
+        if not more.any():
             return found
-        found[more] = True
+        found |= more
+        quartiles.update(_gain_quartiles(more, labels, gain))
 
 
 @dataclass(frozen=True)
