@@ -542,6 +542,31 @@ def test_marks_apart_from_the_product_are_grouped_and_read_once() -> None:
     assert checks._marks_apart(busy_scene, checks._filled_items(busy_scene)[0]) == []
 
 
+def test_a_row_of_a_set_s_pieces_read_as_letters_is_no_text_and_letters_are() -> None:
+    """The OCR reads a row of round pieces as '690600' (scikit-image's coins). Whole marks as wide
+    as much of the line is high are the set's pieces; a letter's strokes are not."""
+    from aefix.compliance import checks
+    from aefix.compliance.ocr import TextBox
+    from aefix.compliance.scene import analyze
+    from defects import font
+
+    image = Image.new("RGB", (1000, 1000), (255, 255, 255))
+    draw = ImageDraw.Draw(image)
+    for left in range(100, 900, 130):  # six grey pieces, 100 px across, in a row
+        draw.ellipse((left, 300, left + 100, 400), fill=(120, 120, 120))
+    draw.text((100, 600), "OBOOO", font=font(110), fill=(120, 120, 120))  # letters as tall, on the backdrop
+    scene = analyze(np.asarray(image), PROFILE)
+    pieces = TextBox("690600", 0.77, (90, 270, 880, 430), 150.0)
+    letters = TextBox("OBOOO", 0.9, (90, 590, 500, 740), 150.0)
+    assert checks._items_read_as_text(pieces, scene)
+    assert not checks._items_read_as_text(letters, scene)
+    # One piece alone, and a row whose box cuts through its ends (pieces running on past the line).
+    assert not checks._items_read_as_text(TextBox("0", 0.9, (90, 270, 210, 430), 150.0), scene)
+    assert not checks._items_read_as_text(TextBox("00", 0.9, (150, 270, 380, 430), 150.0), scene)
+    # Pieces far narrower than the line is high are strokes, not pieces.
+    assert not checks._items_read_as_text(TextBox("690600", 0.77, (90, 270, 880, 430), 300.0), scene)
+
+
 def test_a_badge_a_few_px_under_the_product_is_added_text_not_print(monkeypatch: pytest.MonkeyPatch) -> None:
     from PIL import ImageDraw
 

@@ -657,6 +657,22 @@ def test_a_photo_with_no_product_goes_to_review_and_a_real_object_does_not(tmp_p
     assert coffee["status"] == "ok" and coffee["metrics"]["network_sure_share"] > 0.9
 
 
+def test_a_row_of_coins_is_not_read_as_added_text(tmp_path: Path) -> None:
+    """scikit-image's coins: on the cut-out, the OCR reads the top row of six coins as '690600'
+    (confidence 0.77), a line over the white between them, and the re-check failed it as text
+    added on the background (-25, to review). The coins are the set's own pieces, not glyphs."""
+    from skimage import data
+
+    (tmp_path / "raw").mkdir()
+    Image.fromarray(data.coins()).save(tmp_path / "raw" / "coins.jpg", quality=92)
+    done = aefix("run", str(tmp_path / "raw"), str(tmp_path / "out"), "-q")
+    assert done.returncode == 0, done.stderr
+    (item,) = json.loads((tmp_path / "out" / "aefix-report.json").read_text())["items"]
+    assert item["status"] == "ok" and item["score"] == 100.0
+    assert not [finding for finding in item["findings"] if finding["code"].startswith("text.")]
+    assert item["metrics"]["text_lines"] == 0
+
+
 @pytest.mark.parametrize(("index", "shape"), [(42, "ring"), (16, "blob")], ids=["ring-hole", "cast-shadow"])
 def test_on_a_dark_backdrop_the_network_s_filled_hole_and_shadow_go(index: int, shape: str, tmp_path: Path) -> None:
     """bench-quality-dark's glass ring and metal blob (seed 2026): on a plain dark or coloured

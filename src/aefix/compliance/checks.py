@@ -15,10 +15,10 @@ import numpy as np
 from PIL import Image, JpegImagePlugin
 
 from aefix.compliance.findings import Box, CheckInput, Finding, Metrics, finding
-from aefix.compliance.ocr import TextBox, marked_box, read_text
+from aefix.compliance.ocr import BLANK_MIN_LEVEL, TextBox, marked_box, read_text
 from aefix.compliance.scene import LUMA, Scene
-from aefix.pixels import SHARP_EDGE_RATIO, edge_slopes, slope_at
-from aefix.regions import bounding_box, cast_match, components_touching
+from aefix.pixels import SHARP_EDGE_RATIO, channel_min, edge_slopes, slope_at
+from aefix.regions import bounding_box, cast_match, components_touching, label_maxima
 from aefix.settings import Profile
 
 _EXTENSIONS = {"jpeg": (".jpg", ".jpeg"), "png": (".png",), "tiff": (".tif", ".tiff"), "gif": (".gif",)}
@@ -32,6 +32,16 @@ BACKGROUND_TINT_MIN_LEVELS = 4.0
 WATERMARK_MIN_REPEATS = 3
 # A "line of text" taller than this share of the image is the OCR reading a product's outline as "0" or "L".
 TEXT_MAX_HEIGHT_SHARE = 0.25
+# A "line" whose marks (pixels off blank white) are whole pieces, ITEM_GLYPH_MIN_COUNT or more of
+# them holding ITEM_GLYPH_MARKS_SHARE of its marks, each ITEM_GLYPH_MIN_WIDTH_SHARE or more of the
+# line's height across (its widest inscribed disc), is a row of a set's pieces read as letters,
+# round ones as 0 and O: a letter's stroke is a fraction of its line's height. scikit-image's coins
+# after `aefix run`: a row of six read as '690600' (confidence 0.77), the coins 0.46-0.73 of the
+# line's height. The defect set's lines (seed 2026): letters at most 0.20 (English and Chinese),
+# a watermark's 0.28, a badge whole inside its line 0.34 (one piece).
+ITEM_GLYPH_MIN_WIDTH_SHARE = 0.4
+ITEM_GLYPH_MIN_COUNT = 2
+ITEM_GLYPH_MARKS_SHARE = 0.9
 # Text whose box lies at least this much on the product is printed on it (a brand: allowed)...
 TEXT_ON_PRODUCT_SHARE = 0.5
 # ...unless its letters run on off the product (`_runs_off_product`): a shop's stamp ("SAMPLE",
@@ -588,7 +598,9 @@ def check_text(item: CheckInput, profile: Profile, metrics: Metrics) -> list[Fin
     lines = [
         line
         for line in read_text(item.rgb, heights, _marks_apart(scene, product))
-        if line.confidence >= profile.text_min_confidence and len(_normalized(line.text)) >= 2
+        if line.confidence >= profile.text_min_confidence
+        and len(_normalized(line.text)) >= 2
+        and not _items_read_as_text(line, scene)
     ]
     added: list[TextBox] = []
     across: list[TextBox] = []  # read on the product, running on off it: laid over the photo
@@ -635,6 +647,32 @@ def check_text(item: CheckInput, profile: Profile, metrics: Metrics) -> list[Fin
             message = f"text: {_quoted(stamped)} runs across the product's outline: laid over the photo, not printed"
         findings.append(_text_finding("text.added", single + stamped, "no added text", message))
     return findings
+
+
+def _items_read_as_text(line: TextBox, scene: Scene) -> bool:
+    """Whether the line's marks are whole pieces as wide as letters are high (ITEM_GLYPH_*): a row
+    of a set's pieces the OCR read as letters."""
+    top, _, _, left = scene.border_px
+    x0, y0, x1, y1 = line.box
+    height, width = scene.product.shape
+    # A pixel more all round: an item that reaches it runs on past the line, and is no glyph.
+    cx0, cy0 = max(0, x0 - left - 1), max(0, y0 - top - 1)
+    cx1, cy1 = min(width, x1 - left + 1), min(height, y1 - top + 1)
+    # The marks themselves: the scene's product mask is closed over a word's letters.
+    window = (channel_min(scene.inner_rgb[cy0:cy1, cx0:cx1]) < BLANK_MIN_LEVEL).astype(np.uint8)
+    marks = int(window.sum())
+    if marks in (0, window.size):  # nothing, or nothing whole: marks reach every side
+        return False
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(window, connectivity=8)
+    widest = label_maxima(labels, count, window.astype(bool), cv2.distanceTransform(window, cv2.DIST_L2, 5))
+    rim = np.zeros(window.shape, bool)
+    rim[[0, -1], :] = True
+    rim[:, [0, -1]] = True
+    whole = np.bincount(labels[rim], minlength=count) == 0
+    wide = whole & (2 * widest >= ITEM_GLYPH_MIN_WIDTH_SHARE * line.height)
+    wide[0] = False
+    held = int(stats[wide, cv2.CC_STAT_AREA].sum())
+    return bool(np.count_nonzero(wide) >= ITEM_GLYPH_MIN_COUNT and held >= ITEM_GLYPH_MARKS_SHARE * marks)
 
 
 def _printed_on(line: TextBox, product: np.ndarray, main: bool, scene: Scene) -> bool:
