@@ -36,7 +36,7 @@ TEXT_MAX_HEIGHT_SHARE = 0.25
 # them holding ITEM_GLYPH_MARKS_SHARE of its marks, each ITEM_GLYPH_MIN_WIDTH_SHARE or more of the
 # line's height across (its widest inscribed disc), is a row of a set's pieces read as letters,
 # round ones as 0 and O: a letter's stroke is a fraction of its line's height. scikit-image's coins
-# after `aefix run`: a row of six read as '690600' (confidence 0.77), the coins 0.46-0.73 of the
+# after `aefix run`: a row of six read as '690600' (confidence 0.77), the coins 0.45-0.73 of the
 # line's height. The defect set's lines (seed 2026): letters at most 0.20 (English and Chinese),
 # a watermark's 0.28, a badge whole inside its line 0.34 (one piece).
 ITEM_GLYPH_MIN_WIDTH_SHARE = 0.4
