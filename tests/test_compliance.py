@@ -558,13 +558,13 @@ def test_a_row_of_a_set_s_pieces_read_as_letters_is_no_text_and_letters_are() ->
     scene = analyze(np.asarray(image), PROFILE)
     pieces = TextBox("690600", 0.77, (90, 270, 880, 430), 150.0)
     letters = TextBox("OBOOO", 0.9, (90, 590, 500, 740), 150.0)
-    assert checks._items_read_as_text(pieces, scene)
-    assert not checks._items_read_as_text(letters, scene)
+    assert checks._pieces_read_as_letters(pieces, scene)
+    assert not checks._pieces_read_as_letters(letters, scene)
     # One piece alone, and a row whose box cuts through its ends (pieces running on past the line).
-    assert not checks._items_read_as_text(TextBox("0", 0.9, (90, 270, 210, 430), 150.0), scene)
-    assert not checks._items_read_as_text(TextBox("00", 0.9, (150, 270, 380, 430), 150.0), scene)
+    assert not checks._pieces_read_as_letters(TextBox("0", 0.9, (90, 270, 210, 430), 150.0), scene)
+    assert not checks._pieces_read_as_letters(TextBox("00", 0.9, (150, 270, 380, 430), 150.0), scene)
     # Pieces far narrower than the line is high are strokes, not pieces.
-    assert not checks._items_read_as_text(TextBox("690600", 0.77, (90, 270, 880, 430), 300.0), scene)
+    assert not checks._pieces_read_as_letters(TextBox("690600", 0.77, (90, 270, 880, 430), 300.0), scene)
 
 
 def test_a_badge_a_few_px_under_the_product_is_added_text_not_print(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -32,16 +32,16 @@ BACKGROUND_TINT_MIN_LEVELS = 4.0
 WATERMARK_MIN_REPEATS = 3
 # A "line of text" taller than this share of the image is the OCR reading a product's outline as "0" or "L".
 TEXT_MAX_HEIGHT_SHARE = 0.25
-# A "line" whose marks (pixels off blank white) are whole pieces, ITEM_GLYPH_MIN_COUNT or more of
-# them holding ITEM_GLYPH_MARKS_SHARE of its marks, each ITEM_GLYPH_MIN_WIDTH_SHARE or more of the
+# A "line" whose marks (pixels off blank white) are whole pieces, PIECE_MIN_COUNT or more of
+# them holding PIECE_MARKS_SHARE of its marks, each PIECE_MIN_WIDTH_SHARE or more of the
 # line's height across (its widest inscribed disc), is a row of a set's pieces read as letters,
 # round ones as 0 and O: a letter's stroke is a fraction of its line's height. scikit-image's coins
 # after `aefix run`: a row of six read as '690600' (confidence 0.77), the coins 0.45-0.73 of the
 # line's height. The defect set's lines (seed 2026): letters at most 0.20 (English and Chinese),
 # a watermark's 0.28, a badge whole inside its line 0.34 (one piece).
-ITEM_GLYPH_MIN_WIDTH_SHARE = 0.4
-ITEM_GLYPH_MIN_COUNT = 2
-ITEM_GLYPH_MARKS_SHARE = 0.9
+PIECE_MIN_WIDTH_SHARE = 0.4
+PIECE_MIN_COUNT = 2
+PIECE_MARKS_SHARE = 0.9
 # Text whose box lies at least this much on the product is printed on it (a brand: allowed)...
 TEXT_ON_PRODUCT_SHARE = 0.5
 # ...unless its letters run on off the product (`_runs_off_product`): a shop's stamp ("SAMPLE",
@@ -600,7 +600,7 @@ def check_text(item: CheckInput, profile: Profile, metrics: Metrics) -> list[Fin
         for line in read_text(item.rgb, heights, _marks_apart(scene, product))
         if line.confidence >= profile.text_min_confidence
         and len(_normalized(line.text)) >= 2
-        and not _items_read_as_text(line, scene)
+        and not _pieces_read_as_letters(line, scene)
     ]
     added: list[TextBox] = []
     across: list[TextBox] = []  # read on the product, running on off it: laid over the photo
@@ -649,13 +649,13 @@ def check_text(item: CheckInput, profile: Profile, metrics: Metrics) -> list[Fin
     return findings
 
 
-def _items_read_as_text(line: TextBox, scene: Scene) -> bool:
-    """Whether the line's marks are whole pieces as wide as letters are high (ITEM_GLYPH_*): a row
+def _pieces_read_as_letters(line: TextBox, scene: Scene) -> bool:
+    """Whether the line's marks are whole pieces as wide as letters are high (PIECE_*): a row
     of a set's pieces the OCR read as letters."""
     top, _, _, left = scene.border_px
     x0, y0, x1, y1 = line.box
     height, width = scene.product.shape
-    # A pixel more all round: an item that reaches it runs on past the line, and is no glyph.
+    # A pixel more all round: a mark that reaches it runs on past the line, and is no piece.
     cx0, cy0 = max(0, x0 - left - 1), max(0, y0 - top - 1)
     cx1, cy1 = min(width, x1 - left + 1), min(height, y1 - top + 1)
     # The marks themselves: the scene's product mask is closed over a word's letters.
@@ -669,10 +669,10 @@ def _items_read_as_text(line: TextBox, scene: Scene) -> bool:
     rim[[0, -1], :] = True
     rim[:, [0, -1]] = True
     whole = np.bincount(labels[rim], minlength=count) == 0
-    wide = whole & (2 * widest >= ITEM_GLYPH_MIN_WIDTH_SHARE * line.height)
+    wide = whole & (2 * widest >= PIECE_MIN_WIDTH_SHARE * line.height)
     wide[0] = False
     held = int(stats[wide, cv2.CC_STAT_AREA].sum())
-    return bool(np.count_nonzero(wide) >= ITEM_GLYPH_MIN_COUNT and held >= ITEM_GLYPH_MARKS_SHARE * marks)
+    return bool(np.count_nonzero(wide) >= PIECE_MIN_COUNT and held >= PIECE_MARKS_SHARE * marks)
 
 
 def _printed_on(line: TextBox, product: np.ndarray, main: bool, scene: Scene) -> bool:
