@@ -1513,7 +1513,7 @@ def _soft_edged_in_box(
         labels, peel, count = _labelled(labels, peel, count, _shadows_running_into(labels, peel, maps))
         quartiles = _gain_quartiles(peel, labels, gain)
         peel |= _remnants_of(peel, labels, count, gain, quartiles)
-        peel |= _cut_from_shadow(peel, labels, gain, on_outline, soft_edge)
+        peel |= _cut_from_shadow(peel, labels, gain, quartiles, on_outline, soft_edge)
         peel |= _running_on(peel, labels, count, gain, quartiles, product, span < min_step, edge_px, soft_px)
     peeled = peel[labels] | ramp_shadow
     # More than this and the "shadow" is more likely the product itself, in one grey tone.
@@ -1784,14 +1784,20 @@ def _remnants_of(
 
 
 def _cut_from_shadow(
-    peel: np.ndarray, labels: np.ndarray, gain: np.ndarray, outline: np.ndarray, soft_edge: np.ndarray
+    peel: np.ndarray,
+    labels: np.ndarray,
+    gain: np.ndarray,
+    quartiles: dict[int, tuple[float, float]],
+    outline: np.ndarray,
+    soft_edge: np.ndarray,
 ) -> np.ndarray:
     """Pieces, not peeled, that the cut parted from a peeled shadow (within its reach,
     CUT_BRIDGE_PX) and that are that shadow, judged together with it: their outline on the
     backdrop and the shadow's together are soft as a shadow's (SHADOW_SOFT_SHARE), their own is
     soft for half or more, and they darken the backdrop evenly, as the shadow does. Followed on
     from each piece found. Outlines are counted on `labels` as they are now: a shadow found inside
-    a piece took its pixels.
+    a piece took its pixels. `quartiles` are those read of the shadows peeled before the remnants
+    (`_gain_quartiles`); the remnants' are read here.
 
     Where a ring's shadow seen through its hole narrows to its tip, the ring's sharp edge comes
     within the penumbra's reach: the cut parts the tip from the rest, and its own outline reads
@@ -1802,7 +1808,9 @@ def _cut_from_shadow(
     """
     soft_outline = outline & soft_edge
     edge_px, soft_px = _outline_counts(labels, len(peel), outline, soft_edge)
-    quartiles = _gain_quartiles(peel, labels, gain)
+    read = np.zeros_like(peel)
+    read[list(quartiles)] = True
+    quartiles = {**quartiles, **_gain_quartiles(peel & ~read, labels, gain)}
     found = np.zeros_like(peel)
     while True:
         peeled = (peel | found)[labels]
