@@ -43,6 +43,7 @@ from aefix.stages.matte import (
     classic_threshold,
     refine_edges,
     shadow_of,
+    thin_lines,
 )
 from conftest import iou
 
@@ -462,6 +463,74 @@ def test_a_cable_half_shadow_coloured_half_not_is_found_whole() -> None:
     assert cable_only.sum() > 2000
     assert product[cable_only].mean() > 0.95, product[cable_only].mean()
     assert iou(product, (disc >= 0.5) | (cover > 0.5)) > 0.98
+
+
+def _cable_into_a_contact_shadow(
+    cable_grey: float, with_text: bool = False
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """A dark disc on a sweep, its grey cable running down into a broad soft contact shadow, a thin
+    soft shadow line off its other side and, given `with_text`, a word printed on the sweep 20 px
+    from it: photo, the cable's stretch in the shadow, the shadow's pixels away from the cable, the
+    shadow line's pixels (and the word's in the last, given `with_text`)."""
+    disc = _disc_alpha(radius=250)
+    cable = np.zeros((SIZE, SIZE), np.uint8)
+    cv2.line(cable, (SIZE // 2, SIZE // 2 + 240), (SIZE // 2 + 350, SIZE - 90), 255, 9, cv2.LINE_AA)
+    cable_alpha = cv2.GaussianBlur(cable.astype(np.float32) / 255.0, (0, 0), 0.8) * (disc < 0.01)
+    truth = np.maximum(disc, cable_alpha)
+    yy, xx = np.mgrid[0:SIZE, 0:SIZE].astype(np.float32)
+    band = 1.0 - 0.45 * np.exp(-(((xx - SIZE / 2) / 500) ** 2 + ((yy - (SIZE - 150)) / 70) ** 4))
+    line = np.zeros((SIZE, SIZE), np.uint8)
+    cv2.line(line, (SIZE // 2 - 245, SIZE // 2), (100, SIZE // 2 + 250), 255, 5)
+    shadow_line = cv2.GaussianBlur(line.astype(np.float32) / 255.0, (0, 0), 2.5)
+    photo = _composite(disc, (40, 40, 45), 240.0).astype(np.float32)
+    photo = photo * (1.0 - cable_alpha[:, :, None]) + np.float32(cable_grey) * cable_alpha[:, :, None]
+    under = (1.0 - truth)[:, :, None]
+    photo *= 1.0 - under * (1.0 - band[:, :, None])
+    photo *= 1.0 - 0.45 * shadow_line[:, :, None] * under
+    others = shadow_line > 0.5
+    if with_text:
+        text = np.zeros((SIZE, SIZE), np.uint8)
+        corner = (SIZE // 2 + 270, SIZE // 2 - 40)
+        cv2.putText(text, "SALE 50%", corner, cv2.FONT_HERSHEY_SIMPLEX, 2.0, 255, 5, cv2.LINE_AA)
+        text_alpha = text.astype(np.float32)[:, :, None] / 255.0
+        photo = photo * (1.0 - text_alpha) + np.float32(150.0) * text_alpha
+        others |= text > 128
+    photo = np.clip(np.rint(photo), 0, 255).astype(np.uint8)
+    in_shadow = (cable_alpha > 0.5) & (band < 0.9)
+    cable_reach = cv2.dilate((cable_alpha > 0.01).view(np.uint8), np.ones((7, 7), np.uint8)).astype(bool)
+    shadow_only = (band < 0.9) & ~cable_reach
+    return photo, in_shadow, shadow_only, others & (truth < 0.01)
+
+
+@pytest.mark.parametrize("cable_grey", [120.0, 225.0])
+def test_a_cable_s_stretch_through_its_contact_shadow_is_found_and_the_shadow_is_not(cable_grey: float) -> None:
+    """The colour test joins a cable's stretch in its contact shadow to the shadow, which goes, so
+    the stretch is lost (make bench-quality's metal cable on fabric, seed 2026: IoU 0.9368). Against
+    the median of what lies around it the stretch stands out with a sharp outline; the shadow, its
+    penumbra and a thin soft shadow line do not. A cable darker than the shadow (120), and one
+    between the shadow and the sweep (225), which passes through the shadow's tone where it enters
+    it: there the two stretches are apart, and the one in the shadow, long, is followed across."""
+    photo, in_shadow, shadow_only, line_only = _cable_into_a_contact_shadow(cable_grey)
+    soft = _disc_alpha(radius=250)  # the network saw the disc, not the cable
+    hard = soft >= 0.5
+    product = classic_product(photo, hard, soft, estimate_backdrop(photo, hard))
+    assert in_shadow.sum() > 1500 and shadow_only.sum() > 100_000 and line_only.sum() > 2000
+    assert product[in_shadow].mean() < 0.05  # lost by colour
+    found = thin_lines(photo, product)
+    assert found[in_shadow].mean() > 0.75, found[in_shadow].mean()
+    assert not found[shadow_only].any()
+    assert not (product | found)[line_only].any()
+
+
+def test_a_word_printed_beside_the_product_is_no_thin_part() -> None:
+    """Letters are thin and sharp too, but short: one apart from the product is not followed to it."""
+    photo, _, _, others = _cable_into_a_contact_shadow(120.0, with_text=True)
+    soft = _disc_alpha(radius=250)
+    hard = soft >= 0.5
+    product = classic_product(photo, hard, soft, estimate_backdrop(photo, hard))
+    found = thin_lines(photo, product)
+    assert others.sum() > 5000
+    assert not (product | found)[others].any()
 
 
 def _disc_strap_and_cast_shadow(

@@ -38,7 +38,7 @@ from aefix.stages.cleanup import TOO_DARK_FOR_CLEANUP, remove_shadow
 from aefix.stages.crop import crop_to_canvas
 from aefix.stages.export import encode_image
 from aefix.stages.faint import DOUBTFUL_MAX_AREA_SHARE, faint_thin_parts, is_doubtful, second_look
-from aefix.stages.matte import classic_product, refine_edges
+from aefix.stages.matte import classic_product, refine_edges, thin_lines
 from aefix.stages.reflection import find_reflection, floor_beside
 from aefix.stages.valley import trim_shadow_valleys
 from aefix.stages.whiten import fill_white
@@ -349,12 +349,18 @@ def cut_out(loaded: LoadedImage, settings: Settings, get_segmenter: Callable[[],
     if skipped_cleanup:
         notes.insert(0, f"shadow cleanup skipped: {skipped_cleanup}")
     if classic:
+        # Both searches judge a part by how far it runs from the product found by colour: neither
+        # is given the other's (a stretch of cable found by one cut the other's short).
+        lines = thin_lines(loaded.rgb, hard) & ~hard
         thin = faint_thin_parts(loaded.rgb, hard, backdrop)
         if thin.any():
             # The edge step reads a part the network did not see by the network's confidence.
             added = thin >= 0.5
             hard, soft = hard | added, np.maximum(soft, thin)
             metrics["faint_thin_share"] = round(float(added.sum()) / max(1, int(hard.sum())), 4)
+        if lines.any():
+            hard = hard | lines
+            metrics["thin_line_share"] = round(float(lines.sum()) / max(1, int(hard.sum())), 4)
     reflection = find_reflection(loaded.rgb, hard, backdrop) if classic else None
     if reflection is not None and reflection.any():
         metrics["reflection_removed_share"] = round(float(reflection.sum()) / max(1, int(hard.sum())), 4)

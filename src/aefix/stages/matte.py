@@ -358,6 +358,41 @@ RAMP_SOFT_SHARE = 0.5
 # From where a ramp meets the product, its pixels in the product's tone this far out (a thin part's
 # width) carry on the product: a cable across its contact shadow, the network's mask on both.
 RAMP_REACH_PX = 2 * THIN_MAX_HALF_WIDTH_PX
+# A thin part the colour test lost where it crosses a shadow or fades into the sweep's tone (a cable's
+# tail through its contact shadow; a metal cable's highlight) still differs from the median of the
+# pixels around it, over a window this wide (px at the working size): a part up to
+# THIN_MAX_HALF_WIDTH_PX from middle to edge covers under half of it, so the median is what lies
+# around the part. A shadow's gentle darkening is its own median within a few levels (a window of
+# 41 px read a contact shadow's darkest line 23 levels off it, bench-quality seed 1).
+LINE_WINDOW_PX = 31
+# Such a part stands out of that median by this many times the 99th percentile of the backdrop's own
+# difference from it (its noise and grain), and LINE_MIN_CONTRAST levels at least; it is followed
+# on where it stands out by LINE_FOLLOW_SHARE of that, and by LINE_PEAK_SHARE of the most any pixel
+# within THIN_MAX_HALF_WIDTH_PX stands out (so the penumbra beside a cable's tail is not taken).
+LINE_NOISE_FACTOR = 3.0
+LINE_MIN_CONTRAST = 6.0
+LINE_FOLLOW_SHARE = 0.5
+LINE_PEAK_SHARE = 0.5
+# It runs on from the product this many times its half-width, and at most this share of its outline
+# is soft. Measured on 107 photos of bench-quality (seed 2026's 64 and the cables of seeds 1-11),
+# after the colour test: the pieces of cable found 0.00-0.34 soft; the pieces of shadow beside a
+# cable that read as lines, 0.37-0.99.
+LINE_MIN_ELONGATION = 6.0
+# A part touches the product within this many px (its rim, left out, is 2 px). One that does not,
+# within LINE_GAP_PX, is followed to it across the gap when it runs on from there at least this
+# share of the copy's longer side (as stages/faint.py's thin parts must): where a cable between
+# the sweep's tone and its shadow's enters the shadow, it passes through the shadow's tone and
+# stands out of nothing (a drawn grey cable at 225 levels on a sweep at 240: up to 28 px of it).
+# Letters printed beside the product are as thin and sharp, but short (a drawn word 20 px off a
+# disc was taken with no such length).
+LINE_TOUCH_PX = 4.5
+LINE_GAP_PX = 4 * THIN_MAX_HALF_WIDTH_PX
+LINE_BRIDGED_MIN_SHARE = 0.08
+LINE_MAX_SOFT_SHARE = 0.35
+# They are looked for only from a thin part of the product (what an opening by a disc a pixel
+# wider than THIN_MAX_HALF_WIDTH_PX takes off it) of at least this many px: a cable found in part.
+# A square product's corners leave a few px each; a star's tips, 77-197 px on seed 2026.
+LINE_MIN_STUB_PX = 100
 STRIP_ROWS = 256
 CLASSIC_SIDE_PX = 2000  # full-resolution rows processed at a time: memory stays a few MB per strip
 
@@ -2046,6 +2081,12 @@ def _closed(mask: np.ndarray, radius: float) -> np.ndarray:
     return cv2.distanceTransform(grown.view(np.uint8), cv2.DIST_L2, cv2.DIST_MASK_PRECISE) > radius
 
 
+def _opened(mask: np.ndarray, radius: float) -> np.ndarray:
+    """`mask` opened by a disc of `radius` px, by two distance transforms (as `_closed`)."""
+    inner = cv2.distanceTransform(mask.view(np.uint8), cv2.DIST_L2, cv2.DIST_MASK_PRECISE) > radius
+    return cv2.distanceTransform((~inner).view(np.uint8), cv2.DIST_L2, cv2.DIST_MASK_PRECISE) <= radius
+
+
 def _opened_touching(mask: np.ndarray, region: np.ndarray, radius: int = EDGE_WINDOW_PX) -> np.ndarray:
     """What of `mask` (bool or 0/1 uint8) a square 2 x `radius` + 1 px across fits in, in the
     components of it that reach `region`."""
@@ -2330,6 +2371,80 @@ def _thin_sharp_in_box(
     outline = parts & on_backdrop & (span >= min_step) & ~near_product
     edge_px, soft_px = _outline_counts(labels, count, outline, _soft_edges(luma))
     keep = thin & (edge_px >= MIN_OUTLINE_PX) & (soft_px <= THIN_MAX_SOFT_SHARE * edge_px)
+    return keep[labels]
+
+
+def thin_lines(rgb: np.ndarray, product: np.ndarray) -> np.ndarray:
+    """`_thin_lines` on the classical mask's working copy, at `product`'s size. Given the product
+    found by colour, not with the thin parts found by their tint (stages/faint.py): both judge a
+    part by how far it runs from the product, and a stretch found by one cut the other's short
+    (seed 2026's light-grey cable lost its tail in its contact shadow, IoU 0.9906 -> 0.9802)."""
+    full_shape = product.shape
+    band = band_width(full_shape)
+    scale = _classic_scale(full_shape)
+    if scale < 1.0:
+        size = (max(1, round(full_shape[1] * scale)), max(1, round(full_shape[0] * scale)))
+        rgb = cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
+        product = cv2.resize(product.view(np.uint8), size, interpolation=cv2.INTER_NEAREST).astype(bool)
+        band = max(MIN_BAND_PX, round(band * scale))
+    found = _thin_lines(rgb, product, band)
+    if scale < 1.0:
+        found = cv2.resize(found.view(np.uint8), full_shape[::-1], interpolation=cv2.INTER_NEAREST).astype(bool)
+    return found
+
+
+def _thin_lines(rgb: np.ndarray, product: np.ndarray, band: int) -> np.ndarray:
+    """Thin parts running on from a thin part of `product` that stand out of the colour of what
+    lies around them (the median over LINE_WINDOW_PX), not of the backdrop's: a cable's stretch
+    where it crosses its contact shadow, whose colour test joins it to the shadow, or where its
+    shade passes through the sweep's tone. Thin, running on from the product for their width, with
+    a sharp outline: a shadow's edge that reads as a line beside them is soft."""
+    # Only where the product has a thin part to follow (a cable, a strap, a star's tip): the median
+    # is the dearest step of the cut-out's classic path.
+    stubs = components_at_least(product & ~_opened(product, THIN_MAX_HALF_WIDTH_PX + 1), LINE_MIN_STUB_PX)
+    if not stubs.any():
+        return np.zeros_like(product)
+    smooth = cv2.GaussianBlur(rgb, (0, 0), LONE_PIXEL_SIGMA_PX)
+    median = cv2.medianBlur(smooth, LINE_WINDOW_PX)
+    contrast = channel_min_max(cv2.absdiff(smooth, median))[1].astype(np.float32)
+    near = cv2.dilate(product.view(np.uint8), _square(band)).astype(bool)
+    if near.all():
+        return np.zeros_like(product)
+    noise = float(np.percentile(contrast[~near][::GRAIN_SAMPLE_STEP], 99))
+    level = max(LINE_MIN_CONTRAST, LINE_NOISE_FACTOR * noise)
+    # The product's own rim (a pixel or two of its edge, left out of the mask) is no line of its own.
+    off = ~cv2.dilate(product.view(np.uint8), _square(2)).astype(bool)
+    within_gap = cv2.dilate(stubs.view(np.uint8), _square(LINE_GAP_PX)).astype(bool)
+    peak = cv2.dilate(contrast, _square(THIN_MAX_HALF_WIDTH_PX))
+    followed = off & (contrast >= LINE_FOLLOW_SHARE * level) & (contrast >= LINE_PEAK_SHARE * peak)
+    lines = components_touching(components_touching(followed, within_gap), contrast >= level)
+    if not lines.any():
+        return lines
+    box = _box_around(lines)
+    found = np.zeros_like(lines)
+    min_span = LINE_BRIDGED_MIN_SHARE * max(product.shape)
+    found[box] = _thin_lines_in_box(rgb[box], product[box], lines[box], off[box], min_span)
+    return found
+
+
+def _thin_lines_in_box(
+    rgb: np.ndarray, product: np.ndarray, lines: np.ndarray, off: np.ndarray, min_span: float
+) -> np.ndarray:
+    count, labels = cv2.connectedComponents(lines.view(np.uint8), connectivity=8)
+    widest = label_maxima(labels, count, lines, cv2.distanceTransform(lines.view(np.uint8), cv2.DIST_L2, 3))
+    away = cv2.distanceTransform((~product).view(np.uint8), cv2.DIST_L2, 3)
+    reach = label_maxima(labels, count, lines, away)
+    nearest = np.full(count, np.inf, np.float32)
+    np.minimum.at(nearest, labels[lines], away[lines])
+    outline = lines & off & cv2.dilate((~lines).view(np.uint8), _square(1)).astype(bool)
+    edge_px, soft_px = _outline_counts(labels, count, outline, _soft_edges(_luma_and_span(rgb)[0]))
+    keep = (
+        (widest <= THIN_MAX_HALF_WIDTH_PX)
+        & (reach >= LINE_MIN_ELONGATION * np.maximum(widest, 1.0))
+        & (soft_px <= LINE_MAX_SOFT_SHARE * edge_px)
+        & ((nearest <= LINE_TOUCH_PX) | (reach - nearest >= min_span))
+    )
+    keep[0] = False
     return keep[labels]
 
 
