@@ -2082,9 +2082,9 @@ def _closed(mask: np.ndarray, radius: float) -> np.ndarray:
 
 
 def _opened(mask: np.ndarray, radius: float) -> np.ndarray:
-    """`mask` opened by a disc of `radius` px, by two distance transforms (as `_closed`)."""
-    inner = cv2.distanceTransform(mask.view(np.uint8), cv2.DIST_L2, cv2.DIST_MASK_PRECISE) > radius
-    return cv2.distanceTransform((~inner).view(np.uint8), cv2.DIST_L2, cv2.DIST_MASK_PRECISE) <= radius
+    """`mask` opened by a disc of about `radius` px, by two (3x3) distance transforms."""
+    inner = cv2.distanceTransform(mask.view(np.uint8), cv2.DIST_L2, cv2.DIST_MASK_3) > radius
+    return cv2.distanceTransform((~inner).view(np.uint8), cv2.DIST_L2, cv2.DIST_MASK_3) <= radius
 
 
 def _opened_touching(mask: np.ndarray, region: np.ndarray, radius: int = EDGE_WINDOW_PX) -> np.ndarray:
@@ -2382,28 +2382,29 @@ def thin_lines(rgb: np.ndarray, product: np.ndarray) -> np.ndarray:
     full_shape = product.shape
     band = band_width(full_shape)
     scale = _classic_scale(full_shape)
+    size = (max(1, round(full_shape[1] * scale)), max(1, round(full_shape[0] * scale)))
     if scale < 1.0:
-        size = (max(1, round(full_shape[1] * scale)), max(1, round(full_shape[0] * scale)))
-        rgb = cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
         product = cv2.resize(product.view(np.uint8), size, interpolation=cv2.INTER_NEAREST).astype(bool)
         band = max(MIN_BAND_PX, round(band * scale))
-    found = _thin_lines(rgb, product, band)
+    # Only where the product has a thin part to follow (a cable, a strap, a star's tip): the median
+    # is the dearest step of the cut-out's classic path.
+    stubs = components_at_least(product & ~_opened(product, THIN_MAX_HALF_WIDTH_PX + 1), LINE_MIN_STUB_PX)
+    if not stubs.any():
+        return np.zeros(full_shape, bool)
+    if scale < 1.0:
+        rgb = cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
+    found = _thin_lines(rgb, product, stubs, band)
     if scale < 1.0:
         found = cv2.resize(found.view(np.uint8), full_shape[::-1], interpolation=cv2.INTER_NEAREST).astype(bool)
     return found
 
 
-def _thin_lines(rgb: np.ndarray, product: np.ndarray, band: int) -> np.ndarray:
-    """Thin parts running on from a thin part of `product` that stand out of the colour of what
-    lies around them (the median over LINE_WINDOW_PX), not of the backdrop's: a cable's stretch
-    where it crosses its contact shadow, whose colour test joins it to the shadow, or where its
-    shade passes through the sweep's tone. Thin, running on from the product for their width, with
-    a sharp outline: a shadow's edge that reads as a line beside them is soft."""
-    # Only where the product has a thin part to follow (a cable, a strap, a star's tip): the median
-    # is the dearest step of the cut-out's classic path.
-    stubs = components_at_least(product & ~_opened(product, THIN_MAX_HALF_WIDTH_PX + 1), LINE_MIN_STUB_PX)
-    if not stubs.any():
-        return np.zeros_like(product)
+def _thin_lines(rgb: np.ndarray, product: np.ndarray, stubs: np.ndarray, band: int) -> np.ndarray:
+    """Thin parts running on from a thin part of `product` (`stubs`) that stand out of the colour of
+    what lies around them (the median over LINE_WINDOW_PX), not of the backdrop's: a cable's
+    stretch where it crosses its contact shadow, whose colour test joins it to the shadow, or where
+    its shade passes through the sweep's tone. Thin, running on from the product for their width,
+    with a sharp outline: a shadow's edge that reads as a line beside them is soft."""
     smooth = cv2.GaussianBlur(rgb, (0, 0), LONE_PIXEL_SIGMA_PX)
     median = cv2.medianBlur(smooth, LINE_WINDOW_PX)
     contrast = channel_min_max(cv2.absdiff(smooth, median))[1].astype(np.float32)
@@ -2422,17 +2423,18 @@ def _thin_lines(rgb: np.ndarray, product: np.ndarray, band: int) -> np.ndarray:
         return lines
     box = _box_around(lines)
     found = np.zeros_like(lines)
+    # From the whole product: the one beyond a gap may lie outside the lines' box.
+    away = cv2.distanceTransform((~product).view(np.uint8), cv2.DIST_L2, 3)
     min_span = LINE_BRIDGED_MIN_SHARE * max(product.shape)
-    found[box] = _thin_lines_in_box(rgb[box], product[box], lines[box], off[box], min_span)
+    found[box] = _thin_lines_in_box(rgb[box], away[box], lines[box], off[box], min_span)
     return found
 
 
 def _thin_lines_in_box(
-    rgb: np.ndarray, product: np.ndarray, lines: np.ndarray, off: np.ndarray, min_span: float
+    rgb: np.ndarray, away: np.ndarray, lines: np.ndarray, off: np.ndarray, min_span: float
 ) -> np.ndarray:
     count, labels = cv2.connectedComponents(lines.view(np.uint8), connectivity=8)
     widest = label_maxima(labels, count, lines, cv2.distanceTransform(lines.view(np.uint8), cv2.DIST_L2, 3))
-    away = cv2.distanceTransform((~product).view(np.uint8), cv2.DIST_L2, 3)
     reach = label_maxima(labels, count, lines, away)
     nearest = np.full(count, np.inf, np.float32)
     np.minimum.at(nearest, labels[lines], away[lines])
