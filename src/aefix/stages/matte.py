@@ -374,7 +374,7 @@ LINE_MIN_CONTRAST = 6.0
 LINE_FOLLOW_SHARE = 0.5
 LINE_PEAK_SHARE = 0.5
 # It runs on from the product this many times its half-width, and at most this share of its outline
-# is soft. Measured on 107 photos of bench-quality (seed 2026's 64 and the cables of seeds 1-11),
+# is soft. Measured on 106 photos of bench-quality (seed 2026's 64 and the cables of seeds 1-11),
 # after the colour test: the pieces of cable found 0.00-0.34 soft; the pieces of shadow beside a
 # cable that read as lines, 0.37-0.99.
 LINE_MIN_ELONGATION = 6.0
