@@ -453,16 +453,13 @@ def classic_product(
     is not product (scikit-image's rocket took in its launch pad and a floodlight's glare).
     """
     full_shape = coarse.shape
-    band = band_width(full_shape)
     # Membership only, so a working copy over 2000 px is reduced (the edge is redone at full
     # resolution afterwards). Not below: at 1000 px a ring's hole on fabric closed up (bench-quality).
-    scale = _classic_scale(full_shape)
-    size = (max(1, round(full_shape[1] * scale)), max(1, round(full_shape[0] * scale)))
+    scale, size, band = _working_copy(full_shape)
     if scale < 1.0:
         rgb = cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
         coarse = cv2.resize(coarse.astype(np.uint8), size, interpolation=cv2.INTER_NEAREST).astype(bool)
         soft = cv2.resize(soft, size, interpolation=cv2.INTER_LINEAR)
-        band = max(MIN_BAND_PX, round(band * scale))
     height, width = coarse.shape
     back_full = cv2.resize(backdrop.low, size, interpolation=cv2.INTER_LINEAR)
     threshold = classic_threshold(backdrop)
@@ -815,6 +812,15 @@ def _classic_scale(shape: tuple[int, int]) -> float:
     over it, which a 12 MP phone JPEG's draft uses), else down to CLASSIC_SIDE_PX."""
     side = max(shape)
     return 1.0 if side <= CLASSIC_SIDE_PX * WORK_SIDE_SLACK else CLASSIC_SIDE_PX / side
+
+
+def _working_copy(shape: tuple[int, int]) -> tuple[float, tuple[int, int], int]:
+    """The classical mask's working copy of a photo of `shape`: its scale, its size (width,
+    height, as cv2.resize takes it) and the edge band's width there."""
+    scale = _classic_scale(shape)
+    size = (max(1, round(shape[1] * scale)), max(1, round(shape[0] * scale)))
+    band = band_width(shape)
+    return scale, size, band if scale == 1.0 else max(MIN_BAND_PX, round(band * scale))
 
 
 def _regions(candidate: np.ndarray) -> tuple[tuple[slice, slice] | None, int, np.ndarray]:
@@ -2380,15 +2386,16 @@ def thin_lines(rgb: np.ndarray, product: np.ndarray) -> np.ndarray:
     part by how far it runs from the product, and a stretch found by one cut the other's short
     (seed 2026's light-grey cable lost its tail in its contact shadow, IoU 0.9906 -> 0.9802)."""
     full_shape = product.shape
-    band = band_width(full_shape)
-    scale = _classic_scale(full_shape)
-    size = (max(1, round(full_shape[1] * scale)), max(1, round(full_shape[0] * scale)))
+    scale, size, band = _working_copy(full_shape)
     if scale < 1.0:
         product = cv2.resize(product.view(np.uint8), size, interpolation=cv2.INTER_NEAREST).astype(bool)
-        band = max(MIN_BAND_PX, round(band * scale))
     # Only where the product has a thin part to follow (a cable, a strap, a star's tip): the median
-    # is the dearest step of the cut-out's classic path.
-    stubs = components_at_least(product & ~_opened(product, THIN_MAX_HALF_WIDTH_PX + 1), LINE_MIN_STUB_PX)
+    # is the dearest step of the cut-out's classic path. The opening is read in the product's box
+    # (its margin wider than the disc): this runs on every photo of that path.
+    stubs = np.zeros_like(product)
+    box = _box_around(product)
+    stubs[box] = product[box] & ~_opened(product[box], THIN_MAX_HALF_WIDTH_PX + 1)
+    stubs = components_at_least(stubs, LINE_MIN_STUB_PX)
     if not stubs.any():
         return np.zeros(full_shape, bool)
     if scale < 1.0:
@@ -2439,7 +2446,8 @@ def _thin_lines_in_box(
     nearest = np.full(count, np.inf, np.float32)
     np.minimum.at(nearest, labels[lines], away[lines])
     outline = lines & off & cv2.dilate((~lines).view(np.uint8), _square(1)).astype(bool)
-    edge_px, soft_px = _outline_counts(labels, count, outline, _soft_edges(_luma_and_span(rgb)[0]))
+    luma = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY).astype(np.float32)
+    edge_px, soft_px = _outline_counts(labels, count, outline, _soft_edges(luma))
     keep = (
         (widest <= THIN_MAX_HALF_WIDTH_PX)
         & (reach >= LINE_MIN_ELONGATION * np.maximum(widest, 1.0))
