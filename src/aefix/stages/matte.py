@@ -393,11 +393,24 @@ LINE_MAX_SOFT_SHARE = 0.35
 # tone either side of that) is followed from piece to piece within LINE_GAP_PX, each at least
 # LINE_MIN_STUB_PX and at most this many times as wide, plus a pixel, as the widest part reached
 # within LINE_GAP_PX of it (a thin part of the product: its half-width there); pieces apart from the
-# product are taken when with those they join they run on LINE_BRIDGED_MIN_SHARE. On 106
-# photos (seed 2026's 64 and the cables of seeds 1-11): 45,699 px of cable found, 23,881 before;
-# with no width asked, a contact shadow's tapering ends beside a cable's tail on fabric came too
-# (seed 2026: 1,978 output px off the truth); with no size asked, specks beside the cable's end.
+# product are taken when with those they join they run on LINE_BRIDGED_MIN_SHARE. With no width
+# asked, a contact shadow's tapering ends beside a cable's tail on fabric came too (seed 2026: 1,978
+# output px off the truth); with no size asked, specks beside the cable's end.
 LINE_CHAIN_WIDTH_FACTOR = 1.25
+# ... and each carries on the line it is reached from: where the two come nearest, both are
+# line-like over a disc of this many times the piece's half-width (LINE_GAP_PX / 2 at least), their
+# spread along their axis LINE_AXIS_MIN_ELONGATION times (variance) that across it, and the two axes
+# and the gap's direction (where it is wider than the piece) within LINE_MIN_ALIGNMENT (a cosine) of
+# each other. Letters printed beside a cable are as thin and sharp, a few px apart, and were taken
+# (89% of a drawn word); where they come nearest their strokes spread 1.0-3.4 times as much one way
+# as the other, most of them, and the rest lie across the gap; the pieces of cable followed, 5.4-94.
+# Held-out seed 3's metal cable turns at its bend: the gap to its lit stretch lies at 0.84 from that
+# stretch's axis. On 106 photos (seed 2026's 64 and the cables of seeds 1-11): 43,766 px of cable
+# found, 23,881 before; 98 px more than 2 px off it, 26 before.
+LINE_AXIS_RADIUS_FACTOR = 6.0
+LINE_AXIS_MIN_ELONGATION = 4.0
+LINE_MIN_ALIGNMENT = 0.8
+LINE_AXIS_MIN_GAP_PX = 3.0
 # They are looked for only from a thin part of the product (what an opening by a disc a pixel
 # wider than THIN_MAX_HALF_WIDTH_PX takes off it) of at least this many px: a cable found in part.
 # A square product's corners leave a few px each; a star's tips, 77-197 px on seed 2026.
@@ -2483,19 +2496,32 @@ def _thin_lines_in_box(
     )
     touching = nearest <= LINE_TOUCH_PX
     shaped[0] = False
+    stubs = stub_width > 0
+    # As before chains: one touching the product, or within LINE_GAP_PX of its thin part and
+    # running on far enough by itself.
+    near_stub = label_maxima(labels, count, lines, cv2.dilate(stubs.view(np.uint8), _square(LINE_GAP_PX))) > 0
+    alone = near_stub & (reach - nearest >= min_span)
+    boxes = cv2.connectedComponentsWithStats(lines.view(np.uint8), connectivity=8)[2]
     # A cable broken into pieces (lit at its bend, in the sweep's tone either side) is followed piece
-    # to piece, none much wider than what it is reached from: a contact shadow's tapering ends
-    # beside a cable's tail on fabric read as lines twice its width.
+    # to piece, none much wider than what it is reached from (a contact shadow's tapering ends
+    # beside a cable's tail on fabric read as lines twice its width), each carrying on the line it
+    # is reached from (letters printed beside a cable are as thin).
     chained = np.zeros(count, bool)
     widths = stub_width
     while True:
         within_gap = cv2.dilate(widths, _square(LINE_GAP_PX))
         before = label_maxima(labels, count, lines, within_gap)
-        step = touching | ((widest <= LINE_CHAIN_WIDTH_FACTOR * before + 1.0) & (area >= LINE_MIN_STUB_PX))
-        reached = shaped & (before > 0) & step
-        if (reached == chained).all():
+        step = touching | alone | ((widest <= LINE_CHAIN_WIDTH_FACTOR * before + 1.0) & (area >= LINE_MIN_STUB_PX))
+        new = shaped & (before > 0) & step & ~chained
+        to_check = np.flatnonzero(new & ~touching & ~alone)
+        if to_check.size:
+            taken = stubs | chained[labels]
+            gap = cv2.distanceTransform((~taken).view(np.uint8), cv2.DIST_L2, 3)
+            for index in to_check:
+                new[index] = _carries_on(labels, int(index), boxes[index], taken, gap, float(widest[index]))
+        if not new.any():
             break
-        chained = reached
+        chained |= new
         widths = np.maximum(stub_width, np.where(chained[labels], widest[labels], 0.0))
     # A chain that does not touch the product is taken when it runs on far enough from it.
     found = chained[labels]
@@ -2507,6 +2533,62 @@ def _thin_lines_in_box(
     np.minimum.at(group_nearest, groups[found], away[found])
     far_enough = group_reach - group_nearest >= min_span
     return found & (touching[labels] | far_enough[groups])
+
+
+def _carries_on(
+    labels: np.ndarray, index: int, box: np.ndarray, taken: np.ndarray, gap: np.ndarray, widest: float
+) -> bool:
+    """Whether piece `index` of `labels` (its stats row `box`) carries on the line of `taken` (the
+    product's thin part and the pieces followed so far) across the gap between them: both line-like
+    where they come nearest (LINE_AXIS_MIN_ELONGATION over a disc of LINE_AXIS_RADIUS_FACTOR times the
+    piece's half-width), their axes and the gap no further apart than LINE_MIN_ALIGNMENT (a cosine)."""
+    x, y, width, height = (int(v) for v in box[:4])
+    piece = labels[y : y + height, x : x + width] == index
+    where = np.where(piece, gap[y : y + height, x : x + width], np.inf)
+    entry_y, entry_x = np.unravel_index(int(np.argmin(where)), where.shape)
+    entry = np.array([entry_x + x, entry_y + y], np.float32)
+    across = float(where[entry_y, entry_x])
+    reach = int(np.ceil(across)) + 2
+    near = _pixels_within(taken, entry, reach)
+    if near.shape[0] == 0:
+        return False
+    exit_ = near[int(np.argmin(((near - entry) ** 2).sum(axis=1)))]
+    radius = max(LINE_GAP_PX // 2, round(LINE_AXIS_RADIUS_FACTOR * widest))
+    piece_axis = _axis(_pixels_within(labels, entry, radius, index))
+    taken_axis = _axis(_pixels_within(taken, exit_, radius))
+    if piece_axis is None or taken_axis is None:
+        return False
+    if abs(float(piece_axis @ taken_axis)) < LINE_MIN_ALIGNMENT:
+        return False
+    step = entry - exit_
+    length = float(np.hypot(*step))
+    if length < max(LINE_AXIS_MIN_GAP_PX, 2.0 * widest):
+        return True  # a gap narrower than the piece has no direction of its own (side by side at a bend)
+    direction = step / length
+    along = min(abs(float(piece_axis @ direction)), abs(float(taken_axis @ direction)))
+    return along >= LINE_MIN_ALIGNMENT
+
+
+def _pixels_within(mask: np.ndarray, centre: np.ndarray, radius: int, label: int | None = None) -> np.ndarray:
+    """(x, y) of `mask`'s pixels (given `label`, of its pixels of that label) within `radius` of
+    `centre` (float32, N x 2)."""
+    cx, cy = round(float(centre[0])), round(float(centre[1]))
+    y0, x0 = max(0, cy - radius), max(0, cx - radius)
+    window = mask[y0 : cy + radius + 1, x0 : cx + radius + 1]
+    ys, xs = np.nonzero(window if label is None else window == label)
+    points = np.stack([xs + x0, ys + y0], axis=1).astype(np.float32)
+    return points[((points - centre) ** 2).sum(axis=1) <= radius * radius]
+
+
+def _axis(points: np.ndarray) -> np.ndarray | None:
+    """The unit direction `points` spread along most, when they spread LINE_AXIS_MIN_ELONGATION
+    times as much along it as across it (variance), else None: not line-like there."""
+    if points.shape[0] < 5:
+        return None
+    values, vectors = np.linalg.eigh(np.cov(points.T))
+    if values[1] < LINE_AXIS_MIN_ELONGATION * max(float(values[0]), 1e-6):
+        return None
+    return vectors[:, 1]
 
 
 def _pieces(cores: np.ndarray, region: np.ndarray) -> tuple[int, np.ndarray]:
