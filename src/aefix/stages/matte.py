@@ -2454,8 +2454,11 @@ def _thin_lines(rgb: np.ndarray, product: np.ndarray, stubs: np.ndarray, band: i
     found = np.zeros_like(lines)
     # From the whole product: the one beyond a gap may lie outside the lines' box.
     away = cv2.distanceTransform((~product).view(np.uint8), cv2.DIST_L2, 3)
-    half_width = cv2.distanceTransform(product.view(np.uint8), cv2.DIST_L2, 3)
-    stub_width = np.where(stubs, half_width, 0.0).astype(np.float32)
+    # A stub's half-width is at most THIN_MAX_HALF_WIDTH_PX + 1: read in its box with a wider margin.
+    stub_width = np.zeros(product.shape, np.float32)
+    stub_box = _box_around(stubs)
+    half_width = cv2.distanceTransform(product[stub_box].view(np.uint8), cv2.DIST_L2, 3)
+    stub_width[stub_box] = np.where(stubs[stub_box], half_width, 0.0)
     min_span = LINE_BRIDGED_MIN_SHARE * max(product.shape)
     found[box] = _thin_lines_in_box(rgb[box], away[box], lines[box], off[box], stub_width[box], min_span)
     return found
@@ -2466,15 +2469,18 @@ def _within_reach(lines: np.ndarray, stubs: np.ndarray) -> np.ndarray:
     component reached before: the ones `_thin_lines_in_box` may chain, whatever their shape."""
     count, labels = cv2.connectedComponents(lines.view(np.uint8), connectivity=8)
     reached = np.zeros(count, bool)
-    seeds = stubs
+    frontier = stubs
     while True:
-        within_gap = cv2.dilate(seeds.view(np.uint8), _square(LINE_GAP_PX)).astype(bool)
-        touched = np.bincount(labels[within_gap & lines], minlength=count) > 0
+        # Around what was reached last only (the stubs, then a piece or two): each step is cheap.
+        box = _box_around(frontier, LINE_GAP_PX)
+        within_gap = cv2.dilate(frontier[box].view(np.uint8), _square(LINE_GAP_PX)).astype(bool)
+        touched = np.bincount(labels[box][within_gap & lines[box]], minlength=count) > 0
         touched[0] = False
-        if (touched == reached).all():
+        touched &= ~reached
+        if not touched.any():
             return reached[labels]
-        reached = touched
-        seeds = stubs | reached[labels]
+        reached |= touched
+        frontier = touched[labels]
 
 
 def _thin_lines_in_box(
