@@ -561,8 +561,8 @@ def test_a_metal_cable_s_stretch_beyond_its_highlight_is_followed_piece_to_piece
 def test_letters_printed_beside_a_cable_s_far_stretch_are_not_followed() -> None:
     """Letters are as thin and sharp as a cable's pieces, and each is reached within LINE_GAP_PX of
     the one before it; but a cable carries on its own line across a gap, and a letter is no line
-    where it comes nearest (taken 89% of a word 25 px below the cable's far stretch when any piece
-    was followed)."""
+    where it comes nearest (89% of a word under the cable's far stretch, 16 px from it, was taken
+    when any piece was followed)."""
     photo, disc, beyond, off_cable = _metal_cable_with_a_highlight()
     text = np.zeros((SIZE, SIZE), np.uint8)
     cv2.putText(text, "USB-C 65W", (1180, 1470), cv2.FONT_HERSHEY_SIMPLEX, 1.2, 255, 3, cv2.LINE_AA)
