@@ -2486,7 +2486,7 @@ def _within_reach(lines: np.ndarray, stubs: np.ndarray) -> np.ndarray:
 def _thin_lines_in_box(
     rgb: np.ndarray, away: np.ndarray, lines: np.ndarray, off: np.ndarray, stub_width: np.ndarray, min_span: float
 ) -> np.ndarray:
-    count, labels = cv2.connectedComponents(lines.view(np.uint8), connectivity=8)
+    count, labels, boxes, _ = cv2.connectedComponentsWithStats(lines.view(np.uint8), connectivity=8)
     widest = label_maxima(labels, count, lines, cv2.distanceTransform(lines.view(np.uint8), cv2.DIST_L2, 3))
     reach = label_maxima(labels, count, lines, away)
     nearest = np.full(count, np.inf, np.float32)
@@ -2507,7 +2507,6 @@ def _thin_lines_in_box(
     # running on far enough by itself.
     near_stub = label_maxima(labels, count, lines, cv2.dilate(stubs.view(np.uint8), _square(LINE_GAP_PX))) > 0
     alone = near_stub & (reach - nearest >= min_span)
-    boxes = cv2.connectedComponentsWithStats(lines.view(np.uint8), connectivity=8)[2]
     # A cable broken into pieces (lit at its bend, in the sweep's tone either side) is followed piece
     # to piece, none much wider than what it is reached from (a contact shadow's tapering ends
     # beside a cable's tail on fabric read as lines twice its width), each carrying on the line it
@@ -2554,8 +2553,7 @@ def _carries_on(
     entry_y, entry_x = np.unravel_index(int(np.argmin(where)), where.shape)
     entry = np.array([entry_x + x, entry_y + y], np.float32)
     across = float(where[entry_y, entry_x])
-    reach = int(np.ceil(across)) + 2
-    near = _pixels_within(taken, entry, reach)
+    near = _pixels_within(taken, entry, int(np.ceil(across)) + 2)
     if near.shape[0] == 0:
         return False
     exit_ = near[int(np.argmin(((near - entry) ** 2).sum(axis=1)))]
