@@ -2447,7 +2447,7 @@ def _thin_lines(rgb: np.ndarray, product: np.ndarray, stubs: np.ndarray, band: i
     off = ~cv2.dilate(product.view(np.uint8), _square(2)).astype(bool)
     peak = cv2.dilate(contrast, _square(THIN_MAX_HALF_WIDTH_PX))
     followed = off & (contrast >= LINE_FOLLOW_SHARE * level) & (contrast >= LINE_PEAK_SHARE * peak)
-    lines = _within_reach(components_touching(followed, contrast >= level), stubs)
+    lines = _within_reach(followed, contrast >= level, stubs)
     if not lines.any():
         return lines
     box = _box_around(lines)
@@ -2464,19 +2464,21 @@ def _thin_lines(rgb: np.ndarray, product: np.ndarray, stubs: np.ndarray, band: i
     return found
 
 
-def _within_reach(lines: np.ndarray, stubs: np.ndarray) -> np.ndarray:
-    """The components of `lines` reached from `stubs` by steps of at most LINE_GAP_PX, each from a
-    component reached before: the ones `_thin_lines_in_box` may chain, whatever their shape."""
-    count, labels = cv2.connectedComponents(lines.view(np.uint8), connectivity=8)
+def _within_reach(followed: np.ndarray, strong: np.ndarray, stubs: np.ndarray) -> np.ndarray:
+    """The components of `followed` with a pixel in `strong` that are reached from `stubs` by steps
+    of at most LINE_GAP_PX, each from such a component reached before: the ones
+    `_thin_lines_in_box` may chain, whatever their shape."""
+    count, labels = cv2.connectedComponents(followed.view(np.uint8), connectivity=8)
+    is_line = np.bincount(labels[followed & strong], minlength=count) > 0
+    is_line[0] = False  # label 0 is everything outside `followed`
     reached = np.zeros(count, bool)
     frontier = stubs
     while True:
         # Around what was reached last only (the stubs, then a piece or two): each step is cheap.
         box = _box_around(frontier, LINE_GAP_PX)
         within_gap = cv2.dilate(frontier[box].view(np.uint8), _square(LINE_GAP_PX)).astype(bool)
-        touched = np.bincount(labels[box][within_gap & lines[box]], minlength=count) > 0
-        touched[0] = False
-        touched &= ~reached
+        touched = np.bincount(labels[box][within_gap], minlength=count) > 0
+        touched &= is_line & ~reached
         if not touched.any():
             return reached[labels]
         reached |= touched
@@ -2503,19 +2505,17 @@ def _thin_lines_in_box(
     touching = nearest <= LINE_TOUCH_PX
     shaped[0] = False
     stubs = stub_width > 0
+    # The widest part reached within LINE_GAP_PX of each piece: at first, of the product's thin part.
+    before = label_maxima(labels, count, lines, cv2.dilate(stub_width, _square(LINE_GAP_PX)))
     # As before chains: one touching the product, or within LINE_GAP_PX of its thin part and
     # running on far enough by itself.
-    near_stub = label_maxima(labels, count, lines, cv2.dilate(stubs.view(np.uint8), _square(LINE_GAP_PX))) > 0
-    alone = near_stub & (reach - nearest >= min_span)
+    alone = (before > 0) & (reach - nearest >= min_span)
     # A cable broken into pieces (lit at its bend, in the sweep's tone either side) is followed piece
     # to piece, none much wider than what it is reached from (a contact shadow's tapering ends
     # beside a cable's tail on fabric read as lines twice its width), each carrying on the line it
     # is reached from (letters printed beside a cable are as thin).
     chained = np.zeros(count, bool)
-    widths = stub_width
     while True:
-        within_gap = cv2.dilate(widths, _square(LINE_GAP_PX))
-        before = label_maxima(labels, count, lines, within_gap)
         step = touching | alone | ((widest <= LINE_CHAIN_WIDTH_FACTOR * before + 1.0) & (area >= LINE_MIN_STUB_PX))
         new = shaped & (before > 0) & step & ~chained
         to_check = np.flatnonzero(new & ~touching & ~alone)
@@ -2528,6 +2528,7 @@ def _thin_lines_in_box(
             break
         chained |= new
         widths = np.maximum(stub_width, np.where(chained[labels], widest[labels], 0.0))
+        before = label_maxima(labels, count, lines, cv2.dilate(widths, _square(LINE_GAP_PX)))
     # A chain that does not touch the product is taken when it runs on far enough from it.
     found = chained[labels]
     group_count, groups = cv2.connectedComponents(
